@@ -1,0 +1,102 @@
+"""The one settings class. Every field is read from a `PARALLAX_<NAME>` environment variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def _split_commas(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PARALLAX_", frozen=True, extra="forbid")
+
+    data_dir: Path = Field(
+        default=Path("parallax-data"),
+        description="Directory holding the SQLite store and the FAISS indexes.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the store; defaults to SQLite (WAL) inside data_dir.",
+    )
+    outlets_file: Path | None = Field(
+        default=None,
+        description="A TOML outlet registry merged over the shipped default list.",
+    )
+
+    embedding_model: str = Field(
+        default="all-MiniLM-L6-v2",
+        description="Sentence-embedding model: a packaged name or a local model directory.",
+    )
+    embedding_batch_size: int = Field(default=64, ge=1, description="Sentences per encode call.")
+    torch_threads: int = Field(default=2, ge=1, description="Threads torch may use.")
+    faiss_threads: int = Field(default=1, ge=1, description="Threads FAISS may use.")
+
+    allowed_private_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Host names, addresses and CIDR ranges that may be fetched although they are "
+            "private or loopback (comma-separated). Empty refuses every private address."
+        ),
+    )
+    user_agent: str = Field(
+        default="ParallaxBot/0.1 (+https://parallax.example/bot)",
+        description="User-Agent sent on every fetch and matched against robots.txt.",
+    )
+    respect_robots: bool = Field(default=True, description="Honour robots.txt.")
+    connect_timeout: float = Field(default=5.0, gt=0, description="Seconds to connect.")
+    read_timeout: float = Field(default=10.0, gt=0, description="Seconds between two reads.")
+    fetch_deadline: float = Field(default=20.0, gt=0, description="Seconds for one whole fetch.")
+    max_body_bytes: int = Field(default=5_000_000, gt=0, description="Raw bytes read at most.")
+    max_decoded_bytes: int = Field(
+        default=20_000_000, gt=0, description="Decompressed bytes accepted at most."
+    )
+    max_redirects: int = Field(default=5, ge=0, description="Redirect hops followed at most.")
+    fetch_retries: int = Field(default=3, ge=0, description="Retries of a transient failure.")
+    retry_max_wait: float = Field(
+        default=30.0, ge=0, description="Longest wait before a retry, Retry-After included."
+    )
+    per_host_concurrency: int = Field(default=2, ge=1, description="Parallel fetches per host.")
+    per_host_delay: float = Field(
+        default=0.5, ge=0, description="Seconds between two requests to one host."
+    )
+
+    ingest_workers: int = Field(default=2, ge=1, description="In-process ingest workers.")
+    job_lease_seconds: float = Field(
+        default=300.0, gt=0, description="A running job whose lease expires is run again."
+    )
+    feed_poll_interval: float = Field(
+        default=900.0, gt=0, description="Seconds between two polls of a healthy feed."
+    )
+    feed_max_backoff: float = Field(
+        default=21_600.0, gt=0, description="Longest wait before polling a failing feed again."
+    )
+    scheduler_enabled: bool = Field(
+        default=True, description="Poll every configured feed while the service runs."
+    )
+
+    event_window_days: float = Field(
+        default=3.0, gt=0, description="Same-event search window around publication, in days."
+    )
+
+    @field_validator("allowed_private_hosts", mode="before")
+    @classmethod
+    def _parse_hosts(cls, value: object) -> object:
+        return _split_commas(value)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'parallax.db').resolve()}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "indexes"

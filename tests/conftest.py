@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.config import Settings
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+    """Settings for one test: a private data dir, loopback allowed, no scheduler, fast fetches."""
+
+    def build(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "data_dir": tmp_path / "data",
+            "allowed_private_hosts": ["127.0.0.1", "localhost", "::1"],
+            "per_host_delay": 0.0,
+            "scheduler_enabled": False,
+            "retry_max_wait": 2.0,
+        }
+        values.update(overrides)
+        return Settings(**values)
+
+    return build
+
+
+@pytest.fixture
+def settings(make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Iterator[Path]:
+    """The shared real-data folder; tests that need it skip cleanly where it is absent."""
+    if not (SHARED_DATA / "events.dev.jsonl").exists():
+        pytest.skip(f"shared data not found at {SHARED_DATA}")
+    yield SHARED_DATA
