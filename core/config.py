@@ -86,9 +86,77 @@ class Settings(BaseSettings):
         default=3.0, gt=0, description="Same-event search window around publication, in days."
     )
 
+    api_keys_required: bool = Field(
+        default=False,
+        description="Refuse API requests without a valid key (off on the embedded default).",
+    )
+    api_key_hashes: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Hashes of the accepted API keys, `sha256:<hex>` (comma-separated); "
+            "`parallax keygen` prints a new key and its hash. Keys are never stored."
+        ),
+    )
+    api_keys_file: Path | None = Field(
+        default=None,
+        description=(
+            "A file of accepted key hashes, one a line (`#` starts a comment), "
+            "added to api_key_hashes."
+        ),
+    )
+    cors_allow_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Origins allowed to call the API from a browser (comma-separated); empty allows none."
+        ),
+    )
+    rate_limit_per_minute: int = Field(
+        default=120,
+        ge=0,
+        description=(
+            "Requests per minute per API key (per client address without keys); 0 disables."
+        ),
+    )
+    rate_limit_burst: int = Field(
+        default=30, ge=1, description="Requests a caller may make at once before the rate applies."
+    )
+    max_request_bytes: int = Field(
+        default=6_000_000, gt=0, description="Largest request body accepted, in bytes."
+    )
+    compare_deadline: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds /compare waits for an article that must be ingested first.",
+    )
+    comparison_cache_size: int = Field(
+        default=512, ge=0, description="Comparisons kept in memory (0 disables the cache)."
+    )
+    coverage_refresh: bool = Field(
+        default=True,
+        description="Poll the outlets' feeds at once when a comparison finds little coverage.",
+    )
+    coverage_min_outlets: int = Field(
+        default=2,
+        ge=1,
+        description="Fewer other outlets than this counts as little coverage and starts a refresh.",
+    )
+    coverage_refresh_interval: float = Field(
+        default=900.0,
+        ge=0,
+        description="Seconds before a finished refresh may be repeated for the same article.",
+    )
+    coverage_retry_after: int = Field(
+        default=30, ge=1, description="Seconds a client is told to wait while coverage is pending."
+    )
+
     @field_validator("allowed_private_hosts", mode="before")
     @classmethod
     def _parse_hosts(cls, value: object) -> object:
+        return _split_commas(value)
+
+    @field_validator("api_key_hashes", "cors_allow_origins", mode="before")
+    @classmethod
+    def _parse_lists(cls, value: object) -> object:
         return _split_commas(value)
 
     @property

@@ -17,7 +17,8 @@ ParallaxError
 ├── NotFound                     no such stored object
 ├── NoCoverage                   no same-event coverage found
 ├── RateLimited                  a caller exceeded its rate limit
-└── IndexMismatch                an index on disk does not match the store or the model
+├── IndexMismatch                an index on disk does not match the store or the model
+└── JobAbandoned                 a job interrupted too often to try again
 
 Every class has a stable `code`: it is the failure reason stored per item and the
 suffix of the API's problem type.
@@ -116,3 +117,7 @@ class RateLimited(ParallaxError):
 
 class IndexMismatch(ParallaxError):
     code = "index-mismatch"
+
+
+class JobAbandoned(ParallaxError):
+    code = "too-many-attempts"

@@ -31,6 +31,7 @@ class FetchedPage:
     etag: str | None = None
     last_modified: str | None = None
     not_modified: bool = False
+    content: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)

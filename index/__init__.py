@@ -1,0 +1,36 @@
+"""Embeddings and FAISS indexes derived from the store.
+
+Importing this package loads no model and builds no index: `load_embedder` and `IndexSet.open`
+do, at startup.
+"""
+
+from index.embedder import (
+    PACKAGED_MODEL,
+    PACKAGED_MODEL_NAME,
+    Embedder,
+    HashingEmbedder,
+    SentenceTransformerEmbedder,
+    load_embedder,
+)
+from index.sync import (
+    IndexSet,
+    bytes_to_vector,
+    get_or_create_model,
+    vector_to_bytes,
+)
+from index.vector_index import VectorIndex, ids_checksum
+
+__all__ = [
+    "PACKAGED_MODEL",
+    "PACKAGED_MODEL_NAME",
+    "Embedder",
+    "HashingEmbedder",
+    "IndexSet",
+    "SentenceTransformerEmbedder",
+    "VectorIndex",
+    "bytes_to_vector",
+    "get_or_create_model",
+    "ids_checksum",
+    "load_embedder",
+    "vector_to_bytes",
+]

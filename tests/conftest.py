@@ -40,3 +40,11 @@ def shared_data() -> Iterator[Path]:
     if not (SHARED_DATA / "events.dev.jsonl").exists():
         pytest.skip(f"shared data not found at {SHARED_DATA}")
     yield SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Any:
+    """The real packaged model (all-MiniLM-L6-v2), loaded once per test session."""
+    from index.embedder import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder("all-MiniLM-L6-v2", batch_size=64, threads=2)

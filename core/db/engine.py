@@ -1,4 +1,4 @@
-"""Engine creation and migrations. SQLite gets WAL and a busy timeout; any other URL is used as is."""
+"""Engine creation and migrations. SQLite gets WAL and a busy timeout; other URLs are used as is."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from core.config import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -50,3 +52,11 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def open_store(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
+    """The configured store, migrated to the newest schema."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url)
+    migrate(engine)
+    return engine, make_sessionmaker(engine)

@@ -1,0 +1,39 @@
+# One command surface: setup, run, test, lint, bench, eval.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SHARED_DATA ?= ../shared/data
+
+.PHONY: setup run test lint typecheck bench eval clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# The CPU build of torch first: an unpinned torch would pull a multi-gigabyte CUDA build.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: setup
+	$(BIN)/parallax demo
+
+test: setup
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python bench/ingest_throughput.py --data $(SHARED_DATA)
+
+eval: setup
+	$(BIN)/python -m evaluation.extraction --data $(SHARED_DATA)
+	$(BIN)/python -m evaluation.segmentation --data $(SHARED_DATA)
+
+clean:
+	rm -rf $(VENV) parallax-data .pytest_cache .mypy_cache .ruff_cache

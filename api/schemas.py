@@ -1,0 +1,364 @@
+"""The API's request and response bodies. Field names here are the public contract."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from comparison.model import DIVERGENCE_TYPES, DivergenceType
+
+MAX_URL_LENGTH = 8192
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+Url = Annotated[str, Field(min_length=1, max_length=MAX_URL_LENGTH, examples=["https://news.example/a"])]
+Timestamp = Annotated[datetime | None, AfterValidator(as_utc)]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- /compare requests -------------------------------------------------------------------
+
+
+class CompareByUrl(_Input):
+    """Compare the article at a URL; it is fetched (safely) unless already stored."""
+
+    url: Url
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"url": "https://news.example/world/evacuation"}]},
+    )
+
+
+class CompareByHtml(_Input):
+    """Compare a page as the reader's browser has it: nothing is fetched."""
+
+    url: Url
+    html: str = Field(min_length=1, description="The page's HTML.")
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "url": "https://news.example/world/evacuation",
+                    "html": "<html><body><article><h1>…</h1><p>…</p></article></body></html>",
+                }
+            ]
+        },
+    )
+
+
+class CompareByText(_Input):
+    """Compare an article's text; `url` is optional (a stable one is made from the text)."""
+
+    text: str = Field(min_length=1, description="The article's text, paragraphs split by blank lines.")
+    title: str = Field(default="", max_length=2000)
+    outlet: str | None = Field(default=None, max_length=200, description="Outlet slug or name.")
+    published_at: Timestamp = None
+    url: Url | None = None
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "Israel evacuated 422 people to Jordan overnight.\n\nOfficials said…",
+                    "title": "Evacuation to Jordan",
+                    "outlet": "dailyledger",
+                    "published_at": "2018-07-22T09:00:00Z",
+                }
+            ]
+        },
+    )
+
+
+CompareRequest = CompareByUrl | CompareByHtml | CompareByText
+Fields = Literal["full", "summary"]
+
+
+# --- the comparison ----------------------------------------------------------------------
+
+
+class PassageOut(BaseModel):
+    id: int
+    index: int
+    start: int = Field(description="Offset in the article text: `text[start:end]`.")
+    end: int
+    text: str
+
+
+class ArticleOut(BaseModel):
+    id: int
+    url: str
+    outlet: str
+    outlet_slug: str | None = None
+    title: str
+    published_at: datetime | None
+    language: str | None
+    passages: list[PassageOut] = Field(default_factory=list)
+
+
+class CoverageOut(BaseModel):
+    article_id: int
+    url: str
+    outlet: str
+    title: str
+    published_at: datetime | None
+    same_event_confidence: float = Field(ge=0.0, le=1.0)
+    wire_copy_of: int | None = Field(
+        default=None, description="The article this one reprints (same wire text), if any."
+    )
+    language: str | None = None
+
+
+class ClaimPassageOut(BaseModel):
+    article_id: int
+    outlet: str
+    url: str
+    passage_id: int
+    start: int
+    end: int
+    text: str
+    similarity: float
+
+
+class ClaimOut(BaseModel):
+    """One claim: this article's passage (if it makes the claim) beside every other outlet's."""
+
+    id: int
+    passage: PassageOut | None
+    others: list[ClaimPassageOut]
+
+
+class CounterpartOut(BaseModel):
+    article_id: int
+    outlet: str
+    url: str
+    start: int
+    end: int
+    text: str
+
+
+class DivergenceOut(BaseModel):
+    type: DivergenceType
+    confidence: float = Field(ge=0.0, le=1.0)
+    passage: PassageOut | None = Field(description="This article's passage; absent for omissions.")
+    counterparts: list[CounterpartOut]
+    evidence: dict[str, str | list[str]] = Field(default_factory=dict)
+    explanation: str = ""
+
+
+def _zero_counts() -> dict[str, int]:
+    return dict.fromkeys(DIVERGENCE_TYPES, 0)
+
+
+class SummaryOut(BaseModel):
+    counts: dict[str, int] = Field(
+        default_factory=_zero_counts, description="Divergences per type (every type listed)."
+    )
+    agreeing_outlets: list[str] = Field(default_factory=list)
+    diverging_outlets: list[str] = Field(default_factory=list)
+
+
+class Comparison(BaseModel):
+    """What a `Comparer` returns for one article; the API adds ingest, pending and meta."""
+
+    article: ArticleOut
+    coverage: list[CoverageOut]
+    claims: list[ClaimOut]
+    divergences: list[DivergenceOut]
+    summary: SummaryOut
+    model: str = Field(description="The embedding model behind the comparison.")
+    index_version: str = Field(description="Identifies the index state the comparison used.")
+    engine: str = Field(description="Which comparison engine produced this answer.")
+
+
+CoverageStatus = Literal["found", "pending"]
+
+
+class PendingCoverage(BaseModel):
+    job_id: int = Field(description="The feed refresh; poll GET /jobs/{job_id}.")
+    poll: str = Field(examples=["/jobs/12"])
+    retry_after: int = Field(description="Seconds to wait before asking /compare again.")
+
+
+class MetaOut(BaseModel):
+    model: str
+    index_version: str
+    engine: str
+    cached: bool
+    timings_ms: dict[str, float]
+
+
+class CompareResponse(BaseModel):
+    article: ArticleOut
+    coverage: list[CoverageOut]
+    claims: list[ClaimOut]
+    divergences: list[DivergenceOut]
+    summary: SummaryOut
+    ingested: bool = Field(description="True when this request added the article to the archive.")
+    coverage_status: CoverageStatus
+    pending: PendingCoverage | None = Field(
+        default=None, description="Set when more coverage is being fetched: when to ask again."
+    )
+    meta: MetaOut
+
+
+class ArticleBrief(BaseModel):
+    id: int
+    url: str
+    outlet: str
+    title: str
+
+
+class Highlight(BaseModel):
+    type: DivergenceType
+    start: int
+    end: int
+    confidence: float
+
+
+class CompareSummaryResponse(BaseModel):
+    """The light form (`fields=summary`) for extensions: under 5 KB."""
+
+    article: ArticleBrief
+    coverage_count: int
+    outlets: list[str]
+    summary: SummaryOut
+    highlights: list[Highlight]
+    ingested: bool
+    coverage_status: CoverageStatus
+    pending: PendingCoverage | None = None
+    meta: MetaOut
+
+
+# --- browse ------------------------------------------------------------------------------
+
+
+class ArticleDetail(ArticleOut):
+    canonical_url: str
+    authors: list[str]
+    event_id: int | None
+    text: str
+    fetched_at: datetime
+
+
+class OutletOut(BaseModel):
+    slug: str
+    name: str
+    domains: list[str]
+    language: str
+    country: str
+    kind: str
+    leaning: str
+    feeds: int
+    articles: int
+
+
+class EventSummary(BaseModel):
+    id: int
+    title: str
+    first_published_at: datetime | None
+    last_published_at: datetime | None
+    article_count: int
+    outlets: list[str]
+    languages: list[str]
+    version: int
+
+
+class EventPage(BaseModel):
+    items: list[EventSummary]
+    total: int
+    limit: int
+    offset: int
+    next_offset: int | None
+
+
+class EventDetail(EventSummary):
+    coverage: list[CoverageOut]
+    claims: list[ClaimOut] = Field(description="The claim matrix across outlets.")
+
+
+# --- ingest ------------------------------------------------------------------------------
+
+
+class IngestUrls(_Input):
+    urls: list[Url] = Field(min_length=1, max_length=1000)
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"urls": ["https://news.example/a"]}]}
+    )
+
+
+class IngestFeeds(_Input):
+    feeds: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        max_length=1000, description="Outlet slugs whose feeds to poll; empty polls every feed."
+    )
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"feeds": ["dailyledger"]}]}
+    )
+
+
+IngestRequest = IngestUrls | IngestFeeds
+
+
+class JobFailure(BaseModel):
+    url: str
+    stage: str
+    reason: str = Field(description="A stable error code, e.g. `fetch-timeout`.")
+    detail: str
+
+
+class JobAccepted(BaseModel):
+    job_id: int
+    status_url: str
+    queued: int
+
+
+class JobOut(BaseModel):
+    id: int
+    kind: str
+    status: Literal["pending", "finished"]
+    created_at: datetime
+    counts: dict[str, int] = Field(description="Jobs by state: queued, running, done, failed.")
+    outcomes: dict[str, int] = Field(description="Finished jobs by outcome (ingested, …).")
+    failures: list[JobFailure]
+
+
+# --- operations and errors ---------------------------------------------------------------
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready"]
+    model: str
+    articles: int
+    pending_jobs: int
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; `type` is stable per case."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(examples=["https://parallax.example/problems/refused-address"])
+    title: str
+    status: int
+    detail: str
+    instance: str
+

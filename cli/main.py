@@ -1,0 +1,145 @@
+"""The `parallax` command."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from enum import IntEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from core.config import Settings
+from core.errors import ParallaxError
+from ingest.jobs import BatchStatus
+from ingest.jsonl import read_articles
+from ingest.service import IngestService, ingest_service
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+console = Console(stderr=True)
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    SOME_FAILED = 1
+    USAGE = 2
+    ALL_FAILED = 3
+
+
+def _summary(status: BatchStatus) -> ExitCode:
+    table = Table(title=f"Batch {status.id}")
+    table.add_column("result")
+    table.add_column("count", justify="right")
+    for outcome, count in sorted(status.outcomes.items()):
+        table.add_row(outcome, str(count))
+    for reason, count in sorted(status.failures.items()):
+        table.add_row(f"failed: {reason}", str(count))
+    console.print(table)
+    failed = sum(status.failures.values())
+    done = sum(status.outcomes.values())
+    if failed and not done:
+        return ExitCode.ALL_FAILED
+    return ExitCode.SOME_FAILED if failed else ExitCode.OK
+
+
+async def _watch(service: IngestService, batch_id: int, show_progress: bool) -> BatchStatus:
+    with Progress(
+        TextColumn("ingesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not show_progress,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("ingest", total=None)
+        while True:
+            status = await asyncio.to_thread(service.queue.batch_status, batch_id)
+            assert status is not None
+            total = sum(status.counts.values())
+            finished = total - status.counts.get("queued", 0) - status.counts.get("running", 0)
+            progress.update(task, total=total, completed=finished)
+            if status.finished:
+                return status
+            await asyncio.sleep(0.3)
+
+
+async def _ingest(
+    settings: Settings, urls: list[str], feeds: bool, jsonl: Path | None, show_progress: bool
+) -> ExitCode:
+    async with ingest_service(settings, schedule_feeds=False) as service:
+        if jsonl is not None:
+            batch = service.submit_articles(list(read_articles(jsonl)))
+        elif feeds:
+            batch = service.submit_feeds(urls)
+        else:
+            batch = service.submit_urls(urls)
+        status = await _watch(service, batch, show_progress)
+    return _summary(status)
+
+
+@app.command()
+def ingest(
+    targets: Annotated[
+        list[str] | None, typer.Argument(help="Article URLs, or outlet slugs with --feeds.")
+    ] = None,
+    feeds: Annotated[
+        bool, typer.Option("--feeds", help="Poll the feeds of the named outlets (all if none).")
+    ] = False,
+    jsonl: Annotated[
+        Path | None, typer.Option("--jsonl", help="Articles in the shared event format.")
+    ] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Ingest articles by URL, from outlet feeds, or from a JSONL file.
+
+    Exit codes: 0 every item ingested or already stored; 1 some failed; 2 bad usage or input;
+    3 every item failed.
+    """
+    items = list(targets or [])
+    if sum((bool(items) and not feeds, feeds, jsonl is not None)) != 1:
+        console.print("give URLs, or --feeds [OUTLET...], or --jsonl FILE (exactly one)")
+        raise typer.Exit(ExitCode.USAGE)
+    if jsonl is not None and not jsonl.is_file():
+        console.print(f"no such file: {jsonl}")
+        raise typer.Exit(ExitCode.USAGE)
+    logging.basicConfig(level=logging.WARNING)
+    try:
+        code = asyncio.run(_ingest(Settings(), items, feeds, jsonl, progress))
+    except ParallaxError as error:
+        console.print(f"error ({error.code}): {error}")
+        raise typer.Exit(ExitCode.USAGE) from error
+    raise typer.Exit(code)
+
+
+@app.command()
+def outlets() -> None:
+    """List the outlets of the registry (shipped default plus PARALLAX_OUTLETS_FILE)."""
+    from core.outlets import load_registry
+
+    table = Table()
+    for column in ("slug", "name", "language", "country", "kind", "leaning", "feeds"):
+        table.add_column(column)
+    for outlet in load_registry(Settings().outlets_file):
+        table.add_row(
+            outlet.slug,
+            outlet.name,
+            outlet.language,
+            outlet.country,
+            outlet.kind,
+            outlet.leaning,
+            str(len(outlet.feeds)),
+        )
+    Console().print(table)
+
+
+@app.command()
+def settings() -> None:
+    """Print the settings reference in Markdown (the source of docs/settings.md)."""
+    from core.settings_doc import settings_markdown
+
+    typer.echo(settings_markdown(), nl=False)

@@ -1,0 +1,122 @@
+"""Attribution divergences: one account states as fact what another attributes or hedges.
+
+Each passage gets a stance level: 0 states the content as fact; 1 attributes it neutrally
+("said", "according to"); 2 distances or hedges it ("claimed", "alleged", "reportedly", "may").
+Two aligned passages at different levels diverge: "said" → "claimed" is 1 → 2, a fact turned
+into "according to officials" is 0 → 1. Rules only: no model serves this, and it runs per pair.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from comparison.lexicons import (
+    DISTANCING,
+    HEDGE_PHRASES,
+    MODAL_HEDGES,
+    NEUTRAL_ATTRIBUTION,
+    NEUTRAL_PHRASES,
+)
+from comparison.model import Finding, PassageView
+
+FACT, ATTRIBUTED, HEDGED = 0, 1, 2
+_LEVEL_NAMES = {FACT: "states it as fact", ATTRIBUTED: "attributes it", HEDGED: "hedges it"}
+
+
+def _alternation(items: frozenset[str] | tuple[str, ...]) -> str:
+    return "|".join(re.escape(item) for item in sorted(items, key=len, reverse=True))
+
+
+_NEUTRAL = re.compile(
+    rf"\b(?:{_alternation(NEUTRAL_PHRASES)}|{_alternation(NEUTRAL_ATTRIBUTION)})\b", re.IGNORECASE
+)
+_DISTANCING = re.compile(
+    rf"\b(?:{_alternation(HEDGE_PHRASES)}|{_alternation(DISTANCING)})\b", re.IGNORECASE
+)
+# Modals are matched in lower case only: "May 5" is a date, and "could not be reached" a formula.
+_MODAL = re.compile(rf"\b(?:{_alternation(MODAL_HEDGES)})\b(?! not be reached| not immediately)")
+_NAME = r"(?:(?:Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Pres)\.\s)?[A-Z][\w’'.-]*(?:\s[A-Z][\w’'.-]*){0,3}"
+_SOURCE_PATTERNS = (
+    re.compile(rf"\baccording to\s((?:the\s)?{_NAME}|(?:the\s|some\s)?[a-z]+(?:\s[a-z]+)?)"),
+    re.compile(
+        rf"({_NAME}|\b(?:he|she|they|officials|police|witnesses))\s(?:has\s|have\s)?"
+        r"(?:said|says|claimed|claims|alleged|alleges|insisted|insists|told|asserted)\b"
+    ),
+    re.compile(rf"\b(?:said|says|claimed|claims|alleged|insisted|told\s\w+)\s({_NAME})"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Stance:
+    """How one passage holds its content: level, the cue words found, and the source named."""
+
+    level: int
+    cues: tuple[str, ...]
+    source: str
+
+
+@lru_cache(maxsize=8192)
+def stance(text: str) -> Stance:
+    """The attribution stance of one passage (cached per text: the orchestrator asks often)."""
+    neutral = [m.group().lower() for m in _NEUTRAL.finditer(text)]
+    hedged = [m.group().lower() for m in _DISTANCING.finditer(text)]
+    hedged += [m.group() for m in _MODAL.finditer(text)]
+    level = HEDGED if hedged else ATTRIBUTED if neutral else FACT
+    source = ""
+    if level != FACT:
+        for pattern in _SOURCE_PATTERNS:
+            match = pattern.search(text)
+            if match:
+                source = match.group(1).strip(" ,.")
+                break
+    return Stance(level, tuple(dict.fromkeys(hedged + neutral)), source)
+
+
+_CONFIDENCE = {
+    frozenset({FACT, HEDGED}): 0.9,
+    frozenset({ATTRIBUTED, HEDGED}): 0.85,
+    frozenset({FACT, ATTRIBUTED}): 0.75,
+}
+
+
+def _describe(name: str, held: Stance) -> str:
+    if held.level == FACT:
+        return f"{name} states it as fact"
+    cues = ", ".join(f"“{cue}”" for cue in held.cues[:3])
+    source = f" to {held.source}" if held.source and held.level == ATTRIBUTED else ""
+    verb = "attributes it" + source if held.level == ATTRIBUTED else "hedges it"
+    return f"{name} {verb} ({cues})"
+
+
+def detect_attribution(
+    focus: PassageView,
+    other: PassageView,
+    *,
+    focus_outlet: str = "This account",
+    other_outlet: str = "the other account",
+) -> Finding | None:
+    """A Finding when the two aligned passages hold their content at different stance levels.
+
+    Confidence is highest for fact vs hedge, then neutral attribution vs distancing ("said" vs
+    "claimed"), then fact vs neutral attribution; a little lower when it is the focus passage
+    that states plainly what the other hedges.
+    """
+    mine, theirs = stance(focus.text), stance(other.text)
+    if mine.level == theirs.level:
+        return None
+    confidence = _CONFIDENCE[frozenset({mine.level, theirs.level})]
+    if mine.level < theirs.level:
+        confidence *= 0.9
+    evidence: dict[str, str | list[str]] = {
+        "focus_stance": _LEVEL_NAMES[mine.level],
+        "other_stance": _LEVEL_NAMES[theirs.level],
+        "focus_cues": list(mine.cues),
+        "other_cues": list(theirs.cues),
+    }
+    source = mine.source or theirs.source
+    if source:
+        evidence["source"] = source
+    explanation = f"{_describe(focus_outlet, mine)}, while {_describe(other_outlet, theirs)}."
+    return Finding("attribution", round(confidence, 3), evidence, explanation)

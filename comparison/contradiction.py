@@ -1,0 +1,186 @@
+"""Contradiction between two aligned passages: one account states what the other denies or negates.
+
+Rules, not a model: a predicate negated in one passage ("did not attend", "no casualties",
+"denied that he resigned") and stated plainly in the other, or a pair of antonym verbs over the
+same claim (confirmed/denied, rose/fell). An optional NLI model (`comparison.nli`) may confirm a
+rule's candidate or add its own above a high threshold; it never judges numbers
+(`comparison.numeric` does).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+from comparison.model import Finding, PassageView
+
+_TOKEN = re.compile(r"[A-Za-z]+(?:n't|n’t)?|[.,;:!?]")
+_NEGATORS = frozenset(
+    "not never no none nobody nothing neither nor without cannot cant wont dont didnt doesnt "
+    "isnt wasnt arent werent hasnt havent hadnt couldnt wouldnt shouldnt".split()
+)
+_DENIALS = frozenset(
+    "deny denies denied denying refuse refuses refused refusing reject rejects rejected "
+    "rejecting dismiss dismissed dismisses false untrue baseless unfounded".split()
+)
+_SKIP_AFTER_NEGATOR = frozenset(
+    "be been being is was were are am have has had do does did yet ever even so that the a an "
+    "any to this these those it its his her their he she they we i you was also been likely "
+    "immediately directly publicly officially".split()
+)
+_FUNCTION = frozenset(
+    "a an the of and or to in on at by for from with as than that which who whom whose were was "
+    "are is be been being have has had will would could should may might can do did does it its "
+    "this these those he she they we i you his her their our there here said says say told "
+    "also but if so about after before over into more most other such only just".split()
+)
+_ANTONYMS: tuple[tuple[str, str], ...] = (
+    ("confirm", "deni"), ("admit", "deni"), ("accept", "reject"), ("approv", "reject"),
+    ("rise", "fell"), ("rose", "fell"), ("rise", "fall"), ("increas", "decreas"),
+    ("increas", "reduc"), ("win", "lost"), ("won", "lost"), ("win", "lose"), ("gain", "lost"),
+    ("support", "oppos"), ("allow", "ban"), ("allow", "prohibit"), ("guilti", "innoc"),
+    ("convict", "acquitt"), ("aliv", "dead"), ("open", "close"), ("pass", "fail"),
+    ("agre", "refus"), ("agre", "disagre"), ("succeed", "fail"), ("arrest", "releas"),
+    ("rais", "lower"), ("rais", "cut"), ("higher", "lower"), ("up", "down"),
+    ("present", "absent"), ("legal", "illeg"), ("true", "fals"), ("start", "end"),
+    ("began", "end"), ("join", "left"), ("hire", "fire"), ("expand", "shrank"),
+)
+_IRREGULAR = {"said": "say", "says": "say", "went": "go", "gone": "go", "made": "make",
+              "took": "take", "taken": "take", "gave": "give", "given": "give", "left": "left",
+              "lost": "lost", "won": "won", "rose": "rose", "fell": "fell", "began": "began"}
+WINDOW = 4
+
+
+class NliScorer(Protocol):
+    """A contradiction probability per (premise, hypothesis) pair, each in [0, 1]."""
+
+    def contradiction(self, pairs: list[tuple[str, str]]) -> list[float]: ...
+
+
+def stem(word: str) -> str:
+    """A crude stem: enough to meet "resigned"/"resigns"/"resign", "denied"/"deny"."""
+    w = word.lower().replace("’", "'")
+    if w in _IRREGULAR:
+        return _IRREGULAR[w]
+    for suffix in ("ingly", "ing", "edly", "ed", "es", "s"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[: -len(suffix)]
+            break
+    if w.endswith("y"):
+        w = w[:-1] + "i"
+    if len(w) > 3 and w.endswith("e"):
+        w = w[:-1]
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiouls":
+        w = w[:-1]
+    return w
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """One passage read for polarity: stems stated plainly and stems under a negation."""
+
+    plain: frozenset[str]
+    negated: dict[str, str]
+    content: frozenset[str]
+
+
+def _norm(token: str) -> str:
+    return token.lower().replace("’", "'").replace("'", "")
+
+
+def _read(text: str) -> _Reading:
+    tokens = _TOKEN.findall(text)
+    negated: dict[str, str] = {}
+    negated_positions: set[int] = set()
+    for i, token in enumerate(tokens):
+        low = _norm(token)
+        cue = low in _NEGATORS or token.lower().endswith(("n't", "n’t"))
+        denial = low in _DENIALS
+        if not cue and not denial:
+            continue
+        taken = 0
+        for j in range(i + 1, min(len(tokens), i + 1 + WINDOW + 2)):
+            nxt = _norm(tokens[j])
+            if nxt in ".,;:!?":
+                break
+            if nxt in _SKIP_AFTER_NEGATOR or nxt in _FUNCTION:
+                continue
+            negated.setdefault(stem(nxt), f"{token} {tokens[j]}")
+            negated_positions.add(j)
+            taken += 1
+            if taken == (2 if denial else 1):
+                break
+    plain = frozenset(
+        stem(t) for i, t in enumerate(tokens)
+        if i not in negated_positions and t.isalpha() and _norm(t) not in _FUNCTION
+    )
+    content = frozenset(stem(t) for t in tokens if t.isalpha() and _norm(t) not in _FUNCTION)
+    return _Reading(plain, negated, content)
+
+
+def _negation_clash(a: _Reading, b: _Reading) -> tuple[str, str] | None:
+    """A predicate negated in `a` and stated plainly (never negated) in `b`."""
+    for word, phrase in a.negated.items():
+        if word in b.plain and word not in b.negated and len(word) >= 3:
+            return word, phrase
+    return None
+
+
+def _antonym_clash(a: _Reading, b: _Reading) -> tuple[str, str] | None:
+    for x, y in _ANTONYMS:
+        for p, q in ((x, y), (y, x)):
+            if p in a.plain and q in b.plain and q not in a.content and p not in b.content:
+                return p, q
+    return None
+
+
+def detect_contradiction(
+    focus: PassageView,
+    other: PassageView,
+    *,
+    nli: NliScorer | None = None,
+    nli_threshold: float = 0.95,
+) -> Finding | None:
+    """A contradiction between two aligned passages, or None.
+
+    Evidence keys: ``rule`` ("negation" | "antonym" | "nli"), ``focus_cue``, ``other_cue``,
+    ``focus_text``, ``other_text``; ``nli_probability`` where a model was asked.
+    """
+    fa, ob = _read(focus.text), _read(other.text)
+    evidence: dict[str, str | list[str]] = {
+        "focus_text": focus.text,
+        "other_text": other.text,
+    }
+    shared = len(fa.content & ob.content) / max(1, min(len(fa.content), len(ob.content)))
+    confidence = 0.0
+    explanation = ""
+    clash = _negation_clash(fa, ob)
+    if clash:
+        word, phrase = clash
+        evidence |= {"rule": "negation", "focus_cue": phrase, "other_cue": word}
+        confidence = 0.6 + 0.3 * shared
+        explanation = f'This account negates what the other states ("{phrase}").'
+    elif (clash := _negation_clash(ob, fa)) is not None:
+        word, phrase = clash
+        evidence |= {"rule": "negation", "focus_cue": word, "other_cue": phrase}
+        confidence = 0.6 + 0.3 * shared
+        explanation = f'The other account negates what this one states ("{phrase}").'
+    elif (ant := _antonym_clash(fa, ob)) is not None:
+        evidence |= {"rule": "antonym", "focus_cue": ant[0], "other_cue": ant[1]}
+        confidence = 0.5 + 0.3 * shared
+        explanation = "The accounts use opposite verbs for the same claim."
+    if nli is not None:
+        prob = max(nli.contradiction([(other.text, focus.text), (focus.text, other.text)]))
+        evidence["nli_probability"] = f"{prob:.3f}"
+        if confidence and prob < 0.5:
+            confidence *= 0.6
+        elif not confidence and prob >= nli_threshold:
+            evidence |= {"rule": "nli", "focus_cue": "", "other_cue": ""}
+            confidence = 0.5 * prob
+            explanation = "A language-inference model reads the accounts as contradicting."
+        elif confidence:
+            confidence = min(0.97, confidence + 0.1)
+    if not confidence:
+        return None
+    return Finding("contradiction", round(confidence, 3), evidence, explanation)

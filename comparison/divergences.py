@@ -1,0 +1,370 @@
+"""The divergence orchestrator: one article's divergences from the rest of its event.
+
+`compare_article` reads the claim graph from the focus article's side:
+- every claim holding a focus passage: the pairwise detectors (numeric, contradiction,
+  attribution, framing) run between that passage and each other outlet's member;
+- a focus passage no other outlet's claim holds, and no other outlet's passage comes close to
+  (cosine below `COVER_THRESHOLD`), is a `unique_claim`; if it carries loaded words the other
+  outlets never use, it is also `framing`;
+- a claim other outlets carry and the focus article has nothing close to is an `omission`,
+  ranked by support: the number of independent outlets (wire copies of one report count once).
+Other-outlet passages in no claim at all count as single-member claims, so an omission does
+not depend on whether the alignment keeps singletons. Everything here is cheap per pair: the
+detectors are rules over cached per-text features, vectors are only multiplied once per call.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+
+from comparison.attribution import detect_attribution
+from comparison.contradiction import detect_contradiction
+from comparison.framing import detect_framing, detect_loaded_language, vocabulary
+from comparison.model import (
+    DIVERGENCE_TYPES,
+    ArticleView,
+    Claim,
+    ClaimMember,
+    Divergence,
+    DivergenceType,
+    Finding,
+    PassageView,
+)
+from comparison.numeric import compare_quantities
+
+PairDetector = Callable[[PassageView, PassageView], Finding | None]
+
+# Below this cosine (all-MiniLM-L6-v2) no other passage states the same thing: calibrated so a
+# paraphrase of the same claim stays above it and a different fact of the same event below.
+COVER_THRESHOLD = 0.62
+# Passages shorter than this (bylines, "Advertisement", datelines) are never unique or omitted.
+MIN_WORDS = 5
+
+DEFAULT_DETECTORS: tuple[PairDetector, ...] = (
+    compare_quantities,
+    detect_contradiction,
+    detect_attribution,
+    detect_framing,
+)
+
+
+class ClaimSource(Protocol):
+    """Anything with a `claims` sequence, such as the alignment's ClaimGraph."""
+
+    @property
+    def claims(self) -> Sequence[Claim]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DivergenceSummary:
+    """Counts per type, and which outlets the focus article diverges from or agrees with."""
+
+    counts: dict[DivergenceType, int]
+    total: int
+    diverging_outlets: tuple[str, ...]
+    agreeing_outlets: tuple[str, ...]
+
+
+def _claims_of(claims: ClaimSource | Sequence[Claim]) -> Sequence[Claim]:
+    if isinstance(claims, Sequence):
+        return claims
+    return claims.claims
+
+
+def _independence_groups(articles: Sequence[ArticleView]) -> dict[int, int]:
+    """article_id → group: same outlet or same underlying report (wire copy) is one group."""
+    parent = {a.article_id: a.article_id for a in articles}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    first_by_key: dict[tuple[str, object], int] = {}
+    for article in articles:
+        keys: list[tuple[str, object]] = [("outlet", article.outlet.casefold())]
+        source = article.wire_copy_of if article.wire_copy_of is not None else article.report_id
+        if source is not None:
+            keys.append(("report", source))
+        for key in keys:
+            other = first_by_key.setdefault(key, article.article_id)
+            parent[find(article.article_id)] = find(other)
+    return {a.article_id: find(a.article_id) for a in articles}
+
+
+def _outlet_list(outlets: Sequence[str], limit: int = 3) -> str:
+    names = list(dict.fromkeys(outlets))
+    if len(names) > limit:
+        return f"{', '.join(names[:limit])} and {len(names) - limit} more"
+    if len(names) > 1:
+        return f"{', '.join(names[:-1])} and {names[-1]}"
+    return names[0] if names else "no other outlet"
+
+
+_OTHER = re.compile(r"\bthe other account\b|\bthe other\b(?! (?:side|hand|way)\b)")
+
+
+def _name_outlets(explanation: str, focus_outlet: str, others: str) -> str:
+    """Put outlet names into a detector's "This account … the other account" explanation."""
+    text = explanation.replace("This account", focus_outlet).replace("this account", focus_outlet)
+    text = text.replace("this one", focus_outlet)
+    return _OTHER.sub(others, text, count=1)
+
+
+@lru_cache(maxsize=32768)
+def _run(detector: PairDetector, focus: PassageView, other: PassageView) -> Finding | None:
+    return detector(focus, other)
+
+
+@dataclass
+class _Pending:
+    finding: Finding
+    counterparts: list[ClaimMember]
+
+
+def _word_count(text: str) -> int:
+    return len(text.split())
+
+
+def compare_article(
+    focus: ArticleView,
+    event_articles: Sequence[ArticleView],
+    claims: ClaimSource | Sequence[Claim],
+    *,
+    detectors: Sequence[PairDetector] = DEFAULT_DETECTORS,
+    cover_threshold: float = COVER_THRESHOLD,
+) -> list[Divergence]:
+    """Every divergence of `focus` from the other outlets of its event.
+
+    `event_articles` may include `focus` itself; articles from the focus outlet or copies of the
+    same report are not compared. Passage divergences come first, in passage order; omissions
+    follow, most supported first. At most one divergence per (passage, type).
+    """
+    others = [
+        a
+        for a in event_articles
+        if a.article_id != focus.article_id and a.outlet.casefold() != focus.outlet.casefold()
+    ]
+    groups = _independence_groups([focus, *others])
+    others = [a for a in others if groups[a.article_id] != groups[focus.article_id]]
+    if not others:
+        return []
+    by_id = {a.article_id: a for a in others}
+    focus_ids = {p.passage_id for p in focus.passages}
+    other_vectors = np.concatenate([a.vectors for a in others]).astype(np.float32, copy=False)
+    other_passages = [p for a in others for p in a.passages]
+    similarity = focus.vectors @ other_vectors.T  # (n_focus, n_other)
+    row_of = {p.passage_id: i for i, p in enumerate(focus.passages)}
+    row_of.update((p.passage_id, j) for j, p in enumerate(other_passages))
+
+    pending: dict[tuple[int, DivergenceType], _Pending] = {}
+    aligned_focus: set[int] = set()
+    claimed_other: set[int] = set()
+    omission_claims: list[list[ClaimMember]] = []
+    for claim in _claims_of(claims):
+        mine = [m for m in claim.members if m.passage.passage_id in focus_ids]
+        theirs = [m for m in claim.members if m.passage.article_id in by_id]
+        claimed_other.update(m.passage.passage_id for m in theirs)
+        if not theirs:
+            continue
+        if not mine:
+            omission_claims.append(theirs)
+            continue
+        for member in mine:
+            aligned_focus.add(member.passage.passage_id)
+            for counterpart in _closest_per_article(member.passage, theirs, row_of, similarity):
+                if counterpart.passage.text == member.passage.text:
+                    continue
+                for detector in detectors:
+                    finding = _run(detector, member.passage, counterpart.passage)
+                    if finding is None:
+                        continue
+                    key = (member.passage.passage_id, finding.type)
+                    slot = pending.get(key)
+                    if slot is None:
+                        pending[key] = _Pending(finding, [counterpart])
+                    else:
+                        slot.counterparts.append(counterpart)
+                        if finding.confidence > slot.finding.confidence:
+                            slot.finding = finding
+    omission_claims.extend(
+        [ClaimMember(p, by_id[p.article_id].outlet, 1.0)]
+        for p in other_passages
+        if p.passage_id not in claimed_other
+    )
+
+    out = [_pair_divergence(focus.outlet, p, key[0], focus) for key, p in pending.items()]
+    out.extend(
+        _unaligned(focus, others, other_passages, similarity, aligned_focus, cover_threshold)
+    )
+    out.sort(key=lambda d: (d.passage.start if d.passage else 0, DIVERGENCE_TYPES.index(d.type)))
+    out.extend(_omissions(focus, others, groups, omission_claims, cover_threshold))
+    return out
+
+
+def _closest_per_article(
+    passage: PassageView,
+    members: Sequence[ClaimMember],
+    row_of: dict[int, int],
+    similarity: np.ndarray,
+) -> list[ClaimMember]:
+    """Per other article, the claim member closest to `passage`: a claim may hold several
+    passages of one article, and a detector should compare like with like."""
+    best: dict[int, tuple[float, ClaimMember]] = {}
+    row = row_of[passage.passage_id]
+    for member in members:
+        score = float(similarity[row, row_of[member.passage.passage_id]])
+        current = best.get(member.passage.article_id)
+        if current is None or score > current[0]:
+            best[member.passage.article_id] = (score, member)
+    return [member for _, member in best.values()]
+
+
+def _pair_divergence(
+    focus_outlet: str, slot: _Pending, passage_id: int, focus: ArticleView
+) -> Divergence:
+    passage = next(p for p in focus.passages if p.passage_id == passage_id)
+    members = list({m.passage.passage_id: m for m in slot.counterparts}.values())
+    outlets = _outlet_list([m.outlet for m in members])
+    return Divergence(
+        type=slot.finding.type,
+        confidence=max(0.0, min(1.0, slot.finding.confidence)),
+        passage=passage,
+        counterparts=tuple(members),
+        evidence=slot.finding.evidence,
+        explanation=_name_outlets(slot.finding.explanation, focus_outlet, outlets),
+    )
+
+
+def _unaligned(
+    focus: ArticleView,
+    others: Sequence[ArticleView],
+    other_passages: Sequence[PassageView],
+    similarity: np.ndarray,
+    aligned: set[int],
+    cover_threshold: float,
+) -> list[Divergence]:
+    out: list[Divergence] = []
+    event_words: frozenset[str] | None = None
+    outlets = [a.outlet for a in others]
+    for row, passage in enumerate(focus.passages):
+        if passage.passage_id in aligned or _word_count(passage.text) < MIN_WORDS:
+            continue
+        if not other_passages:
+            continue
+        column = int(np.argmax(similarity[row]))
+        best = float(similarity[row, column])
+        if best >= cover_threshold:
+            continue
+        nearest = other_passages[column]
+        nearest_outlet = next(a.outlet for a in others if a.article_id == nearest.article_id)
+        out.append(
+            Divergence(
+                type="unique_claim",
+                confidence=round(min(0.99, max(0.05, 0.5 + cover_threshold - best)), 3),
+                passage=passage,
+                counterparts=(),
+                evidence={
+                    "best_similarity": f"{best:.2f}",
+                    "nearest_outlet": nearest_outlet,
+                    "nearest_passage": nearest.text,
+                },
+                explanation=(
+                    f"Only {focus.outlet} reports this: none of the {len(outlets)} other "
+                    f"outlets covering the event ({_outlet_list(outlets)}) has a matching passage."
+                ),
+            )
+        )
+        if event_words is None:
+            event_words = vocabulary(a.text for a in others)
+        framing = detect_loaded_language(passage, event_words, focus_outlet=focus.outlet)
+        if framing is not None:
+            out.append(
+                Divergence(
+                    "framing",
+                    framing.confidence,
+                    passage,
+                    (),
+                    framing.evidence,
+                    framing.explanation,
+                )
+            )
+    return out
+
+
+def _omissions(
+    focus: ArticleView,
+    others: Sequence[ArticleView],
+    groups: dict[int, int],
+    claims: Sequence[Sequence[ClaimMember]],
+    cover_threshold: float,
+) -> list[Divergence]:
+    if not claims:
+        return []
+    vectors = {p.passage_id: a.vectors[i] for a in others for i, p in enumerate(a.passages)}
+    all_groups = {groups[a.article_id] for a in others}
+    ranked: list[tuple[int, float, Divergence]] = []
+    for members in claims:
+        substantive = [m for m in members if _word_count(m.passage.text) >= MIN_WORDS]
+        if not substantive:
+            continue
+        matrix = np.stack([vectors[m.passage.passage_id] for m in substantive])
+        best = float((matrix @ focus.vectors.T).max()) if len(focus.passages) else 0.0
+        if best >= cover_threshold:
+            continue
+        by_group: dict[int, ClaimMember] = {}
+        for member in substantive:
+            by_group.setdefault(groups[member.passage.article_id], member)
+        support = len(by_group)
+        margin = min(0.95, max(0.05, 0.5 + cover_threshold - best))
+        confidence = round(margin * (0.6 + 0.4 * support / len(all_groups)), 3)
+        outlets = [m.outlet for m in by_group.values()]
+        noun = "outlet" if support == 1 else "independent outlets"
+        ranked.append(
+            (
+                support,
+                confidence,
+                Divergence(
+                    type="omission",
+                    confidence=confidence,
+                    passage=None,
+                    counterparts=tuple(by_group.values()),
+                    evidence={
+                        "support": str(support),
+                        "outlets": outlets,
+                        "best_similarity": f"{best:.2f}",
+                    },
+                    explanation=(
+                        f"Reported by {support} {noun} ({_outlet_list(outlets)}) but absent "
+                        f"from {focus.outlet}."
+                    ),
+                ),
+            )
+        )
+    ranked.sort(key=lambda item: (-item[0], -item[1]))
+    return [divergence for _, _, divergence in ranked]
+
+
+def summary(divergences: Iterable[Divergence], outlets: Iterable[str] = ()) -> DivergenceSummary:
+    """Counts per type; outlets the focus diverges from (most divergences first); the others.
+
+    `outlets` names every other outlet of the event, so the ones with no divergence can be
+    listed as agreeing.
+    """
+    items = list(divergences)
+    counts: dict[DivergenceType, int] = dict.fromkeys(DIVERGENCE_TYPES, 0)
+    per_outlet: Counter[str] = Counter()
+    for divergence in items:
+        counts[divergence.type] += 1
+        per_outlet.update({member.outlet for member in divergence.counterparts})
+    diverging = tuple(outlet for outlet, _ in per_outlet.most_common())
+    agreeing = tuple(o for o in dict.fromkeys(outlets) if o not in per_outlet)
+    return DivergenceSummary(counts, len(items), diverging, agreeing)

@@ -1,0 +1,216 @@
+"""Events, formed incrementally: each arriving article joins an event or starts one.
+
+DB-free: the assigner works on article ids, outlets, times and scored matches, so the pipeline
+can persist its decisions (`Assignment`) and rebuild the state from the store. Wire copies (one
+report republished by several outlets) are grouped so an event counts independent reports
+separately from reprints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from comparison.evidence import Evidence
+
+__all__ = [
+    "JOIN_THRESHOLD",
+    "MERGE_THRESHOLD",
+    "Assignment",
+    "EventAssigner",
+    "EventSummary",
+    "find_wire_original",
+    "is_wire_copy",
+]
+
+JOIN_THRESHOLD = 0.5
+MERGE_THRESHOLD = 0.9
+WIRE_IDENTICAL_SHARE = 0.8
+
+
+def is_wire_copy(evidence: Evidence) -> bool:
+    """Near-identical text: most passages of the shorter article recur almost verbatim."""
+    return evidence.identical_share >= WIRE_IDENTICAL_SHARE
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """What happened to one article: its event, whether that event is new, what merged into it."""
+
+    article_id: int
+    event_id: int
+    started: bool
+    merged: tuple[int, ...] = ()
+    wire_copy_of: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventSummary:
+    """An event as readers see it. `independent_reports` counts wire groups, not articles."""
+
+    event_id: int
+    article_ids: tuple[int, ...]
+    outlets: tuple[str, ...]
+    first_article_id: int
+    first_published_at: datetime | None
+    last_published_at: datetime | None
+    independent_reports: int
+    reprints: int
+
+
+@dataclass(slots=True)
+class _Member:
+    article_id: int
+    outlet: str | None
+    published_at: datetime | None
+    arrival: int
+    report: int
+
+
+@dataclass(slots=True)
+class _Event:
+    event_id: int
+    members: list[_Member] = field(default_factory=list)
+
+
+class EventAssigner:
+    """Incremental event assignment with merges.
+
+    `assign` takes the article's matches among already-assigned articles as
+    (article_id, same_event_confidence) pairs. The article joins the event with the highest
+    confidence if it reaches `join_threshold`, else starts a new event; every other event it
+    links at `merge_threshold` or more is merged into the joined one (the older id survives).
+    Events are numbered 1, 2, ... unless `next_event_id` says otherwise.
+    """
+
+    def __init__(
+        self,
+        *,
+        join_threshold: float = JOIN_THRESHOLD,
+        merge_threshold: float = MERGE_THRESHOLD,
+        next_event_id: int = 1,
+    ) -> None:
+        if not 0.0 <= join_threshold <= merge_threshold <= 1.0:
+            raise ValueError("need 0 <= join_threshold <= merge_threshold <= 1")
+        self.join_threshold = join_threshold
+        self.merge_threshold = merge_threshold
+        self._next_id = next_event_id
+        self._events: dict[int, _Event] = {}
+        self._event_of: dict[int, int] = {}
+        self._members: dict[int, _Member] = {}
+        self._arrivals = 0
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._event_of
+
+    def event_of(self, article_id: int) -> int:
+        return self._event_of[article_id]
+
+    def event_ids(self) -> list[int]:
+        return sorted(self._events)
+
+    def assign(
+        self,
+        article_id: int,
+        matches: Iterable[tuple[int, float]],
+        *,
+        outlet: str | None = None,
+        published_at: datetime | None = None,
+        wire_copy_of: int | None = None,
+    ) -> Assignment:
+        """Place a new article; matches naming unknown articles are ignored."""
+        if article_id in self._event_of:
+            raise ValueError(f"article {article_id} is already assigned")
+        best: dict[int, float] = {}
+        for other, confidence in matches:
+            event = self._event_of.get(other)
+            if event is not None and confidence > best.get(event, -1.0):
+                best[event] = confidence
+        if wire_copy_of is not None and wire_copy_of in self._event_of:
+            best[self._event_of[wire_copy_of]] = 1.0
+        linked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+        started = not linked or linked[0][1] < self.join_threshold
+        if started:
+            target = self._new_event()
+            merged: list[int] = []
+        else:
+            target = linked[0][0]
+            merged = [e for e, c in linked[1:] if c >= self.merge_threshold]
+            for other in merged:
+                target = self._merge(target, other)
+        report = (
+            self._members[wire_copy_of].report
+            if wire_copy_of is not None and wire_copy_of in self._members
+            else article_id
+        )
+        member = _Member(article_id, outlet, published_at, self._arrivals, report)
+        self._arrivals += 1
+        self._events[target].members.append(member)
+        self._members[article_id] = member
+        self._event_of[article_id] = target
+        touched = set(merged) | ({linked[0][0]} if merged else set())
+        return Assignment(
+            article_id, target, started, tuple(sorted(touched - {target})), wire_copy_of
+        )
+
+    def merge(self, a: int, b: int) -> int:
+        """Merge two events; returns the surviving (older, lower) id."""
+        return self._merge(a, b)
+
+    def _new_event(self) -> int:
+        event_id = self._next_id
+        self._next_id += 1
+        self._events[event_id] = _Event(event_id)
+        return event_id
+
+    def _merge(self, a: int, b: int) -> int:
+        if a == b:
+            return a
+        keep, gone = min(a, b), max(a, b)
+        absorbed = self._events.pop(gone)
+        self._events[keep].members.extend(absorbed.members)
+        for member in absorbed.members:
+            self._event_of[member.article_id] = keep
+        return keep
+
+    def summary(self, event_id: int) -> EventSummary:
+        members = self._events[event_id].members
+        dated = [m.published_at for m in members if m.published_at is not None]
+        first = min(
+            members,
+            key=lambda m: (m.published_at is None, _sort_time(m.published_at), m.arrival),
+        )
+        reports = {m.report for m in members}
+        return EventSummary(
+            event_id=event_id,
+            article_ids=tuple(m.article_id for m in sorted(members, key=lambda m: m.arrival)),
+            outlets=tuple(sorted({m.outlet for m in members if m.outlet})),
+            first_article_id=first.article_id,
+            first_published_at=min(dated, key=_sort_time) if dated else None,
+            last_published_at=max(dated, key=_sort_time) if dated else None,
+            independent_reports=len(reports),
+            reprints=len(members) - len(reports),
+        )
+
+    def summaries(self) -> list[EventSummary]:
+        return [self.summary(event_id) for event_id in self.event_ids()]
+
+    def clusters(self) -> dict[int, list[int]]:
+        """Event id -> member article ids, in arrival order."""
+        return {
+            event_id: [m.article_id for m in sorted(event.members, key=lambda m: m.arrival)]
+            for event_id, event in self._events.items()
+        }
+
+
+def _sort_time(value: datetime | None) -> float:
+    return value.timestamp() if value is not None else float("inf")
+
+
+def find_wire_original(matches: Sequence[tuple[int, Evidence]]) -> int | None:
+    """The first already-stored article the new one is a near-identical copy of, if any."""
+    for article_id, evidence in matches:
+        if is_wire_copy(evidence):
+            return article_id
+    return None

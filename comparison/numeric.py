@@ -1,0 +1,180 @@
+"""Numeric divergence between two aligned passages: the same claim with different quantities.
+
+Quantities are paired by kind, unit and what is counted, and by the words around them, so that
+"about 800 were to be evacuated" meets "422 arrived" with both contexts shown rather than as a
+blind mismatch. Values agree when they overlap within a rounding tolerance (wider when either
+side is approximate), and a count agrees with the sum of the other side's counts of the same
+kind of thing ("98 members and 324 relatives" vs "422 people").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import combinations
+
+from comparison.model import Finding, PassageView
+from comparison.quantities import Quantity, clause_context, extract_quantities, is_planned, singular
+
+EXACT_TOLERANCE = 0.01
+APPROX_TOLERANCE = 0.1
+MIN_PAIR_SCORE = 0.45
+
+_PERSON_HEADS = frozenset(
+    "person man woman child adult civilian resident member relative volunteer rescuer worker "
+    "soldier officer troop fighter victim passenger refugee migrant student patient employee "
+    "protester demonstrator citizen family dependant dependent evacuee helmet casualty "
+    "survivor hostage prisoner detainee voter".split()
+)
+_CONTEXT_STOP = frozenset(
+    "a an the of and or to in on at by for from with as than that which who were was are is be "
+    "been have has had will would said says about around nearly some more over it its their "
+    "his her they this those these there".split()
+)
+_WORDS = re.compile(r"[a-z]+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    quantity: Quantity
+    context: str
+    words: frozenset[str]
+    planned: bool
+    rel_position: float
+
+
+def _mentions(passage: PassageView) -> list[_Mention]:
+    text = passage.text
+    size = max(len(text), 1)
+    found = []
+    for q in extract_quantities(text):
+        context = clause_context(text, q.start, q.end)
+        words = frozenset(
+            singular(w) for w in _WORDS.findall(context.lower()) if w not in _CONTEXT_STOP
+        )
+        found.append(_Mention(q, context, words, is_planned(context), q.start / size))
+    return found
+
+
+def _comparable(a: Quantity, b: Quantity) -> bool:
+    if a.kind != b.kind or a.unit != b.unit:
+        return False
+    if a.kind == "date":
+        return any(x and y for x, y in zip(a.date_parts, b.date_parts, strict=True))
+    return True
+
+
+def _agree(a: Quantity, b: Quantity) -> bool:
+    if a.kind == "date" and a.unit != "weekday":
+        return all(not x or not y or x == y for x, y in zip(a.date_parts, b.date_parts, strict=True))
+    approx = a.approximate or b.approximate
+    tolerance = APPROX_TOLERANCE if approx else EXACT_TOLERANCE
+    return a.overlaps(b.value, b.high, tolerance=tolerance, resolution=b.resolution)
+
+
+def _head_class(head: str) -> str:
+    return "person" if head in _PERSON_HEADS else head
+
+
+def _head_score(a: Quantity, b: Quantity) -> float:
+    if a.kind != "count" and a.kind != "ordinal":
+        return 1.0
+    if a.head and b.head:
+        if a.head == b.head:
+            return 1.0
+        return 0.7 if _head_class(a.head) == _head_class(b.head) else 0.1
+    return 0.6 if a.head or b.head else 0.5
+
+
+def _pair_score(a: _Mention, b: _Mention) -> float:
+    union = a.words | b.words
+    overlap = len(a.words & b.words) / len(union) if union else 0.0
+    position = 1.0 - abs(a.rel_position - b.rel_position)
+    return 0.5 * _head_score(a.quantity, b.quantity) + 0.35 * overlap + 0.15 * position
+
+
+def _sums_to(target: Quantity, parts: list[Quantity]) -> bool:
+    """Whether two or three counts of people-like things add up to `target`."""
+    counts = [q for q in parts if q.kind == "count" and q.high is None]
+    for size in (2, 3):
+        for combo in combinations(counts, size):
+            if len({q.head for q in combo}) < size:
+                continue
+            total = sum(q.value for q in combo)
+            tolerance = APPROX_TOLERANCE if target.approximate else EXACT_TOLERANCE
+            if target.overlaps(total, None, tolerance=tolerance):
+                return True
+    return False
+
+
+def _is_trivial(q: Quantity) -> bool:
+    # "one of the", "a" and bare small word numbers are too common to pair without a head.
+    return q.kind == "count" and q.value <= 1 and not q.head
+
+
+def compare_quantities(focus: PassageView, other: PassageView) -> Finding | None:
+    """The strongest quantity disagreement between two aligned passages, or None.
+
+    Evidence keys: ``kind``, ``focus_value``, ``focus_context``, ``focus_start``, ``focus_end``,
+    ``other_value``, ``other_context``, ``other_start``, ``other_end`` (article offsets).
+    """
+    focus_m = [m for m in _mentions(focus) if not _is_trivial(m.quantity)]
+    other_m = [m for m in _mentions(other) if not _is_trivial(m.quantity)]
+    if not focus_m or not other_m:
+        return None
+    other_q = [m.quantity for m in other_m]
+    focus_q = [m.quantity for m in focus_m]
+    best: tuple[float, _Mention, _Mention] | None = None
+    for fm in focus_m:
+        candidates = [om for om in other_m if _comparable(fm.quantity, om.quantity)]
+        if not candidates or any(_agree(fm.quantity, om.quantity) for om in candidates):
+            continue
+        if fm.quantity.kind == "count" and _sums_to(fm.quantity, other_q):
+            continue
+        for om in candidates:
+            if any(_agree(om.quantity, q) for q in focus_q if _comparable(om.quantity, q)):
+                continue
+            if om.quantity.kind == "count" and _sums_to(om.quantity, focus_q):
+                continue
+            score = _pair_score(fm, om)
+            if len(candidates) == 1 and _head_score(fm.quantity, om.quantity) >= 0.5 and sum(
+                _comparable(om.quantity, q) for q in focus_q
+            ) == 1:
+                score += 0.15
+            if score >= MIN_PAIR_SCORE and (best is None or score > best[0]):
+                best = (score, fm, om)
+    if best is None:
+        return None
+    score, fm, om = best
+    return _finding(focus, other, fm, om, score)
+
+
+def _finding(
+    focus: PassageView, other: PassageView, fm: _Mention, om: _Mention, score: float
+) -> Finding:
+    fq, oq = fm.quantity, om.quantity
+    confidence = min(0.95, 0.35 + 0.65 * score)
+    note = ""
+    if fm.planned != om.planned:
+        confidence *= 0.6
+        planned, done = ("this account", "the other") if fm.planned else ("the other", "this one")
+        note = f" Note that {planned} speaks of a plan or expectation, {done} of what happened."
+    elif _head_score(fq, oq) < 0.5:
+        confidence *= 0.6
+        note = f" They may count different things ({fq.head or '?'} vs {oq.head or '?'})."
+    evidence: dict[str, str | list[str]] = {
+        "kind": fq.kind,
+        "focus_value": fq.text,
+        "focus_context": fm.context,
+        "focus_start": str(focus.start + fq.start),
+        "focus_end": str(focus.start + fq.end),
+        "other_value": oq.text,
+        "other_context": om.context,
+        "other_start": str(other.start + oq.start),
+        "other_end": str(other.start + oq.end),
+    }
+    explanation = (
+        f'This account gives {fq.text} ("{fm.context}") where the other gives {oq.text} '
+        f'("{om.context}").{note}'
+    )
+    return Finding("numeric", round(confidence, 3), evidence, explanation)

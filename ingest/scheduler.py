@@ -1,0 +1,45 @@
+"""Keeps coverage current: enqueues a poll of every feed that is due, on an interval."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime
+
+from ingest.feed_poller import FeedPoller
+from ingest.jobs import JobQueue
+from ingest.worker import WorkerPool
+
+TICK_SECONDS = 5.0
+
+
+class FeedScheduler:
+    def __init__(self, poller: FeedPoller, queue: JobQueue, workers: WorkerPool) -> None:
+        self._poller = poller
+        self._queue = queue
+        self._workers = workers
+        self._task: asyncio.Task[None] | None = None
+
+    def enqueue_due(self) -> int:
+        """One scheduling pass; a feed with a poll still pending is not queued twice."""
+        queued = 0
+        for feed_id in self._poller.due_feed_ids(datetime.now(UTC)):
+            if self._queue.enqueue_unique("feed", f"feed:{feed_id}", {"feed_id": feed_id}):
+                queued += 1
+        return queued
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="feed-scheduler")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            if await asyncio.to_thread(self.enqueue_due):
+                self._workers.wake()
+            await asyncio.sleep(TICK_SECONDS)

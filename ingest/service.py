@@ -1,0 +1,206 @@
+"""Assembles the ingest side from settings: store, model, indexes, fetcher, pipeline, workers."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.config import Settings
+from core.db.engine import open_store
+from core.db.schema import ArticleRow
+from core.models import ArticleInput, Outlet
+from core.outlets import load_registry
+from index.embedder import Embedder, load_embedder
+from index.sync import IndexSet
+from ingest.feed_poller import FeedPoller, sync_outlets
+from ingest.fetch import Fetcher
+from ingest.jobs import Job, JobQueue
+from ingest.pipeline import Pipeline
+from ingest.scheduler import FeedScheduler
+from ingest.urls import canonicalize
+from ingest.worker import JobResult, WorkerPool
+
+log = logging.getLogger(__name__)
+
+
+def article_payload(item: ArticleInput) -> dict[str, Any]:
+    return {
+        "url": item.url,
+        "text": item.text,
+        "title": item.title,
+        "outlet": item.outlet,
+        "published_at": item.published_at.isoformat() if item.published_at else None,
+        "authors": list(item.authors),
+        "language": item.language,
+        "extra": dict(item.extra),
+    }
+
+
+def article_from_payload(payload: dict[str, Any]) -> ArticleInput:
+    published = payload.get("published_at")
+    return ArticleInput(
+        url=str(payload["url"]),
+        text=str(payload["text"]),
+        title=str(payload.get("title") or ""),
+        outlet=payload.get("outlet"),
+        published_at=datetime.fromisoformat(published) if published else None,
+        authors=tuple(payload.get("authors") or ()),
+        language=payload.get("language"),
+        extra=dict(payload.get("extra") or {}),
+    )
+
+
+@dataclass
+class IngestService:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    embedder: Embedder
+    indexes: IndexSet
+    outlets: list[Outlet]
+    fetcher: Fetcher
+    pipeline: Pipeline
+    queue: JobQueue
+    poller: FeedPoller
+    workers: WorkerPool
+    scheduler: FeedScheduler
+
+    async def handle(self, job: Job) -> JobResult:
+        if job.kind == "url":
+            result = await self.pipeline.ingest_url(
+                str(job.payload["url"]), outlet=job.payload.get("outlet")
+            )
+            return JobResult(result.outcome.value, result.article_id)
+        if job.kind == "article":
+            result = await self.pipeline.ingest_input(article_from_payload(job.payload))
+            return JobResult(result.outcome.value, result.article_id)
+        if job.kind == "feed":
+            found = await self.discover(int(job.payload["feed_id"]), job.batch_id)
+            return JobResult("polled" if found else "polled-nothing-new")
+        raise ValueError(f"unknown job kind {job.kind!r}")
+
+    async def discover(self, feed_id: int, batch_id: int | None) -> int:
+        """Poll a feed and queue its entries that are not stored yet."""
+        slug, entries = await self.poller.poll(feed_id)
+        with self.sessions() as session:
+            known = set(
+                session.scalars(
+                    select(ArticleRow.canonical_url).where(
+                        ArticleRow.canonical_url.in_([canonicalize(e.url) for e in entries])
+                    )
+                ).all()
+            )
+        fresh = [entry for entry in entries if canonicalize(entry.url) not in known]
+        items = [(canonicalize(e.url), {"url": e.url, "outlet": slug}) for e in fresh]
+        if batch_id is not None:
+            added = self.queue.enqueue(batch_id, "url", items)
+        else:
+            added = sum(self.queue.enqueue_unique("url", key, payload) for key, payload in items)
+        self.workers.wake()
+        return added
+
+    def submit_urls(self, urls: Sequence[str], kind: str = "urls") -> int:
+        batch = self.queue.create_batch(kind)
+        self.queue.enqueue(batch, "url", [(canonicalize(url), {"url": url}) for url in urls])
+        self.workers.wake()
+        return batch
+
+    def submit_articles(self, items: Sequence[ArticleInput]) -> int:
+        batch = self.queue.create_batch("articles")
+        self.queue.enqueue(
+            batch, "article", [(canonicalize(item.url), article_payload(item)) for item in items]
+        )
+        self.workers.wake()
+        return batch
+
+    def submit_feeds(self, outlet_slugs: Sequence[str] = ()) -> int:
+        batch = self.queue.create_batch("feeds")
+        feed_ids = self.poller.feed_ids(outlet_slugs)
+        self.queue.enqueue(
+            batch, "feed", [(f"feed:{feed_id}", {"feed_id": feed_id}) for feed_id in feed_ids]
+        )
+        self.workers.wake()
+        return batch
+
+
+def _cap_threads(settings: Settings) -> None:
+    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(variable, str(settings.torch_threads))
+
+
+@asynccontextmanager
+async def ingest_service(
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    extra_outlets: Sequence[Outlet] = (),
+    run_workers: bool = True,
+    schedule_feeds: bool | None = None,
+) -> AsyncIterator[IngestService]:
+    """The running ingest side; workers and the feed scheduler stop when the block exits."""
+    _cap_threads(settings)
+    engine, sessions = open_store(settings)
+    model = embedder or load_embedder(settings)
+    indexes = IndexSet.open(settings, sessions, model.name, model.dimension)
+    outlets = [*load_registry(settings.outlets_file), *extra_outlets]
+    with sessions.begin() as session:
+        outlet_ids = sync_outlets(session, outlets)
+    executor = ThreadPoolExecutor(max_workers=settings.ingest_workers + 2)
+    queue = JobQueue(sessions, lease_seconds=settings.job_lease_seconds)
+    try:
+        async with Fetcher(settings) as fetcher:
+            pipeline = Pipeline(
+                sessions=sessions,
+                embedder=model,
+                indexes=indexes,
+                model_id=indexes.model_id,
+                outlets=outlets,
+                outlet_ids=outlet_ids,
+                executor=executor,
+                fetcher=fetcher,
+            )
+            poller = FeedPoller(
+                sessions,
+                fetcher,
+                interval=settings.feed_poll_interval,
+                max_backoff=settings.feed_max_backoff,
+            )
+            workers = WorkerPool(queue, workers=settings.ingest_workers)
+            service = IngestService(
+                settings=settings,
+                engine=engine,
+                sessions=sessions,
+                embedder=model,
+                indexes=indexes,
+                outlets=outlets,
+                fetcher=fetcher,
+                pipeline=pipeline,
+                queue=queue,
+                poller=poller,
+                workers=workers,
+                scheduler=FeedScheduler(poller, queue, workers),
+            )
+            for kind in ("url", "article", "feed"):
+                workers.register(kind, service.handle)
+            if run_workers:
+                service.workers.start()
+                if settings.scheduler_enabled if schedule_feeds is None else schedule_feeds:
+                    service.scheduler.start()
+            try:
+                yield service
+            finally:
+                await service.scheduler.stop()
+                await service.workers.stop()
+                indexes.save()
+    finally:
+        executor.shutdown(wait=True)
+        engine.dispose()

@@ -1,0 +1,107 @@
+"""The in-process worker pool: claims durable jobs and runs their handlers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from core.errors import JobAbandoned, ParallaxError
+from ingest.jobs import Job, JobQueue
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class JobResult:
+    outcome: str
+    article_id: int | None = None
+
+
+Handler = Callable[[Job], Awaitable[JobResult]]
+
+
+class WorkerPool:
+    def __init__(
+        self,
+        queue: JobQueue,
+        *,
+        workers: int,
+        idle_sleep: float = 0.25,
+    ) -> None:
+        self._queue = queue
+        self._handlers: dict[str, Handler] = {}
+        self._workers = workers
+        self._idle_sleep = idle_sleep
+        self._tasks: list[asyncio.Task[None]] = []
+        self._wake = asyncio.Event()
+        self._busy = 0
+
+    def register(self, kind: str, handler: Handler) -> None:
+        self._handlers[kind] = handler
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._queue.recover()
+        self._tasks = [
+            asyncio.create_task(self._loop(), name=f"ingest-worker-{n}")
+            for n in range(self._workers)
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    async def run_until_idle(self) -> None:
+        """Run jobs until none is queued or running (used by the CLI)."""
+        self.start()
+        try:
+            while True:
+                pending = await asyncio.to_thread(self._queue.pending_count)
+                if pending == 0 and self._busy == 0:
+                    return
+                await asyncio.sleep(self._idle_sleep)
+        finally:
+            await self.stop()
+
+    async def _loop(self) -> None:
+        while True:
+            jobs = await asyncio.to_thread(self._queue.claim, 1, tuple(self._handlers))
+            if not jobs:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._idle_sleep)
+                continue
+            self._busy += 1
+            try:
+                await self.run_job(jobs[0])
+            finally:
+                self._busy -= 1
+
+    async def run_job(self, job: Job) -> None:
+        url = str(job.payload.get("url", job.key))
+        if job.attempts > MAX_ATTEMPTS:
+            error = JobAbandoned(f"gave up after {job.attempts - 1} interrupted attempts")
+            await asyncio.to_thread(self._queue.fail, job, error, stage=job.kind, url=url)
+            return
+        try:
+            result = await self._handlers[job.kind](job)
+        except ParallaxError as error:
+            await asyncio.to_thread(self._queue.fail, job, error, stage=job.kind, url=url)
+        except Exception as error:
+            log.exception("job %s (%s) crashed", job.id, job.kind)
+            await asyncio.to_thread(self._queue.fail, job, error, stage=job.kind, url=url)
+        else:
+            await asyncio.to_thread(
+                self._queue.complete, job, result.outcome, article_id=result.article_id
+            )

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import pytest
+
+from comparison.framing import detect_framing, detect_loaded_language, loaded_terms, vocabulary
+from comparison.model import PassageView
+
+
+def passage(text: str, passage_id: int = 1) -> PassageView:
+    return PassageView(passage_id, passage_id, 0, 0, len(text), text)
+
+
+DIVERGENT = [
+    (
+        "Israel evacuated 800 terrorists of the White Helmets group to Jordan.",
+        "Israel evacuated 800 volunteer rescuers of the White Helmets group to Jordan.",
+        "label",
+    ),
+    (
+        "Israel \u201cevacuated\u201d the group's members to Jordan.",
+        "Israel evacuated the group's members to Jordan.",
+        "scare_quotes",
+    ),
+    ("The senator slammed the plan on Tuesday.", "The senator criticised the plan on Tuesday.",
+     "label"),
+    ("The regime bombed the town overnight.", "The government bombed the town overnight.",
+     "label"),
+    ("Rioters filled the square after the verdict.", "Protesters filled the square after the "
+     "verdict.", "label"),
+    ("The invasion entered its third week.", "The military operation entered its third week.",
+     "label"),
+    ("The senator angrily rejected the bill.", "The senator rejected the bill.", "loaded"),
+    ("The governor unveiled a phony budget plan.", "The governor unveiled a budget plan.",
+     "loaded"),
+    ("The mayor's so-called reform passed.", "The mayor's reform passed.", "loaded"),
+    ("She was lambasted by colleagues for the vote.", "She was criticized by colleagues for the "
+     "vote.", "label"),
+    ("The minister's \"rescuers\" crossed the border.", "The rescuers crossed the border.",
+     "scare_quotes"),
+    # The loaded word is on the other side: the focus passage still diverges in framing.
+    ("Volunteers pulled children from the rubble.", "Jihadists pulled children from the rubble.",
+     "label"),
+]
+
+SAME = [
+    ("The senator criticised the plan on Tuesday.", "On Tuesday the senator criticised the plan."),
+    ("Israel evacuated 800 people to Jordan.", "About 800 people were evacuated to Jordan by "
+     "Israel."),
+    ("Twelve people were killed in the attack.", "The attack killed 12 people."),
+    ("The government announced new measures.", "The government announced new measures today."),
+    ("He said \u201cwe will win\u201d at the rally.", "He told the rally \u201cwe will win\u201d."),
+    ("The protest drew thousands of people.", "Thousands of people joined the protest."),
+    ("Police arrested three suspects after the shooting.", "Three suspects were arrested by "
+     "police after the shooting."),
+    ("The slammed door woke the neighbours.", "The slammed door woke the neighbours."),
+]
+
+
+@pytest.mark.parametrize(("focus", "other", "kind"), DIVERGENT)
+def test_loaded_wording_is_reported(focus: str, other: str, kind: str) -> None:
+    finding = detect_framing(passage(focus), passage(other, 2))
+    assert finding is not None
+    assert finding.type == "framing"
+    assert finding.evidence["kind"] == kind
+    assert 0.5 <= finding.confidence <= 1.0
+    assert finding.evidence["focus_terms"] or finding.evidence["other_terms"]
+
+
+@pytest.mark.parametrize(("focus", "other"), SAME)
+def test_same_wording_is_not_framing(focus: str, other: str) -> None:
+    assert detect_framing(passage(focus), passage(other, 2)) is None
+
+
+def test_terrorists_versus_rescuers_explanation_names_words_and_outlets() -> None:
+    finding = detect_framing(
+        passage("The terrorists were taken to Jordan."),
+        passage("The volunteer rescuers were taken to Jordan.", 2),
+        focus_outlet="Outlet A",
+        other_outlet="Outlet B",
+    )
+    assert finding is not None
+    assert finding.evidence["focus_terms"] == ["terrorists"]
+    assert "rescuers" in finding.evidence["other_terms"]
+    assert finding.explanation.startswith("Outlet A says “terrorists” where Outlet B says")
+
+
+def test_loaded_terms_have_exact_offsets() -> None:
+    text = "Steele drew fierce criticism for a phony \u201ccover-up\u201d, slamming the so-called plan."
+    terms = loaded_terms(text)
+    for term in terms:
+        assert text[term.start : term.end] == term.term
+    found = {term.term: term.kind for term in terms}
+    assert found["fierce"] == "loaded"
+    assert found["phony"] == "loaded"
+    assert found["\u201ccover-up\u201d"] == "scare_quotes"
+    assert found["slamming"] == "loaded"
+    assert found["so-called"] == "loaded"
+    assert "criticism" not in found
+
+
+def test_plain_news_vocabulary_is_not_loaded() -> None:
+    text = "Police said 12 people were killed and 40 injured in the attack on Tuesday."
+    assert loaded_terms(text) == ()
+
+
+def test_loaded_language_against_event_vocabulary() -> None:
+    focus = passage("The regime's henchmen staged the whole thing.")
+    plain = vocabulary(["The government said the group staged an event."])
+    finding = detect_loaded_language(focus, plain, focus_outlet="Outlet A")
+    assert finding is not None
+    assert "henchmen" in finding.evidence["focus_terms"]
+    assert finding.explanation.startswith("Outlet A uses loaded wording")
+    shared = vocabulary(["The regime's henchmen staged it, critics say."])
+    assert detect_loaded_language(focus, shared) is None
