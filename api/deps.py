@@ -282,4 +282,3 @@ async def authorize(
 
 
 CallerDep = Annotated[Caller, Depends(authorize)]
-

@@ -70,7 +70,7 @@ class NotReady(ParallaxError):
 
 
 class BodyTooLarge(StarletteHTTPException):
-    """Raised while a body is streamed in; an HTTPException so FastAPI's body reader passes it on."""
+    """Raised as a body streams in; an HTTPException, which FastAPI's body reader passes on."""
 
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"the request body is larger than {limit} bytes")

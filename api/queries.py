@@ -186,9 +186,12 @@ def _member_events(session: Session, root_id: int) -> set[int]:
     members = {root_id}
     frontier = {root_id}
     for _ in range(_MAX_MERGE_HOPS):
-        frontier = set(
-            session.scalars(select(EventRow.id).where(EventRow.merged_into.in_(frontier))).all()
-        ) - members
+        frontier = (
+            set(
+                session.scalars(select(EventRow.id).where(EventRow.merged_into.in_(frontier))).all()
+            )
+            - members
+        )
         if not frontier:
             break
         members |= frontier
@@ -268,7 +271,7 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _events_query(f: EventFilter) -> Select[tuple[EventRow]]:
+def _events_query(f: EventFilter) -> Select[EventRow]:
     members = select(ArticleRow.event_id).where(ArticleRow.event_id.is_not(None))
     if f.outlet:
         members = members.outerjoin(OutletRow, OutletRow.id == ArticleRow.outlet_id).where(

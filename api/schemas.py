@@ -18,7 +18,9 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value
 
 
-Url = Annotated[str, Field(min_length=1, max_length=MAX_URL_LENGTH, examples=["https://news.example/a"])]
+Url = Annotated[
+    str, Field(min_length=1, max_length=MAX_URL_LENGTH, examples=["https://news.example/a"])
+]
 Timestamp = Annotated[datetime | None, AfterValidator(as_utc)]
 
 
@@ -62,7 +64,9 @@ class CompareByHtml(_Input):
 class CompareByText(_Input):
     """Compare an article's text; `url` is optional (a stable one is made from the text)."""
 
-    text: str = Field(min_length=1, description="The article's text, paragraphs split by blank lines.")
+    text: str = Field(
+        min_length=1, description="The article's text, paragraphs split by blank lines."
+    )
     title: str = Field(default="", max_length=2000)
     outlet: str | None = Field(default=None, max_length=200, description="Outlet slug or name.")
     published_at: Timestamp = None
@@ -361,4 +365,3 @@ class Problem(BaseModel):
     status: int
     detail: str
     instance: str
-

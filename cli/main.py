@@ -6,7 +6,7 @@ import asyncio
 import logging
 from enum import IntEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,9 +15,10 @@ from rich.table import Table
 
 from core.config import Settings
 from core.errors import ParallaxError
-from ingest.jobs import BatchStatus
-from ingest.jsonl import read_articles
-from ingest.service import IngestService, ingest_service
+
+if TYPE_CHECKING:
+    from ingest.jobs import BatchStatus
+    from ingest.service import IngestService
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 console = Console(stderr=True)
@@ -71,9 +72,13 @@ async def _watch(service: IngestService, batch_id: int, show_progress: bool) -> 
 async def _ingest(
     settings: Settings, urls: list[str], feeds: bool, jsonl: Path | None, show_progress: bool
 ) -> ExitCode:
+    from ingest.jsonl import read_articles
+    from ingest.service import ingest_service
+
+    articles = list(read_articles(jsonl)) if jsonl is not None else []
     async with ingest_service(settings, schedule_feeds=False) as service:
         if jsonl is not None:
-            batch = service.submit_articles(list(read_articles(jsonl)))
+            batch = service.submit_articles(articles)
         elif feeds:
             batch = service.submit_feeds(urls)
         else:
@@ -143,3 +148,14 @@ def settings() -> None:
     from core.settings_doc import settings_markdown
 
     typer.echo(settings_markdown(), nl=False)
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Port of the demo outlets' server.")] = 8765,
+) -> None:
+    """Serve the invented demo outlets locally and keep their coverage ingested."""
+    from cli.demo import run_demo
+
+    logging.basicConfig(level=logging.WARNING)
+    asyncio.run(run_demo(Settings(), port, console))

@@ -15,25 +15,19 @@ from typing import Protocol
 
 from comparison.model import Finding, PassageView
 
-_TOKEN = re.compile(r"[A-Za-z]+(?:n't|n’t)?|[.,;:!?]")
+_TOKEN = re.compile(r"[A-Za-z]+n['’]t\b|[A-Za-z]+|[.,;:!?]")
 _NEGATORS = frozenset(
-    "not never no none nobody nothing neither nor without cannot cant wont dont didnt doesnt "
-    "isnt wasnt arent werent hasnt havent hadnt couldnt wouldnt shouldnt".split()
+    ["not", "never", "no", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "cant", "wont", "dont", "didnt", "doesnt", "isnt", "wasnt", "arent", "werent", "hasnt", "havent", "hadnt", "couldnt", "wouldnt", "shouldnt"]
 )
 _DENIALS = frozenset(
-    "deny denies denied denying refuse refuses refused refusing reject rejects rejected "
-    "rejecting dismiss dismissed dismisses false untrue baseless unfounded".split()
+    ["deny", "denies", "denied", "denying", "refuse", "refuses", "refused", "refusing", "reject", "rejects", "rejected", "rejecting", "dismiss", "dismissed", "dismisses", "false", "untrue", "baseless", "unfounded", "unless", "fail", "fails", "failed", "failure", "unable", "lack", "lacked", "lacks"]
 )
+_NOT_NEGATING = frozenset(["only", "just", "merely", "least", "doubt"])
 _SKIP_AFTER_NEGATOR = frozenset(
-    "be been being is was were are am have has had do does did yet ever even so that the a an "
-    "any to this these those it its his her their he she they we i you was also been likely "
-    "immediately directly publicly officially".split()
+    ["be", "been", "being", "is", "was", "were", "are", "am", "have", "has", "had", "do", "does", "did", "yet", "ever", "even", "so", "that", "the", "a", "an", "any", "to", "this", "these", "those", "it", "its", "his", "her", "their", "he", "she", "they", "we", "i", "you", "was", "also", "been", "likely", "immediately", "directly", "publicly", "officially"]
 )
 _FUNCTION = frozenset(
-    "a an the of and or to in on at by for from with as than that which who whom whose were was "
-    "are is be been being have has had will would could should may might can do did does it its "
-    "this these those he she they we i you his her their our there here said says say told "
-    "also but if so about after before over into more most other such only just".split()
+    ["a", "an", "the", "of", "and", "or", "to", "in", "on", "at", "by", "for", "from", "with", "as", "than", "that", "which", "who", "whom", "whose", "were", "was", "are", "is", "be", "been", "being", "have", "has", "had", "will", "would", "could", "should", "may", "might", "can", "do", "did", "does", "it", "its", "this", "these", "those", "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "there", "here", "said", "says", "say", "told", "also", "but", "if", "so", "about", "after", "before", "over", "into", "more", "most", "other", "such", "only", "just"]
 )
 _ANTONYMS: tuple[tuple[str, str], ...] = (
     ("confirm", "deni"), ("admit", "deni"), ("accept", "reject"), ("approv", "reject"),
@@ -78,10 +72,12 @@ def stem(word: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Reading:
-    """One passage read for polarity: stems stated plainly and stems under a negation."""
+    """One passage read for polarity: the scopes of its negations and its plain stems."""
 
+    cues: int
+    scopes: tuple[tuple[str, tuple[str, ...]], ...]
     plain: frozenset[str]
-    negated: dict[str, str]
+    negated: frozenset[str]
     content: frozenset[str]
 
 
@@ -91,39 +87,46 @@ def _norm(token: str) -> str:
 
 def _read(text: str) -> _Reading:
     tokens = _TOKEN.findall(text)
-    negated: dict[str, str] = {}
+    scopes: list[tuple[str, tuple[str, ...]]] = []
     negated_positions: set[int] = set()
+    cues = 0
     for i, token in enumerate(tokens):
         low = _norm(token)
-        cue = low in _NEGATORS or token.lower().endswith(("n't", "n’t"))
-        denial = low in _DENIALS
-        if not cue and not denial:
+        if low not in _NEGATORS and low not in _DENIALS:
             continue
-        taken = 0
-        for j in range(i + 1, min(len(tokens), i + 1 + WINDOW + 2)):
+        following = _norm(tokens[i + 1]) if i + 1 < len(tokens) else ""
+        if following in _NOT_NEGATING:
+            continue
+        cues += 1
+        scope: list[str] = []
+        for j in range(i + 1, min(len(tokens), i + 1 + WINDOW + 3)):
             nxt = _norm(tokens[j])
-            if nxt in ".,;:!?":
+            if nxt in ".,;:!?" or nxt in _NEGATORS:
                 break
-            if nxt in _SKIP_AFTER_NEGATOR or nxt in _FUNCTION:
+            if nxt in _SKIP_AFTER_NEGATOR or nxt in _FUNCTION or nxt.endswith("ly"):
                 continue
-            negated.setdefault(stem(nxt), f"{token} {tokens[j]}")
+            scope.append(stem(nxt))
             negated_positions.add(j)
-            taken += 1
-            if taken == (2 if denial else 1):
+            if len(scope) == 2:
                 break
+        if scope:
+            scopes.append((" ".join(tokens[i:j + 1]), tuple(scope)))
+    content = frozenset(stem(t) for t in tokens if t.isalpha() and _norm(t) not in _FUNCTION)
     plain = frozenset(
         stem(t) for i, t in enumerate(tokens)
         if i not in negated_positions and t.isalpha() and _norm(t) not in _FUNCTION
     )
-    content = frozenset(stem(t) for t in tokens if t.isalpha() and _norm(t) not in _FUNCTION)
-    return _Reading(plain, negated, content)
+    negated = frozenset(w for _, scope in scopes for w in scope)
+    return _Reading(cues, tuple(scopes), plain, negated, content)
 
 
 def _negation_clash(a: _Reading, b: _Reading) -> tuple[str, str] | None:
-    """A predicate negated in `a` and stated plainly (never negated) in `b`."""
-    for word, phrase in a.negated.items():
-        if word in b.plain and word not in b.negated and len(word) >= 3:
-            return word, phrase
+    """A claim negated in `a` and stated plainly in `b`, which negates less: (cue phrase, word)."""
+    if a.cues <= b.cues:
+        return None
+    for phrase, scope in a.scopes:
+        if len(scope[0]) >= 3 and all(w in b.plain and w not in b.negated for w in scope):
+            return phrase, scope[0]
     return None
 
 
@@ -157,12 +160,12 @@ def detect_contradiction(
     explanation = ""
     clash = _negation_clash(fa, ob)
     if clash:
-        word, phrase = clash
+        phrase, word = clash
         evidence |= {"rule": "negation", "focus_cue": phrase, "other_cue": word}
         confidence = 0.6 + 0.3 * shared
         explanation = f'This account negates what the other states ("{phrase}").'
     elif (clash := _negation_clash(ob, fa)) is not None:
-        word, phrase = clash
+        phrase, word = clash
         evidence |= {"rule": "negation", "focus_cue": word, "other_cue": phrase}
         confidence = 0.6 + 0.3 * shared
         explanation = f'The other account negates what this one states ("{phrase}").'

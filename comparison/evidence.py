@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
+import numpy.typing as npt
 
 from comparison.entities import (
     DATE_LABELS,
@@ -30,6 +31,7 @@ from comparison.model import Vectors
 
 __all__ = [
     "ALIGN_THRESHOLD",
+    "BASE_FEATURES",
     "FEATURE_NAMES",
     "IDENTICAL_THRESHOLD",
     "ArticleFeatures",
@@ -39,6 +41,7 @@ __all__ = [
     "build_features",
     "compare",
     "days_apart",
+    "feature_matrix",
 ]
 
 ALIGN_THRESHOLD = 0.6
@@ -65,6 +68,7 @@ class ArticleFeatures:
     figures: frozenset[str] = frozenset()
     dates: frozenset[str] = frozenset()
     terms: Mapping[str, int] = field(default_factory=dict)
+    title_vector: Vectors | None = None
 
 
 def article_vector(passage_vectors: Vectors, title_vector: Vectors | None = None) -> Vectors:
@@ -188,18 +192,22 @@ def build_features(
         figures=frozenset(figures),
         dates=frozenset(dates),
         terms=dict(terms),
+        title_vector=title_vector,
     )
 
 
 class PoolStats:
-    """Document frequencies of names, places and terms over the archive, for IDF weights.
+    """Document frequencies of names and terms over the archive, for IDF weights.
 
-    Incremental: `add` each article's features as it is stored.
+    Incremental: `add` each article's features as it is stored. IDF values and per-article
+    TF-IDF weights are memoised until the next `add`.
     """
 
     def __init__(self) -> None:
         self.documents = 0
         self._df: Counter[str] = Counter()
+        self._idf: dict[str, float] = {}
+        self._weights: dict[int, tuple[Mapping[str, int], dict[str, float], float]] = {}
 
     @classmethod
     def of(cls, pool: Iterable[ArticleFeatures]) -> PoolStats:
@@ -212,11 +220,27 @@ class PoolStats:
         self.documents += 1
         self._df.update(f"n:{key}" for key in features.names)
         self._df.update(f"t:{key}" for key in features.terms)
+        self._idf.clear()
+        self._weights.clear()
 
     def idf(self, key: str, kind: str = "n") -> float:
         """Smoothed IDF, >= 1; an unseen key counts as seen once."""
-        df = max(1, self._df.get(f"{kind}:{key}", 0))
-        return math.log((1 + self.documents) / (1 + df)) + 1.0
+        full = f"{kind}:{key}"
+        value = self._idf.get(full)
+        if value is None:
+            df = max(1, self._df.get(full, 0))
+            value = self._idf[full] = math.log((1 + self.documents) / (1 + df)) + 1.0
+        return value
+
+    def term_weights(self, features: ArticleFeatures) -> tuple[dict[str, float], float]:
+        """Sublinear TF-IDF weights of the article's terms and their L2 norm."""
+        cached = self._weights.get(features.article_id)
+        if cached is not None and cached[0] is features.terms:
+            return cached[1], cached[2]
+        weights = {t: (1.0 + math.log(c)) * self.idf(t, "t") for t, c in features.terms.items()}
+        norm = math.sqrt(sum(v * v for v in weights.values()))
+        self._weights[features.article_id] = (features.terms, weights, norm)
+        return weights, norm
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +253,7 @@ class Evidence:
     """
 
     cosine: float
+    title_cosine: float
     term_cosine: float
     aligned_passages: int
     aligned_share: float
@@ -245,11 +270,12 @@ class Evidence:
     shared_dates: tuple[str, ...] = ()
 
     def features(self) -> list[float]:
-        """The model inputs, in FEATURE_NAMES order."""
+        """The per-pair model inputs, in BASE_FEATURES order."""
         dated = self.days_apart is not None
         gap = min(self.days_apart or 0.0, _MAX_GAP_DAYS) / _MAX_GAP_DAYS
         return [
             self.cosine,
+            self.title_cosine,
             self.term_cosine,
             math.log1p(self.aligned_passages),
             self.aligned_share,
@@ -263,8 +289,9 @@ class Evidence:
         ]
 
 
-FEATURE_NAMES: tuple[str, ...] = (
+BASE_FEATURES: tuple[str, ...] = (
     "cosine",
+    "title_cosine",
     "term_cosine",
     "log_aligned_passages",
     "aligned_share",
@@ -276,6 +303,20 @@ FEATURE_NAMES: tuple[str, ...] = (
     "gap_share_of_week",
     "both_dated",
 )
+# Listwise: how far a candidate falls behind the best candidate of the same query.
+FEATURE_NAMES: tuple[str, ...] = (*BASE_FEATURES, "cosine_margin", "term_margin")
+
+
+def feature_matrix(evidence: Sequence[Evidence]) -> npt.NDArray[np.float64]:
+    """Model inputs for one query's candidates, float64 (len(evidence), len(FEATURE_NAMES))."""
+    base = np.asarray([item.features() for item in evidence], dtype=np.float64)
+    base = base.reshape(len(evidence), len(BASE_FEATURES))
+    if not len(evidence):
+        return np.zeros((0, len(FEATURE_NAMES)), dtype=np.float64)
+    cosine = base[:, BASE_FEATURES.index("cosine")]
+    terms = base[:, BASE_FEATURES.index("term_cosine")]
+    margins = np.stack([cosine - cosine.max(), terms - terms.max()], axis=1)
+    return np.concatenate([base, margins], axis=1)
 
 
 def days_apart(a: datetime | None, b: datetime | None) -> float | None:
@@ -304,16 +345,13 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> tuple[float, tuple[str, ..
     return (len(a & b) / len(union) if union else 0.0), tuple(sorted(a & b))
 
 
-def _term_cosine(a: Mapping[str, int], b: Mapping[str, int], stats: PoolStats) -> float:
-    def weights(terms: Mapping[str, int]) -> dict[str, float]:
-        return {t: (1.0 + math.log(c)) * stats.idf(t, "t") for t, c in terms.items()}
-
-    wa, wb = weights(a), weights(b)
-    norm = math.sqrt(sum(v * v for v in wa.values())) * math.sqrt(sum(v * v for v in wb.values()))
-    if norm == 0:
+def _term_cosine(a: ArticleFeatures, b: ArticleFeatures, stats: PoolStats) -> float:
+    wa, na = stats.term_weights(a)
+    wb, nb = stats.term_weights(b)
+    if na == 0 or nb == 0:
         return 0.0
     small, large = (wa, wb) if len(wa) < len(wb) else (wb, wa)
-    return sum(v * large.get(t, 0.0) for t, v in small.items()) / norm
+    return sum(v * large.get(t, 0.0) for t, v in small.items()) / (na * nb)
 
 
 def _alignment(a: Vectors, b: Vectors) -> tuple[int, float, float, float]:
@@ -343,9 +381,15 @@ def compare(query: ArticleFeatures, candidate: ArticleFeatures, stats: PoolStats
     place_overlap, shared_places = _weighted_jaccard(query.places, candidate.places, stats)
     figure_overlap, shared_figures = _jaccard(query.figures, candidate.figures)
     date_overlap, shared_dates = _jaccard(query.dates, candidate.dates)
+    cosine = float(query.vector @ candidate.vector)
+    if query.title_vector is not None and candidate.title_vector is not None:
+        title_cosine = float(query.title_vector @ candidate.title_vector)
+    else:
+        title_cosine = cosine
     return Evidence(
-        cosine=float(query.vector @ candidate.vector),
-        term_cosine=_term_cosine(query.terms, candidate.terms, stats),
+        cosine=cosine,
+        title_cosine=title_cosine,
+        term_cosine=_term_cosine(query, candidate, stats),
         aligned_passages=aligned,
         aligned_share=aligned_share,
         identical_share=identical_share,

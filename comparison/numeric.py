@@ -18,18 +18,13 @@ from comparison.quantities import Quantity, clause_context, extract_quantities, 
 
 EXACT_TOLERANCE = 0.01
 APPROX_TOLERANCE = 0.1
-MIN_PAIR_SCORE = 0.45
+MIN_PAIR_SCORE = 0.5
 
 _PERSON_HEADS = frozenset(
-    "person man woman child adult civilian resident member relative volunteer rescuer worker "
-    "soldier officer troop fighter victim passenger refugee migrant student patient employee "
-    "protester demonstrator citizen family dependant dependent evacuee helmet casualty "
-    "survivor hostage prisoner detainee voter".split()
+    ["person", "man", "woman", "child", "adult", "civilian", "resident", "member", "relative", "volunteer", "rescuer", "worker", "soldier", "officer", "troop", "fighter", "victim", "passenger", "refugee", "migrant", "student", "patient", "employee", "protester", "demonstrator", "citizen", "family", "dependant", "dependent", "evacuee", "helmet", "casualty", "survivor", "hostage", "prisoner", "detainee", "voter"]
 )
 _CONTEXT_STOP = frozenset(
-    "a an the of and or to in on at by for from with as than that which who were was are is be "
-    "been have has had will would said says about around nearly some more over it its their "
-    "his her they this those these there".split()
+    ["a", "an", "the", "of", "and", "or", "to", "in", "on", "at", "by", "for", "from", "with", "as", "than", "that", "which", "who", "were", "was", "are", "is", "be", "been", "have", "has", "had", "will", "would", "said", "says", "about", "around", "nearly", "some", "more", "over", "it", "its", "their", "his", "her", "they", "this", "those", "these", "there"]
 )
 _WORDS = re.compile(r"[a-z]+")
 
@@ -77,8 +72,9 @@ def _head_class(head: str) -> str:
 
 
 def _head_score(a: Quantity, b: Quantity) -> float:
-    if a.kind != "count" and a.kind != "ordinal":
-        return 1.0
+    """How surely two quantities measure the same thing, from their kinds and counted heads."""
+    if a.kind not in ("count", "ordinal"):
+        return 0.7
     if a.head and b.head:
         if a.head == b.head:
             return 1.0
@@ -90,7 +86,7 @@ def _pair_score(a: _Mention, b: _Mention) -> float:
     union = a.words | b.words
     overlap = len(a.words & b.words) / len(union) if union else 0.0
     position = 1.0 - abs(a.rel_position - b.rel_position)
-    return 0.5 * _head_score(a.quantity, b.quantity) + 0.35 * overlap + 0.15 * position
+    return 0.4 * _head_score(a.quantity, b.quantity) + 0.45 * overlap + 0.15 * position
 
 
 def _sums_to(target: Quantity, parts: list[Quantity]) -> bool:

@@ -11,18 +11,17 @@ import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
-_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-          "fifteen sixteen seventeen eighteen nineteen").split()
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _SMALL = {w: i for i, w in enumerate(_UNITS)} | {w: 20 + 10 * i for i, w in enumerate(_TENS)}
 _MULT = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 ORDINAL_WORDS = {w: i + 1 for i, w in enumerate(
-    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
+    ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth"]
 )} | {"twentieth": 20, "thirtieth": 30, "fiftieth": 50, "hundredth": 100}
 MONTHS = {m: i + 1 for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split()
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 )}
-WEEKDAYS = {d: i + 1 for i, d in enumerate("mon tue wed thu fri sat sun".split())}
+WEEKDAYS = {d: i + 1 for i, d in enumerate(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])}
 DURATION_DAYS = {
     "second": 1 / 86400, "minute": 1 / 1440, "hour": 1 / 24, "day": 1.0, "week": 7.0,
     "fortnight": 14.0, "month": 30.4, "year": 365.25, "decade": 3652.5, "century": 36525.0,
@@ -90,14 +89,17 @@ _CURRENCY_WORD = {
     "cents": "USD-cent",
 }
 
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+_NUM = (
+    r"\d+\s\d/\d{1,2}(?!\d)|\d/\d{1,2}(?![\d/])|\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+    r"|\d{1,3}(?: \d{3})+(?![\d,.]\d)|\d+(?:\.\d+)?|\.\d+"
+)
 _WORDNUM = (
     r"(?:(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
     r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
     r"seventy|eighty|ninety|hundred|thousand|million|billion|trillion|dozen|half|a)"
     r"(?:[\s-]+(?:and[\s-]+)?)?)+"
 )
-_SCALE_RE = r"(?:\s*(?:thousand|million|billion|trillion|mln|mn|bn|tn|[kmb])\b)?"
+_SCALE_RE = r"(?:(?:\s*|-)(?:thousand|million|billion|trillion|mln|mn|bn|tn|[kmb])\b)?"
 _MONTH_RE = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
@@ -148,11 +150,7 @@ _VAGUE_RANGE = {
 }
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _STOP_HEAD = frozenset(
-    "a an the of and or to in on at by for from with as than that which who were was are is be "
-    "been being have has had will would could should may might can do did does not no more "
-    "less people's per each percent per cent over about around nearly some those these this it "
-    "they he she we you i there here when while after before since until during against among "
-    "between into through up down out off said say says told".split()
+    ["a", "an", "the", "of", "and", "or", "to", "in", "on", "at", "by", "for", "from", "with", "as", "than", "that", "which", "who", "were", "was", "are", "is", "be", "been", "being", "have", "has", "had", "will", "would", "could", "should", "may", "might", "can", "do", "did", "does", "not", "no", "more", "less", "people's", "per", "each", "percent", "per", "cent", "over", "about", "around", "nearly", "some", "those", "these", "this", "it", "they", "he", "she", "we", "you", "i", "there", "here", "when", "while", "after", "before", "since", "until", "during", "against", "among", "between", "into", "through", "up", "down", "out", "off", "said", "say", "says", "told"]
 )
 _PERCENT_AFTER = re.compile(r"\s*(?:%|per\s?cent\b|percentage points?\b|pct\b)", re.I)
 _UNIT_AFTER = re.compile(r"\s*(?:-|\s)?(?P<unit>[A-Za-z]+)")
@@ -215,11 +213,16 @@ def singular(word: str) -> str:
 
 
 def _to_float(digits: str) -> float:
-    return float(digits.replace(",", ""))
+    """ "1,250" -> 1250.0, "80 937" -> 80937.0, "5 1/2" -> 5.5, "3/4" -> 0.75."""
+    if "/" in digits:
+        whole, _, frac = digits.rpartition(" ")
+        num, den = frac.split("/")
+        return (float(whole) if whole else 0.0) + float(num) / max(float(den), 1.0)
+    return float(digits.replace(",", "").replace(" ", ""))
 
 
 def _scale(raw: str | None) -> float:
-    key = (raw or "").strip().lower()
+    key = (raw or "").strip(" -").lower()
     return _SCALE.get(key, 1.0)
 
 
@@ -388,9 +391,9 @@ def extract_quantities(text: str) -> list[Quantity]:
                 high = _to_float(m.group("digits2")) * scale2
                 if not m.group("scale"):
                     value *= scale2
-                if high < value or " and" in text[m.end("scale"):m.start("digits2")].lower() and (
+                if high < value or (" and" in text[m.end("scale"):m.start("digits2")].lower() and (
                     "between" not in text[max(0, num_start - 9):num_start].lower()
-                ):
+                )):
                     high = None
                 else:
                     num_end = m.end("scale2")
@@ -410,6 +413,8 @@ def extract_quantities(text: str) -> list[Quantity]:
             digits = m.group("digits") or ""
             decimals = len(digits.split(".")[1]) if "." in digits else 0
             half_unit = 0.5 * 10.0**-decimals * (_scale(m.group("scale")) if digits else 1.0)
+            if "/" in digits:
+                half_unit = 0.5 / max(float(digits.rpartition("/")[2]), 1.0)
             q = replace(q, resolution=half_unit * abs(q.value / value))
         if q is not None:
             found.append(q)

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from comparison.calibration import SameEventModel
-from comparison.evidence import FEATURE_NAMES, ArticleFeatures, Evidence, PoolStats, compare
+from comparison.evidence import ArticleFeatures, Evidence, PoolStats, compare, feature_matrix
 from comparison.model import Vectors
 from index.vector_index import VectorIndex
 
@@ -62,8 +62,7 @@ def evidence_matrix(
 ) -> tuple[list[Evidence], npt.NDArray[np.float64]]:
     """Evidence for each candidate and the model inputs, float64 (len(candidates), f)."""
     evidence = [compare(query, candidate, stats) for candidate in candidates]
-    rows = [item.features() for item in evidence]
-    return evidence, np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURE_NAMES))
+    return evidence, feature_matrix(evidence)
 
 
 def rank_candidates(

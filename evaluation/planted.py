@@ -30,6 +30,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -111,8 +112,14 @@ class Planted:
 
 _NUMBER = re.compile(r"(?<![\w.,$])(\d{1,3}(?:,\d{3})+|\d+)(?![\w,.]\d)(?!\s?(?:st|nd|rd|th)\b)")
 _AUX = re.compile(
-    r"\b(is|are|was|were|has|have|had|will|would|can|did|does)\s(?!not\b|n[o']t)(?=[a-z])"
+    r"\b(?:is|are|was|were|has|have|had|will|would|can|did|does)\s"
+    r"(?!not\b|n[o']t\b|no\b|said\b|told\b|says\b)(?=[a-z])"
 )
+# A number next to a month, a clock time, a tally ("420-7") or a list marker ("1)") is no figure.
+_NOT_A_FIGURE_BEFORE = re.compile(
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|day)[a-z]*\.?\s*$|[-–]$", re.I
+)
+_NOT_A_FIGURE_AFTER = re.compile(r"^(?:\s*[ap]\.?m\b|:\d|\)|[-–]\d)", re.I)
 _SAID = re.compile(r"\bsaid\b")
 _SWAPS = {
     "government": "regime",
@@ -133,15 +140,16 @@ _SWAPS = {
     "militants": "terrorists",
     "group": "gang",
     "killed": "slaughtered",
-    "officials": "apparatchiks",
 }
 _QUOTABLE = re.compile(r"(?<![\w\"“‘’-])([a-z]{5,})(?![\w\"”’'-])")
 _STOP = frozenset(
-    "about after again against their there these those which while would could should because "
-    "before being between during other since until where whether under among within without "
-    "people years still said says also first through around every never often might shall "
-    "whose whom almost already always another anything either enough however rather really "
-    "something though together toward towards until upon whether which".split()
+    str.split(
+        "about after again against their there these those which while would could should because "
+        "before being between during other since until where whether under among within without "
+        "people years still said says also first through around every never often might shall "
+        "whose whom almost already always another anything either enough however rather really "
+        "something though together toward towards until upon whether which"
+    )
 )
 
 
@@ -179,7 +187,11 @@ def _edit_passage(kind: str, p: PassageView, rng: random.Random, filler: str) ->
         return f"{text} {filler}"
     if kind == "numeric":
         numbers = [
-            m for m in _NUMBER.finditer(text) if not 1900 <= int(m.group().replace(",", "")) <= 2099
+            m
+            for m in _NUMBER.finditer(text)
+            if not 1900 <= int(m.group().replace(",", "")) <= 2099
+            and not _NOT_A_FIGURE_BEFORE.search(text[max(0, m.start() - 10) : m.start()])
+            and not _NOT_A_FIGURE_AFTER.search(text[m.end() : m.end() + 5])
         ]
         if not numbers:
             return None
@@ -189,8 +201,8 @@ def _edit_passage(kind: str, p: PassageView, rng: random.Random, filler: str) ->
         new_text = f"{new:,}" if "," in m.group() else str(new)
         return _replace(text, m.start(), m.end(), new_text)
     if kind == "contradiction":
-        m = _AUX.search(text)
-        return None if m is None else _replace(text, m.end(), m.end(), "not ")
+        aux = _AUX.search(text)
+        return None if aux is None else _replace(text, aux.end(), aux.end(), "not ")
     if kind == "attribution":
         held = stance(text)
         said = _SAID.search(text)
@@ -202,7 +214,11 @@ def _edit_passage(kind: str, p: PassageView, rng: random.Random, filler: str) ->
             return f"According to officials, {lowered}"
         return None
     if kind == "framing":
-        swaps = [m for m in re.finditer(r"\b[a-z]+\b", text) if m.group() in _SWAPS]
+        swaps = [
+            m
+            for m in re.finditer(r"\b[a-z]+\b", text)
+            if m.group() in _SWAPS and _SWAPS[m.group()].rstrip("s") not in text
+        ]
         if swaps and rng.random() < 0.5:
             m = rng.choice(swaps)
             return _replace(text, m.start(), m.end(), _SWAPS[m.group()])
@@ -214,44 +230,49 @@ def _edit_passage(kind: str, p: PassageView, rng: random.Random, filler: str) ->
     raise ValueError(f"unknown planted type {kind!r}")
 
 
-def _filler_sentences(events: Sequence[dict[str, object]]) -> list[tuple[str, str]]:
-    """(event id, sentence) pairs from ECB+ and AllSides articles: unrelated to the samples."""
-    out = []
-    for event in events:
-        if event["source_dataset"] not in ("ECB+", "AllSides-NeuS"):
-            continue
-        for article in event["articles"]:  # type: ignore[attr-defined]
-            for span in segment(article["text"]):
-                if 10 <= len(span.text.split()) <= 35 and span.text[-1] in ".!":
-                    out.append((str(event["event_id"]), span.text))
-    return out
+def _filler(texts: Sequence[str], rng: random.Random) -> str:
+    """A sentence of a random ECB+ or AllSides article: unrelated to the sampled articles."""
+    for _ in range(1000):
+        sentences = [
+            span.text
+            for span in segment(rng.choice(texts))
+            if 10 <= len(span.text.split()) <= 35 and span.text[-1] in ".!"
+        ]
+        if sentences:
+            return rng.choice(sentences)
+    raise ValueError("no filler sentence found")
 
 
-def load_events(path: Path) -> list[dict[str, object]]:
+def load_events(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def plant(events: Sequence[dict[str, object]], articles: int, seed: int) -> list[Planted]:
+def plant(events: Sequence[dict[str, Any]], articles: int, seed: int) -> list[Planted]:
     """One planted copy per type for each of `articles` sampled articles (deterministic)."""
     rng = random.Random(seed)
     pool = [
         (str(a["article_id"]), str(a["text"]))
         for e in events
         if e["source_dataset"] in SOURCES
-        for a in e["articles"]  # type: ignore[attr-defined]
+        for a in e["articles"]
         if len(str(a["text"])) >= 1500
     ]
     pool.sort()
     rng.shuffle(pool)
-    fillers = _filler_sentences(events)
+    fillers = [
+        str(a["text"])
+        for e in events
+        if e["source_dataset"] in ("ECB+", "AllSides-NeuS")
+        for a in e["articles"]
+    ]
     out: list[Planted] = []
     for source_id, text in pool[:articles]:
         passages = tuple(
             PassageView(i, 0, i, s.start, s.end, s.text) for i, s in enumerate(segment(text))
         )
         for kind in DIVERGENCE_TYPES:
-            filler = rng.choice(fillers)[1]
+            filler = _filler(fillers, rng) if kind == "unique_claim" else ""
             planted = _plant_one(
                 kind, text, passages, random.Random(f"{seed}:{source_id}:{kind}"), filler
             )

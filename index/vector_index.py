@@ -20,7 +20,7 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -108,8 +108,11 @@ def _normalised(vectors: npt.ArrayLike, dimension: int, what: str) -> FloatArray
     return array
 
 
-def _write_atomically(path: Path, write: Any) -> None:
-    """Run ``write(temp_path)``, fsync it, then move it over ``path``; no temp file survives."""
+def _write_atomically(path: Path, write: Callable[[Path], object]) -> int:
+    """Run ``write(temp_path)``, fsync it, then move it over ``path``; no temp file survives.
+
+    Returns the size of the file written, in bytes.
+    """
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     temp = Path(temp_name)
@@ -117,10 +120,12 @@ def _write_atomically(path: Path, write: Any) -> None:
         write(temp)
         with temp.open("rb+") as handle:
             os.fsync(handle.fileno())
+            size = os.fstat(handle.fileno()).st_size
         os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)
     _fsync_directory(path.parent)
+    return size
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -264,14 +269,17 @@ class VectorIndex:
     def save(self, directory: str | os.PathLike[str]) -> None:
         """Write ``index.faiss`` then ``manifest.json`` into ``directory``, each atomically.
 
-        Writers wait while a save runs; searches do not.
+        The index is copied under the read lock and written without it, so neither searches nor
+        writers wait for the disk; the copy briefly doubles the index's memory.
         """
         target = Path(directory)
         target.mkdir(parents=True, exist_ok=True)
-        with self._save_lock, self._lock.read():
-            ids = self._ids_unlocked()
-            _write_atomically(
-                target / INDEX_FILE, lambda path: faiss.write_index(self._index, str(path))
+        with self._save_lock:
+            with self._lock.read():
+                snapshot: Any = faiss.clone_index(self._index)
+            ids = np.asarray(faiss.vector_to_array(snapshot.id_map), dtype=np.int64)
+            size = _write_atomically(
+                target / INDEX_FILE, lambda path: faiss.write_index(snapshot, str(path))
             )
             manifest = {
                 "format": MANIFEST_FORMAT,
@@ -279,7 +287,7 @@ class VectorIndex:
                 "dimension": self._dimension,
                 "count": int(ids.size),
                 "ids_sha256": ids_checksum(ids),
-                "index_bytes": (target / INDEX_FILE).stat().st_size,
+                "index_bytes": size,
                 "created_at": datetime.now(UTC).isoformat(),
                 "faiss_version": faiss.__version__,
             }

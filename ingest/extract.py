@@ -18,6 +18,7 @@ from lxml.html import HtmlElement
 
 from core.errors import InvalidURL, NotAnArticle
 from core.models import ExtractedArticle
+from ingest.feeds import parse_date
 from ingest.urls import canonicalize, same_site
 
 __all__ = ["MIN_ARTICLE_CHARS", "extract_article", "normalise_paragraphs"]
@@ -48,6 +49,22 @@ _BODY_CLASS = re.compile(
 )
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACE = re.compile(r"[^\S\n]+")
+_DATE_KEYS = (
+    "article:published_time",
+    "og:article:published_time",
+    "datePublished",
+    "pubdate",
+    "publishdate",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "DC.date.issued",
+)
+_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
+_LD_TYPE = re.compile(r'"@type"\s*:\s*"([A-Za-z]+)"')
+_ARTICLE_TYPES = ("article", "blogposting", "report", "liveblogposting")
+_LISTING_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage"})
+_MIN_LISTING_HEADLINES = 5
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?:\s|$)")
 
 
@@ -123,12 +140,27 @@ def _language(tree: HtmlElement) -> str | None:
     return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None
 
 
-def _parse_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
+def _explicit_date(tree: HtmlElement) -> datetime | None:
+    """The page's own publication timestamp (meta, JSON-LD, <time pubdate>), with its zone."""
+    candidates = [_meta(tree, *_DATE_KEYS)]
+    for script in tree.iter("script"):
+        if (script.get("type") or "").lower() == "application/ld+json" and script.text:
+            candidates.extend(_LD_DATE.findall(script.text))
+    candidates.extend(
+        el.get("datetime") for el in tree.iter("time") if el.get("pubdate") is not None
+    )
+    for value in candidates:
+        parsed = parse_date(value)
+        if parsed is not None and 1990 <= parsed.year <= datetime.now(UTC).year + 1:
+            return parsed
+    return None
+
+
+def _fallback_date(value: str | None) -> datetime | None:
+    """htmldate's guess, which may come from the URL and then only knows the day."""
     for fmt in ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"):
         try:
-            parsed = datetime.strptime(value, fmt)
+            parsed = datetime.strptime(value or "", fmt)
         except ValueError:
             continue
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
@@ -144,6 +176,28 @@ def _authors(raw: str | None) -> tuple[str, ...]:
         if name and name not in names:
             names.append(name)
     return tuple(names)
+
+
+def _declares_listing(tree: HtmlElement) -> bool:
+    """A page that calls itself a website or collection, never an article, and shows a stream
+    of linked headlines is a section front or a homepage, whatever prose its teasers hold."""
+    og_type = (_meta(tree, "og:type") or "").lower()
+    ld_types = {
+        t.lower()
+        for script in tree.iter("script")
+        if (script.get("type") or "").lower() == "application/ld+json" and script.text
+        for t in _LD_TYPE.findall(script.text)
+    }
+    if og_type == "article" or any(t.endswith(_ARTICLE_TYPES) for t in ld_types):
+        return False
+    if og_type != "website" and not ld_types & _LISTING_TYPES:
+        return False
+    linked_headings = sum(
+        1
+        for heading in tree.iter("h1", "h2", "h3", "h4")
+        if heading.find(".//a") is not None or next(heading.iterancestors("a"), None) is not None
+    )
+    return linked_headings >= _MIN_LISTING_HEADLINES
 
 
 def _looks_like_prose(text: str) -> bool:
@@ -166,10 +220,18 @@ def extract_article(html: str, url: str) -> ExtractedArticle:
     canonical = _canonical_url(tree, url)
     language = _language(tree)
     site_name = _meta(tree, "og:site_name", "application-name")
+    published = _explicit_date(tree)
+    if _declares_listing(tree):
+        raise NotAnArticle("the page is a listing of articles", url=url)
     _merge_split_bodies(tree)
     doc = trafilatura.bare_extraction(tree, url=url, **_OPTIONS)
     raw_text = getattr(doc, "text", None) if doc is not None else None
     text = normalise_paragraphs(raw_text or "")
+    title = normalise_paragraphs(getattr(doc, "title", None) or "").replace("\n\n", " ")
+    head, _, rest = text.partition("\n\n")
+    if title and rest and head.casefold() == title.casefold():
+        # The headline is stored as the title; kept in the body it would become a passage.
+        text = rest
     if len(text) < MIN_ARTICLE_CHARS or not _looks_like_prose(text):
         raise NotAnArticle(
             f"no article body found ({len(text)} characters of text)", url=url, chars=len(text)
@@ -177,10 +239,10 @@ def extract_article(html: str, url: str) -> ExtractedArticle:
     return ExtractedArticle(
         url=url,
         canonical_url=canonical,
-        title=normalise_paragraphs(getattr(doc, "title", None) or "").replace("\n\n", " "),
+        title=title,
         text=text,
         authors=_authors(getattr(doc, "author", None)),
-        published_at=_parse_date(getattr(doc, "date", None)),
+        published_at=published or _fallback_date(getattr(doc, "date", None)),
         site_name=site_name or getattr(doc, "sitename", None) or None,
         language=language or getattr(doc, "language", None) or None,
     )

@@ -18,10 +18,7 @@ import codecs
 import math
 import random
 import re
-import zlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http.cookiejar import CookieJar, DefaultCookiePolicy
@@ -35,7 +32,6 @@ import httpx
 
 from core.config import Settings
 from core.errors import (
-    BodyTooLarge,
     FetchError,
     FetchTimeout,
     HTTPStatusError,
@@ -47,7 +43,7 @@ from core.errors import (
 from core.models import FetchedPage
 from ingest.robots import RobotsCache
 from ingest.ssrf import AddressPolicy
-from ingest.transport import pinned_transport
+from ingest.transport import HostGate, pinned_transport, read_body
 
 __all__ = ["Fetcher", "PageKind"]
 
@@ -106,7 +102,7 @@ class Fetcher:
         self._settings = settings
         self._policy = policy or AddressPolicy(settings.allowed_private_hosts)
         self._transport = transport or pinned_transport(self._policy)
-        self._gate = _HostGate(settings.per_host_concurrency, settings.per_host_delay)
+        self._gate = HostGate(settings.per_host_concurrency, settings.per_host_delay)
         self._robots = RobotsCache(settings.user_agent, self._load_robots)
         self._client: httpx.AsyncClient | None = None
 
@@ -294,38 +290,15 @@ class Fetcher:
         media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if kind != "robots" and media:
             _check_media(url, media, kind)
-        cap = _ROBOTS_MAX_BYTES if kind == "robots" else None
-        body = await self._read_body(url, response, truncate_at=cap)
+        body = await read_body(
+            response,
+            max_bytes=self._settings.max_body_bytes,
+            max_decoded=_ROBOTS_MAX_BYTES if kind == "robots" else self._settings.max_decoded_bytes,
+            truncate=kind == "robots",
+        )
         if kind != "robots" and not media:
             media = _sniff(url, body, kind)
         return _Response(url, status, headers, body, media)
-
-    async def _read_body(
-        self, url: httpx.URL, response: httpx.Response, *, truncate_at: int | None
-    ) -> bytes:
-        max_raw = self._settings.max_body_bytes
-        cap = truncate_at or self._settings.max_decoded_bytes
-        declared = response.headers.get("content-length", "").strip()
-        if truncate_at is None and declared.isdigit() and int(declared) > max_raw:
-            raise BodyTooLarge(
-                f"{url} declares {int(declared)} bytes, more than max_body_bytes ({max_raw})",
-                url=str(url),
-            )
-        inflater = _Inflater(url, response.headers.get("content-encoding", ""))
-        body = bytearray()
-        received = 0
-        try:
-            async for chunk in response.aiter_raw():
-                received += len(chunk)
-                if received > max_raw:
-                    raise _Overflow(f"{url} sent more than max_body_bytes ({max_raw})")
-                body += inflater.feed(chunk, cap - len(body))
-            body += inflater.flush(cap - len(body))
-        except _Overflow as exc:
-            if truncate_at is not None:
-                return bytes(body[:truncate_at])
-            raise BodyTooLarge(str(exc), url=str(url)) from None
-        return bytes(body)
 
     async def _load_robots(self, url: httpx.URL) -> tuple[int, str]:
         response = await self._follow(url, {"Accept": _ACCEPT["robots"]}, "robots", math.inf)
@@ -346,100 +319,6 @@ class Fetcher:
         if isinstance(exc, httpx.TimeoutException):
             return FetchTimeout(f"fetching {url} timed out ({type(exc).__name__})", url=str(url))
         return FetchError(f"cannot connect to {url}: {exc}", url=str(url))
-
-
-class _Overflow(Exception):
-    pass
-
-
-class _Inflater:
-    """Decompresses a body incrementally, never producing more than the caller's budget."""
-
-    def __init__(self, url: httpx.URL, coding: str) -> None:
-        self._url = url
-        self._coding = coding.strip().lower()
-        if self._coding not in ("", "identity", "gzip", "x-gzip", "deflate"):
-            raise UnsupportedContent(
-                f"{url} uses content-encoding {self._coding!r}, which is not supported",
-                url=str(url),
-            )
-        self._engine: zlib._Decompress | None = None
-        self._members = 0
-
-    def feed(self, data: bytes, budget: int) -> bytes:
-        if self._coding in ("", "identity"):
-            if len(data) > budget:
-                raise _Overflow(self._too_large())
-            return data
-        out = bytearray()
-        try:
-            while data:
-                engine = self._engine or self._start(data)
-                if engine is None:
-                    break
-                # max_length bounds the output of this call; the rest waits in unconsumed_tail.
-                out += engine.decompress(data, budget - len(out) + 1)
-                if len(out) > budget:
-                    raise _Overflow(self._too_large())
-                data = engine.unconsumed_tail
-                if engine.eof:
-                    data, self._engine = engine.unused_data, None
-        except zlib.error as exc:
-            raise FetchError(
-                f"{self._url} sent a corrupt {self._coding} body: {exc}", url=str(self._url)
-            ) from exc
-        return bytes(out)
-
-    def flush(self, budget: int) -> bytes:
-        out = self._engine.flush() if self._engine is not None else b""
-        if len(out) > budget:
-            raise _Overflow(self._too_large())
-        return out
-
-    def _start(self, data: bytes) -> zlib._Decompress | None:
-        if self._coding == "deflate":
-            # "deflate" should be zlib-wrapped, but some servers send raw deflate.
-            wrapped = len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
-            wbits = zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS
-        elif self._members and not data.startswith(b"\x1f\x8b"):
-            return None  # padding after the last gzip member
-        else:
-            wbits = 16 + zlib.MAX_WBITS
-        self._members += 1
-        self._engine = zlib.decompressobj(wbits)
-        return self._engine
-
-    def _too_large(self) -> str:
-        return f"{self._url} inflates to more than the decompressed-size cap"
-
-
-@dataclass
-class _Host:
-    semaphore: anyio.Semaphore
-    lock: anyio.Lock = field(default_factory=anyio.Lock)
-    next_start: float = 0.0
-
-
-class _HostGate:
-    """At most `concurrency` requests per host at once, their starts `delay` seconds apart."""
-
-    def __init__(self, concurrency: int, delay: float) -> None:
-        self._concurrency = concurrency
-        self._delay = delay
-        self._hosts: dict[str, _Host] = {}
-
-    @asynccontextmanager
-    async def slot(self, host: str) -> AsyncIterator[None]:
-        state = self._hosts.get(host)
-        if state is None:
-            state = self._hosts[host] = _Host(anyio.Semaphore(self._concurrency))
-        async with state.semaphore:
-            async with state.lock:
-                wait = state.next_start - anyio.current_time()
-                if wait > 0:
-                    await anyio.sleep(wait)
-                state.next_start = anyio.current_time() + self._delay
-            yield
 
 
 def _status_error(response: _Response) -> HTTPStatusError:

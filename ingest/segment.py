@@ -36,6 +36,16 @@ _CUTS = (
     re.compile(r"\s+"),
 )
 _WORD = re.compile(r"\w+")
+_TITLES = (
+    r"(?:Mr|Mrs|Ms|Mx|Dr|Sen|Sens|Rep|Reps|Gov|Gen|Lt|Col|Sgt"
+    r"|Capt|Cmdr|Adm|Prof|Rev|Hon|Pres|Det)\."
+)
+_ENDS_WITH_TITLE = re.compile(rf"(?<!\S)({_TITLES})\s*$")
+_ENDS_SENTENCE = re.compile(r"[a-z0-9%)][.!?…][\"”’')\]]*\s*$")
+_MISSED_CUT = re.compile(
+    rf"(?<=[a-z0-9%)][.!?])\s+(?={_TITLES}\s+[A-Z])"  # "… he said. Mrs. Clinton …"
+    r"|(?<=[.!?…][”\"])\s+(?=[“\"][A-Z])"  # "… opinion.” “You know …"
+)
 
 Span = tuple[int, int]
 
@@ -98,10 +108,29 @@ def _sentences_in(text: str, start: int, end: int) -> list[Span]:
             spans[-1] = (spans[-1][0], end)
         else:
             spans.append((start, end))
-    # Sentences must tile the chunk so nothing between them is lost.
-    tiled = [(spans[i][0], spans[i + 1][0]) for i in range(len(spans) - 1)] + [(spans[-1][0], end)]
-    tiled[0] = (start, tiled[0][1])
-    return [t for t in (_trim(text, a, b) for a, b in tiled) if t[0] < t[1]]
+    cuts = _fix_cuts(text, start, [s for s, _ in spans[1:]], end)
+    # Sentences tile the chunk, so nothing between them is lost.
+    edges = [start, *cuts, end]
+    tiled = (_trim(text, edges[i], edges[i + 1]) for i in range(len(edges) - 1))
+    return [t for t in tiled if t[0] < t[1]]
+
+
+def _fix_cuts(text: str, start: int, cuts: list[int], end: int) -> list[int]:
+    """Repair blingfire around titles ("… peace. Mr. | Obama said") and quotes."""
+    fixed: set[int] = set()
+    previous = start
+    for cut in cuts:
+        title = _ENDS_WITH_TITLE.search(text, previous, cut)
+        if title is None:
+            fixed.add(cut)
+        elif _ENDS_SENTENCE.search(text, previous, title.start(1)):
+            fixed.add(title.start(1))
+        previous = cut
+    fixed.update(m.end() for m in _MISSED_CUT.finditer(text, start, end))
+    ordered = sorted(c for c in fixed if start < c < end)
+    # A piece without a word (a stray closing quote or bracket) belongs to the sentence before.
+    nexts = [*ordered[1:], end]
+    return [c for c, nxt in zip(ordered, nexts, strict=False) if _WORD.search(text, c, nxt)]
 
 
 def _cut_long(text: str, start: int, end: int) -> list[Span]:

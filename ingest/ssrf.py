@@ -10,6 +10,8 @@ The allowlist (`Settings.allowed_private_hosts`) holds host names, addresses and
 - a host name entry lets that exact name (not its subdomains) resolve to anything;
 - an address or range entry lets any host reach addresses inside it. Because a caller can always
   write the address itself as a URL, matching resolved addresses grants nothing more than that.
+`localhost` and `*.localhost` are refused by name, whatever they resolve to, unless the
+allowlist names them.
 """
 
 from __future__ import annotations
@@ -173,7 +175,7 @@ class AddressPolicy:
             raise InvalidURL(f"URL contains whitespace or control characters: {shown!r}", url=raw)
         try:
             split = urlsplit(raw)
-            host = split.hostname
+            host, _ = split.hostname, split.port
         except ValueError as exc:
             raise InvalidURL(f"malformed URL {shown!r}: {exc}", url=raw) from exc
         scheme = split.scheme.lower()

@@ -16,7 +16,11 @@ from api.schemas import EventDetail, EventPage, as_utc
 router = APIRouter(tags=["browse"])
 
 
-@router.get("/events", summary="Events, newest first, filtered and paginated", responses=problem_responses(422))
+@router.get(
+    "/events",
+    summary="Events, newest first, filtered and paginated",
+    responses=problem_responses(422),
+)
 async def events(
     service: ServiceDep,
     _caller: CallerDep,

@@ -21,7 +21,9 @@ async def healthz() -> Health:
     return Health(status="ok")
 
 
-@router.get("/readyz", summary="The store answers and the model is loaded", responses=problem_responses(503))
+@router.get(
+    "/readyz", summary="The store answers and the model is loaded", responses=problem_responses(503)
+)
 async def readyz(runtime: RuntimeDep) -> Readiness:
     service = runtime.service
     try:

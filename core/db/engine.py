@@ -1,4 +1,4 @@
-"""Engine creation and migrations. SQLite gets WAL and a busy timeout; other URLs are used as is."""
+"""Engine creation and migrations. SQLite gets WAL and a busy timeout; PostgreSQL sessions use UTC."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+# Any fixed number: every process migrating the same PostgreSQL database takes this lock.
+_MIGRATION_LOCK_KEY = 0x7061_7261_6C6C_6178
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -24,6 +26,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _postgres_utc(dbapi_connection: Any, _record: Any) -> None:
+    # timestamptz values come back in the session's zone; a server zone other than UTC makes
+    # values near year 1 or 9999 unrepresentable as Python datetimes on the way out.
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'UTC'")
+    dbapi_connection.commit()
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -32,7 +42,10 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _postgres_utc)
+    return engine
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -47,11 +60,23 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (idempotent)."""
+    """Bring the schema to the newest migration (idempotent, also when processes race)."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
+        _lock_for_migration(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def _lock_for_migration(connection: Connection) -> None:
+    # Processes starting together on a new store would each create the tables and all but one
+    # would fail. Holding a lock for the whole migration makes the others wait and then find it
+    # done; on SQLite, BEGIN IMMEDIATE also puts the DDL in this transaction, so a migration cut
+    # short leaves no half-made schema behind.
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+    elif connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def open_store(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:

@@ -96,13 +96,14 @@ def test_mrpc_paraphrases_are_closer_on_average(embedder: Embedder, shared_data:
     with (shared_data / "pairs.dev.jsonl").open(encoding="utf-8") as handle:
         for line in handle:
             pairs.append(json.loads(line))
-            if len(pairs) == 200:
+            if len(pairs) == 80:
                 break
     a = embedder.encode([p["a"] for p in pairs])
     b = embedder.encode([p["b"] for p in pairs])
     cosine = np.sum(a * b, axis=1)
     labels = np.array([p["label"] for p in pairs]) == 1
-    assert labels.any() and (~labels).any()
+    assert labels.any()
+    assert (~labels).any()
     assert cosine[labels].mean() > cosine[~labels].mean() + 0.05
 
 
@@ -120,12 +121,11 @@ def test_unknown_model_directory_is_refused(tmp_path: Path) -> None:
 def test_hashing_test_double() -> None:
     double = HashingEmbedder(64)
     assert double.name.startswith("test-double/")
-    vectors = double.encode(["the cat sat on the mat", "the cat sat on a mat", "stock prices", ""])
+    texts = ["the cat sat on the mat", "the cat sat on a mat", "stock prices", ""]
+    vectors = double.encode(texts)
     assert vectors.shape == (4, 64)
     assert vectors.dtype == np.float32
     assert _unit_rows(vectors)
-    np.testing.assert_array_equal(vectors, double.encode(["the cat sat on the mat",
-                                                          "the cat sat on a mat",
-                                                          "stock prices", ""]))
+    np.testing.assert_array_equal(vectors, HashingEmbedder(64).encode(texts))
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
     assert double.encode([]).shape == (0, 64)

@@ -10,8 +10,8 @@ from ingest.dedupe import (
     simhash,
 )
 
-WIRE = """LOS ANGELES (AP) — Automakers rolled out a fleet of new SUVs and electric vehicles at the Los \
-Angeles Auto Show on Wednesday, betting that buyers will keep moving away from sedans.
+WIRE = """LOS ANGELES (AP) — Automakers rolled out a fleet of new SUVs and electric vehicles \
+at the Los Angeles Auto Show on Wednesday, betting that buyers will keep moving away from sedans.
 
 Ford showed off its Mustang Mach-E, an all-electric SUV that borrows its name and some styling \
 cues from the famous pony car. The company says it will have a range of up to 300 miles.

@@ -124,7 +124,10 @@ def test_rss2() -> None:
 
 def test_rss1_rdf() -> None:
     entries = parse_feed(RDF, "https://wire.example.org/index.rdf")
-    assert [e.url for e in entries] == ["https://wire.example.org/a/1", "https://wire.example.org/a/2"]
+    assert [e.url for e in entries] == [
+        "https://wire.example.org/a/1",
+        "https://wire.example.org/a/2",
+    ]
     assert entries[0].published_at == datetime(2018, 7, 22, 10, 0, tzinfo=UTC)
 
 
@@ -193,13 +196,14 @@ def test_hostile_xml_is_refused_fast(body: bytes) -> None:
     started = time.perf_counter()
     with pytest.raises(FeedError) as info:
         parse_feed(body, BASE)
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 2.0
     assert info.value.code == "malformed-feed"
 
 
 def test_doctype_without_entities_is_fine() -> None:
     body = (
-        b'<?xml version="1.0"?>\n<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"'
+        b'<?xml version="1.0"?>\n'
+        b'<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"'
         b' "http://my.netscape.com/publish/formats/rss-0.91.dtd">\n'
         b'<rss version="0.91"><channel><item><title>Old</title>'
         b"<link>https://old.example/1</link></item></channel></rss>"
@@ -257,3 +261,18 @@ def test_offset_is_kept() -> None:
     parsed = parse_date("2018-07-22T09:15:00+02:00")
     assert parsed is not None
     assert parsed.utcoffset() == timezone(timedelta(hours=2)).utcoffset(None)
+
+
+def test_large_feed_parses_quickly() -> None:
+    items = "".join(
+        f"<item><title>Story {i}</title><link>/news/{i}</link>"
+        f"<pubDate>Mon, 23 Jul 2018 10:{i % 60:02d}:00 GMT</pubDate></item>"
+        for i in range(5000)
+    )
+    body = f'<rss version="2.0"><channel><title>Big</title>{items}</channel></rss>'.encode()
+    started = time.perf_counter()
+    entries = parse_feed(body, BASE)
+    # Generous for a loaded CI machine; a quadratic parser would take minutes here.
+    assert time.perf_counter() - started < 10.0
+    assert len(entries) == 5000
+    assert entries[-1].url == "https://news.example.com/news/4999"

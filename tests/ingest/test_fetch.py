@@ -276,7 +276,9 @@ async def test_gzip_bomb_is_refused_with_bounded_memory(
     settings = fast(max_body_bytes=1_000_000, max_decoded_bytes=1_000_000)
     tracemalloc.start()
     try:
-        with pytest.raises(BodyTooLarge, match="inflates to more than"):
+        with pytest.raises(
+            BodyTooLarge, match=re.escape("decodes to more than max_decoded_bytes (1000000)")
+        ):
             await fetch(settings, httpserver.url_for("/bomb"))
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -399,13 +401,13 @@ async def test_retry_after_longer_than_allowed_fails_at_once(
 
 
 async def test_no_retry_wait_past_the_deadline(fast: Build, httpserver: HTTPServer) -> None:
-    httpserver.expect_request("/r").respond_with_data("", status=503, headers={"Retry-After": "1"})
+    httpserver.expect_request("/r").respond_with_data("", status=503, headers={"Retry-After": "3"})
     started = time.monotonic()
     with pytest.raises(HTTPStatusError, match="503"):
         await fetch(
-            fast(fetch_retries=3, retry_max_wait=2.0, fetch_deadline=0.5), httpserver.url_for("/r")
+            fast(fetch_retries=3, retry_max_wait=5.0, fetch_deadline=0.5), httpserver.url_for("/r")
         )
-    assert time.monotonic() - started < 0.9  # gave up instead of sleeping the asked 1 s
+    assert time.monotonic() - started < 2.0  # gave up instead of sleeping the asked 3 s
     assert requests_to(httpserver, "/r") == 1
 
 
@@ -601,7 +603,7 @@ async def test_robots_ignored_when_not_respected(fast: Build, httpserver: HTTPSe
 
 @pytest.mark.parametrize("limit", [1, 2])
 async def test_per_host_concurrency_limit(fast: Build, limit: int) -> None:
-    counter = hostile.Counter(delay=0.15)
+    counter = hostile.Counter(delay=0.3)
     async with (
         HostileServer(counter) as server,
         Fetcher(fast(per_host_concurrency=limit)) as fetcher,
@@ -614,12 +616,13 @@ async def test_per_host_delay_spaces_requests(fast: Build) -> None:
     counter = hostile.Counter(delay=0.0)
     async with (
         HostileServer(counter) as server,
-        Fetcher(fast(per_host_delay=0.2, per_host_concurrency=3)) as fetcher,
+        Fetcher(fast(per_host_delay=0.3, per_host_concurrency=3)) as fetcher,
     ):
         await asyncio.gather(*(fetcher.fetch(server.url(f"/{n}")) for n in range(3)))
     gaps = [b - a for a, b in zip(counter.arrivals, counter.arrivals[1:], strict=False)]
     assert len(gaps) == 2
-    assert min(gaps) >= 0.18
+    assert min(gaps) >= 0.2  # starts are 0.3 s apart; arrivals may jitter a little
+    assert counter.arrivals[-1] - counter.arrivals[0] >= 0.5
 
 
 # Wiring

@@ -70,6 +70,7 @@ REFUSED_LITERALS = [
     ("http://localhost/", "localhost is loopback"),
     ("http://LocalHost.:8000/", "is loopback"),
     ("http://admin.localhost/", "admin.localhost is loopback"),
+    ("http://127。0。0。1/", "127.0.0.1 is loopback"),
 ]
 
 
@@ -118,6 +119,8 @@ def test_only_http_and_https_schemes_are_fetched(url: str) -> None:
         ("http://%31%32%37.0.0.1/", "percent-encoded"),
         ("http://[fe80::1%25eth0]/", "zone id"),
         ("http://[::1/", "malformed"),
+        ("http://example.com:99999/", "malformed"),
+        ("http://１２７.０.０.１/", "malformed"),
     ],
 )
 def test_ambiguous_urls_are_invalid(url: str, reason: str) -> None:
@@ -348,3 +351,14 @@ async def test_pinned_connection_to_a_real_server_keeps_the_host_header(
         page = await fetcher.fetch(f"http://rebind.test:{httpserver.port}/page")
     assert "real" in page.text
     assert resolver.lookups == ["rebind.test"]
+
+
+async def test_lookup_failure_through_the_pinned_transport(
+    make_settings: Callable[..., Settings],
+) -> None:
+    backend = ScriptedBackend({})
+    async with _pinned_fetcher(make_settings, FakeResolver({}), backend) as fetcher:
+        with pytest.raises(FetchError, match=re.escape("cannot resolve nowhere.example")) as caught:
+            await fetcher.fetch("http://nowhere.example/")
+    assert caught.value.url == "http://nowhere.example/"
+    assert backend.connected == []

@@ -48,7 +48,14 @@ def test_repeated_keys_keep_their_order() -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["ftp://example.com/x", "/relative/path", "javascript:alert(1)", "https://", "http://e.com:99999/"]
+    "bad",
+    [
+        "ftp://example.com/x",
+        "/relative/path",
+        "javascript:alert(1)",
+        "https://",
+        "http://e.com:99999/",
+    ],
 )
 def test_rejects_non_http_urls(bad: str) -> None:
     with pytest.raises(InvalidURL):

@@ -1,0 +1,159 @@
+"""The app factory: settings in, a FastAPI app out; the model, indexes, store and ingest workers
+are opened once in its lifespan and reached through the typed lifespan state."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api.deps import (
+    BackgroundIngests,
+    ComparerFactory,
+    ComparisonCache,
+    CoverageRefresher,
+    Runtime,
+    State,
+)
+from api.metrics import Metrics, MetricsMiddleware
+from api.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
+from api.queries import StoreComparer
+from api.routes import ROUTERS
+from api.schemas import Problem
+from api.security import BodyLimitMiddleware, KeyRing, RateLimiter, RateLimitHeadersMiddleware
+from core.config import Settings
+from core.models import Outlet
+from index.embedder import Embedder
+from ingest.service import IngestService, ingest_service
+
+__all__ = ["create_app"]
+
+API_VERSION = "0.1.0"
+DESCRIPTION = """\
+Give Parallax one news article — a URL, the page's HTML, or its text — and it answers who else
+covered the event, which passages say the same thing, and where the accounts diverge.
+
+Errors are [RFC 9457](https://www.rfc-editor.org/rfc/rfc9457) `application/problem+json` with a
+stable `type` per case under `https://parallax.example/problems/`.
+"""
+_TAGS = [
+    {"name": "compare", "description": "One article against its event's coverage."},
+    {"name": "browse", "description": "Events, articles and outlets in the archive."},
+    {"name": "ingest", "description": "Adding articles and polling feeds; jobs to follow."},
+    {"name": "operations", "description": "Health, readiness and metrics."},
+]
+
+
+def _interim_comparer(service: IngestService) -> StoreComparer:
+    indexes = service.indexes
+    return StoreComparer(
+        service.sessions,
+        model=service.embedder.name,
+        index_version=lambda: f"passages:{len(indexes.passages)},reports:{len(indexes.reports)}",
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    embedder: Embedder | None = None,
+    comparer: ComparerFactory | None = None,
+    extra_outlets: Sequence[Outlet] = (),
+) -> FastAPI:
+    """The Parallax API.
+
+    `embedder` replaces the configured model (tests); `comparer` builds the comparison engine
+    from the running ingest service (default: the interim `StoreComparer`); `extra_outlets`
+    are added to the outlet registry.
+    """
+    settings = settings or Settings()
+    metrics = Metrics()
+    make_comparer: ComparerFactory = comparer or _interim_comparer
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[State]:
+        keys = KeyRing(settings.api_key_hashes, settings.api_keys_file)
+        async with ingest_service(
+            settings, embedder=embedder, extra_outlets=extra_outlets
+        ) as service:
+            runtime = Runtime(
+                settings=settings,
+                service=service,
+                comparer=make_comparer(service),
+                cache=ComparisonCache(settings.comparison_cache_size),
+                refresher=CoverageRefresher(
+                    service,
+                    enabled=settings.coverage_refresh,
+                    interval=settings.coverage_refresh_interval,
+                    retry_after=settings.coverage_retry_after,
+                    metrics=metrics,
+                ),
+                background=BackgroundIngests(),
+                keys=keys,
+                limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
+                metrics=metrics,
+            )
+            try:
+                yield {"runtime": runtime}
+            finally:
+                await runtime.background.drain()
+
+    app = FastAPI(
+        title="Parallax",
+        version=API_VERSION,
+        description=DESCRIPTION,
+        openapi_tags=_TAGS,
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+
+    # Added innermost first: metrics sees every answer, 413s and CORS preflights included.
+    app.add_middleware(RateLimitHeadersMiddleware)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_request_bytes)
+    if settings.cors_allow_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_allow_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "X-API-Key", "If-None-Match"],
+            expose_headers=[
+                "ETag",
+                "Retry-After",
+                "Location",
+                "X-RateLimit-Limit",
+                "X-RateLimit-Remaining",
+                "X-RateLimit-Reset",
+            ],
+            max_age=600,
+        )
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    _document_problems(app)
+    return app
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Add the Problem schema, and drop the empty JSON bodies FastAPI lists beside problem+json."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Problem"] = Problem.model_json_schema()
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    empty_json = content.get("application/json", {}).get("schema") == {}
+                    if status[0] in "45" and PROBLEM_MEDIA_TYPE in content and empty_json:
+                        del content["application/json"]
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,284 @@
+"""/compare: one article's view of its event, ingesting the article first when it is new.
+
+The flow: resolve the article (stored, or ingested now under `compare_deadline`), key the
+comparison by (article, event, event version), answer 304 when the caller's ETag still holds,
+else compare (cached in memory), and when coverage is thin start a feed refresh and say when to
+ask again. No coverage and nothing pending is the `no-coverage` problem.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi.responses import JSONResponse
+
+from api.deps import CallerDep, Runtime, RuntimeDep
+from api.problems import DeadlineExceeded, problem_responses
+from api.queries import article_id_for_url, comparison_key
+from api.schemas import (
+    MAX_URL_LENGTH,
+    ArticleBrief,
+    CompareByHtml,
+    CompareByText,
+    CompareByUrl,
+    CompareRequest,
+    CompareResponse,
+    CompareSummaryResponse,
+    Comparison,
+    Fields,
+    Highlight,
+    MetaOut,
+    PendingCoverage,
+    SummaryOut,
+)
+from core.errors import NoCoverage
+from core.models import ArticleInput
+from ingest.pipeline import IngestResult, Outcome
+
+router = APIRouter(tags=["compare"])
+
+LIGHT_FORM_MAX_BYTES = 5000
+PASTED_TEXT_HOST = "https://pasted.parallax.invalid/"
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The comparison (`fields=full`) or its light form (`fields=summary`).",
+        "headers": {
+            "ETag": {"description": "Weak validator; send it back in If-None-Match."},
+            "Retry-After": {"description": "Set while more coverage is pending."},
+        },
+    },
+    304: {"description": "The comparison has not changed since the ETag sent."},
+    **problem_responses(400, 403, 404, 413, 422, 502, 503),
+}
+_EXAMPLES = {
+    "url": {
+        "summary": "By URL (fetched unless stored)",
+        "value": {"url": "https://news.example/world/evacuation"},
+    },
+    "html": {
+        "summary": "The page as the browser has it (nothing fetched; works behind paywalls)",
+        "value": {"url": "https://news.example/world/evacuation", "html": "<html>…</html>"},
+    },
+    "text": {
+        "summary": "Plain text",
+        "value": {
+            "text": "Israel evacuated 422 people to Jordan overnight.\n\nOfficials said…",
+            "title": "Evacuation to Jordan",
+            "outlet": "dailyledger",
+            "published_at": "2018-07-22T09:00:00Z",
+        },
+    },
+}
+FieldsQuery = Annotated[
+    Fields, Query(description="`summary`: the light form for extensions, under 5 KB.")
+]
+IfNoneMatch = Annotated[str | None, Header(max_length=1000)]
+
+
+@router.get(
+    "/compare",
+    summary="Compare the article at a URL",
+    response_model=CompareResponse | CompareSummaryResponse,
+    responses=_RESPONSES,
+)
+async def compare_url(
+    url: Annotated[str, Query(min_length=1, max_length=MAX_URL_LENGTH)],
+    runtime: RuntimeDep,
+    _caller: CallerDep,
+    fields: FieldsQuery = "full",
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    return await _answer(runtime, CompareByUrl(url=url), fields, if_none_match)
+
+
+@router.post(
+    "/compare",
+    summary="Compare an article given by URL, by URL and HTML, or by text",
+    response_model=CompareResponse | CompareSummaryResponse,
+    responses=_RESPONSES,
+)
+async def compare_body(
+    body: Annotated[CompareRequest, Body(openapi_examples=_EXAMPLES)],
+    runtime: RuntimeDep,
+    _caller: CallerDep,
+    fields: FieldsQuery = "full",
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    return await _answer(runtime, body, fields, if_none_match)
+
+
+async def _answer(
+    runtime: Runtime, request: CompareRequest, fields: Fields, if_none_match: str | None
+) -> Response:
+    started = time.perf_counter()
+    article_id, ingested = await _resolve(runtime, request)
+    resolved = time.perf_counter()
+    key = await asyncio.to_thread(comparison_key, runtime.service.sessions, article_id)
+    engine = runtime.comparer.name
+    etag = _etag(engine, key, fields)
+    if if_none_match is not None and _etag_matches(if_none_match, etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    comparison = runtime.cache.get(engine, key)
+    cached = comparison is not None
+    if comparison is None:
+        comparison = await asyncio.to_thread(runtime.comparer.compare, article_id)
+        runtime.cache.put(engine, key, comparison)
+    runtime.metrics.comparisons.labels("hit" if cached else "miss").inc()
+    compared = time.perf_counter()
+    pending = await _pending_coverage(runtime, comparison)
+    timings = {
+        "resolve": _ms(resolved - started),
+        "compare": _ms(compared - resolved),
+        "total": _ms(time.perf_counter() - started),
+    }
+    full = CompareResponse(
+        article=comparison.article,
+        coverage=comparison.coverage,
+        claims=comparison.claims,
+        divergences=comparison.divergences,
+        summary=comparison.summary,
+        ingested=ingested,
+        coverage_status="pending" if pending is not None else "found",
+        pending=pending,
+        meta=MetaOut(
+            model=comparison.model,
+            index_version=comparison.index_version,
+            engine=comparison.engine,
+            cached=cached,
+            timings_ms=timings,
+        ),
+    )
+    headers = {"Retry-After": str(pending.retry_after)} if pending else {"ETag": etag}
+    body = full if fields == "full" else light_form(full)
+    return JSONResponse(body.model_dump(mode="json"), headers=headers)
+
+
+async def _resolve(runtime: Runtime, request: CompareRequest) -> tuple[int, bool]:
+    """The article's id, and whether this request added it to the archive."""
+    service = runtime.service
+    if isinstance(request, CompareByText):
+        if request.url is not None:
+            service.fetcher.policy.check_url(request.url)
+        item = ArticleInput(
+            url=request.url or _pasted_text_url(request.text),
+            text=request.text,
+            title=request.title,
+            outlet=request.outlet,
+            published_at=request.published_at,
+        )
+        result = await _within_deadline(runtime, service.pipeline.ingest_input(item))
+    else:
+        service.fetcher.policy.check_url(request.url)
+        known = await asyncio.to_thread(article_id_for_url, service.sessions, request.url)
+        if known is not None:
+            return known, False
+        if isinstance(request, CompareByHtml):
+            work = service.pipeline.ingest_html(request.url, request.html)
+        else:
+            work = service.pipeline.ingest_url(request.url)
+        result = await _within_deadline(runtime, work)
+    runtime.metrics.ingests.labels("compare", result.outcome.value).inc()
+    return result.article_id, result.outcome is not Outcome.DUPLICATE
+
+
+async def _within_deadline(runtime: Runtime, work: Any) -> IngestResult:
+    # Shielded: an ingest that outlives the deadline (or a caller who hangs up) still finishes,
+    # so asking again finds the article stored.
+    task = runtime.background.start(work)
+    try:
+        return await asyncio.wait_for(asyncio.shield(task), runtime.settings.compare_deadline)
+    except TimeoutError:
+        raise DeadlineExceeded(
+            f"the article is still being ingested after {runtime.settings.compare_deadline:g} s",
+            retry_after=min(runtime.settings.compare_deadline, 30.0),
+        ) from None
+
+
+async def _pending_coverage(runtime: Runtime, comparison: Comparison) -> PendingCoverage | None:
+    own = comparison.article.outlet
+    others = {item.outlet or f"article:{item.article_id}" for item in comparison.coverage} - {own}
+    if len(others) >= runtime.settings.coverage_min_outlets:
+        return None
+    pending = await runtime.refresher.request(comparison.article.id)
+    if pending is None and not comparison.coverage:
+        raise NoCoverage(
+            "no other outlet's coverage of this article's event was found",
+            article_id=comparison.article.id,
+            article_url=comparison.article.url,
+        )
+    return pending
+
+
+def _pasted_text_url(text: str) -> str:
+    """A stable URL for text posted without one (the reserved .invalid TLD: never fetched)."""
+    return PASTED_TEXT_HOST + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _etag(engine: str, key: tuple[int, int | None, int], fields: str) -> str:
+    article_id, event_id, version = key
+    digest = hashlib.sha256(f"{engine}|{article_id}|{event_id}|{version}|{fields}".encode())
+    return f'W/"{digest.hexdigest()[:32]}"'
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    wanted = etag.removeprefix("W/")
+    for candidate in header.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == wanted:
+            return True
+    return False
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+def light_form(full: CompareResponse) -> CompareSummaryResponse:
+    """The extension's answer: offsets to highlight, counts and outlets, under 5 KB."""
+    ranked = sorted(
+        (item for item in full.divergences if item.passage is not None),
+        key=lambda item: -item.confidence,
+    )
+    highlights = [
+        Highlight(
+            type=item.type,
+            start=item.passage.start,
+            end=item.passage.end,
+            confidence=round(item.confidence, 3),
+        )
+        for item in ranked
+        if item.passage is not None
+    ]
+    summary = SummaryOut(
+        counts=full.summary.counts,
+        agreeing_outlets=full.summary.agreeing_outlets[:20],
+        diverging_outlets=full.summary.diverging_outlets[:20],
+    )
+    article = ArticleBrief(
+        id=full.article.id,
+        url=full.article.url[:2000],
+        outlet=full.article.outlet[:200],
+        title=full.article.title[:300],
+    )
+    outlets = sorted({item.outlet[:100] for item in full.coverage if item.outlet})[:20]
+    meta = full.meta.model_copy(update={"timings_ms": {"total": full.meta.timings_ms["total"]}})
+    while True:
+        light = CompareSummaryResponse(
+            article=article,
+            coverage_count=len(full.coverage),
+            outlets=outlets,
+            summary=summary,
+            highlights=highlights,
+            ingested=full.ingested,
+            coverage_status=full.coverage_status,
+            pending=full.pending,
+            meta=meta,
+        )
+        if not highlights or len(light.model_dump_json()) <= LIGHT_FORM_MAX_BYTES:
+            return light
+        highlights = highlights[: len(highlights) // 2]

@@ -1,0 +1,160 @@
+"""Raw embedding throughput of the configured model, and exact FAISS search cost.
+
+1. Encodes ~2,000 real sentences from events.dev.jsonl (the `sentence_spans` of each article,
+   8–60 words, in file order) with `SentenceTransformerEmbedder`, batch 64 and 2 torch threads
+   by default; prints the median sentences/s of a few runs after a warm-up.
+2. Builds a `VectorIndex` over 200,000 random unit vectors (384-d) and times 1,000 queries
+   (k=10): one batch of 1,000, the same batch restricted to an allowed subset (a time window),
+   and single queries one at a time (what one API request does).
+
+    python bench/embedding_throughput.py [DATA_DIR]        # default: ../shared/data
+
+Random vectors are fine for timing an exact index (the work does not depend on the values);
+they say nothing about recall. Load average is printed because other processes skew the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from index.embedder import PACKAGED_MODEL, SentenceTransformerEmbedder
+from index.vector_index import VectorIndex
+
+DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def load_sentences(events: Path, limit: int) -> list[str]:
+    sentences: list[str] = []
+    with events.open(encoding="utf-8") as handle:
+        for line in handle:
+            for article in json.loads(line)["articles"]:
+                text = article["text"]
+                for start, end in article.get("sentence_spans") or []:
+                    sentence = text[start:end].strip()
+                    if 8 <= len(sentence.split()) <= 60:
+                        sentences.append(sentence)
+                        if len(sentences) == limit:
+                            return sentences
+    return sentences
+
+
+def timed(action: Callable[[], object], repeats: int) -> list[float]:
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def load_average() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def bench_embedding(args: argparse.Namespace, events: Path) -> None:
+    sentences = load_sentences(events, args.sentences)
+    words = statistics.mean(len(s.split()) for s in sentences)
+    print(f"sentences: {len(sentences)} from {events} (mean {words:.1f} words)")
+    start = time.perf_counter()
+    embedder = SentenceTransformerEmbedder(
+        args.model, batch_size=args.batch_size, threads=args.threads
+    )
+    print(
+        f"model: {embedder.name} ({embedder.dimension}-d), loaded in "
+        f"{time.perf_counter() - start:.1f} s"
+    )
+    embedder.encode(sentences[: args.batch_size])
+    runs = timed(lambda: embedder.encode(sentences), args.repeats)
+    rates = [len(sentences) / s for s in runs]
+    print(
+        f"encode, batch {args.batch_size}, {args.threads} torch threads: "
+        f"median {statistics.median(rates):.0f} sentences/s "
+        f"(runs: {', '.join(f'{r:.0f}' for r in rates)}); peak RSS {peak_rss_mb():.0f} MB"
+    )
+
+
+def bench_faiss(args: argparse.Namespace) -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((args.vectors, args.dimension), dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    queries = rng.standard_normal((args.queries, args.dimension), dtype=np.float32)
+    ids = np.arange(args.vectors, dtype=np.int64)
+    allowed = ids[: max(1, args.vectors // 20)]
+
+    index = VectorIndex(args.dimension, model="bench/random")
+    start = time.perf_counter()
+    index.add(ids, vectors)
+    print(
+        f"faiss {faiss.__version__}: IndexIDMap2(IndexFlatIP) over {len(index):,} "
+        f"{args.dimension}-d vectors built in {time.perf_counter() - start:.2f} s"
+    )
+    del vectors
+    singles = queries[: args.single_queries]
+    for threads in args.faiss_threads:
+        faiss.omp_set_num_threads(threads)
+        index.search(queries[:10], args.k)
+        batch = statistics.median(timed(lambda: index.search(queries, args.k), args.repeats))
+        subset = statistics.median(
+            timed(lambda: index.search(queries, args.k, allowed=allowed), args.repeats)
+        )
+        one = statistics.median(
+            timed(lambda: [index.search(q[np.newaxis, :], args.k) for q in singles], args.repeats)
+        )
+        print(
+            f"  {threads} faiss thread(s), k={args.k}: {args.queries:,} queries in one batch "
+            f"{batch:.2f} s ({batch / args.queries * 1e3:.2f} ms/query); "
+            f"allowed={len(allowed):,} ids {subset:.2f} s "
+            f"({subset / args.queries * 1e3:.2f} ms/query); "
+            f"one at a time {one / len(singles) * 1e3:.2f} ms/query"
+        )
+    print(f"peak RSS {peak_rss_mb():.0f} MB")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("data", nargs="?", type=Path, default=DEFAULT_DATA, help="shared data dir")
+    parser.add_argument("--model", default=PACKAGED_MODEL)
+    parser.add_argument("--sentences", type=int, default=2000)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--threads", type=int, default=2, help="torch threads")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--vectors", type=int, default=200_000)
+    parser.add_argument("--dimension", type=int, default=384)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--single-queries", type=int, default=100)
+    parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--faiss-threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--skip-embedding", action="store_true")
+    parser.add_argument("--skip-faiss", action="store_true")
+    args = parser.parse_args()
+
+    events = args.data / "events.dev.jsonl"
+    if not args.skip_embedding and not events.is_file():
+        print(f"error: {events} not found; pass the shared data directory", file=sys.stderr)
+        return 2
+    print(f"{os.cpu_count()} CPUs, {load_average()}")
+    if not args.skip_embedding:
+        bench_embedding(args, events)
+    if not args.skip_faiss:
+        bench_faiss(args)
+    print(load_average())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

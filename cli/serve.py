@@ -1,0 +1,37 @@
+"""`parallax serve` and `parallax keygen`: plain functions the CLI app registers as commands."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+__all__ = ["keygen", "serve"]
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+) -> None:
+    """Serve the API, with the in-process ingest workers, on the store in PARALLAX_DATA_DIR."""
+    # Imported here so that `parallax --help` does not pay for FastAPI and the ingest stack.
+    import uvicorn
+
+    from api.main import create_app
+    from core.config import Settings
+
+    app = create_app(Settings())
+    # One process: the ingest workers, the model and the indexes live in it.
+    uvicorn.run(app, host=host, port=port, lifespan="on", timeout_graceful_shutdown=15)
+
+
+def keygen() -> None:
+    """Print a new API key and the hash to configure (PARALLAX_API_KEY_HASHES or a keys file).
+
+    Only the hash is kept by the server; hand the key to the caller once.
+    """
+    from api.security import generate_api_key
+
+    key, digest = generate_api_key()
+    typer.echo(f"key:  {key}")
+    typer.echo(f"hash: {digest}")

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+from sqlalchemy import update
+
+from core.db.schema import EventRow
+from demo.articles import EVACUATION, RATE_DECISION
+from tests.api._support import (
+    Lifespan,
+    assert_problem,
+    event_articles,
+    group_into_event,
+    ingest_demo,
+)
+
+
+async def _two_events(lifespan: Lifespan) -> tuple[int, list[int], int, list[int]]:
+    evacuation = [await ingest_demo(lifespan, a) for a in event_articles(EVACUATION)[:3]]
+    rates = [await ingest_demo(lifespan, a) for a in event_articles(RATE_DECISION)[:2]]
+    return (
+        group_into_event(lifespan, evacuation),
+        evacuation,
+        group_into_event(lifespan, rates),
+        rates,
+    )
+
+
+async def test_events_list_filters_and_pages(api: tuple[httpx.AsyncClient, Lifespan]) -> None:
+    client, lifespan = api
+    evacuation_id, _, rates_id, _ = await _two_events(lifespan)
+
+    page = (await client.get("/events")).json()
+    assert page["total"] == 2
+    assert {item["id"] for item in page["items"]} == {evacuation_id, rates_id}
+    item = next(item for item in page["items"] if item["id"] == evacuation_id)
+    assert item["article_count"] == 3
+    assert item["title"]
+    assert item["languages"] == ["en"]
+    assert len(item["outlets"]) == 3
+
+    first = (await client.get("/events", params={"limit": 1})).json()
+    assert len(first["items"]) == 1
+    assert first["next_offset"] == 1
+    second = (await client.get("/events", params={"limit": 1, "offset": 1})).json()
+    assert second["next_offset"] is None
+    assert {first["items"][0]["id"], second["items"][0]["id"]} == {evacuation_id, rates_id}
+
+    word = event_articles(RATE_DECISION)[0].title.split()[-1]
+    by_text = (await client.get("/events", params={"q": word})).json()
+    assert rates_id in [entry["id"] for entry in by_text["items"]]
+    outlet = item["outlets"][0]
+    by_outlet = (await client.get("/events", params={"outlet": outlet})).json()
+    assert evacuation_id in [entry["id"] for entry in by_outlet["items"]]
+    assert (await client.get("/events", params={"language": "fr"})).json()["total"] == 0
+    assert (await client.get("/events", params={"q": "no%such_title"})).json()["total"] == 0
+    future = datetime(2100, 1, 1, tzinfo=UTC).isoformat()
+    assert (await client.get("/events", params={"since": future})).json()["total"] == 0
+    assert (await client.get("/events", params={"until": "2000-01-01T00:00:00"})).json()[
+        "total"
+    ] == 0
+
+
+async def test_event_detail_and_merges(api: tuple[httpx.AsyncClient, Lifespan]) -> None:
+    client, lifespan = api
+    evacuation_id, evacuation, rates_id, rates = await _two_events(lifespan)
+    detail = (await client.get(f"/events/{evacuation_id}")).json()
+    assert {item["article_id"] for item in detail["coverage"]} == set(evacuation)
+    assert detail["claims"] == []
+    assert detail["article_count"] == 3
+
+    with lifespan.runtime.service.sessions.begin() as session:
+        session.execute(
+            update(EventRow).where(EventRow.id == rates_id).values(merged_into=evacuation_id)
+        )
+    merged = (await client.get(f"/events/{evacuation_id}")).json()
+    assert {item["article_id"] for item in merged["coverage"]} == set(evacuation) | set(rates)
+    assert (await client.get(f"/events/{rates_id}")).json()["id"] == evacuation_id
+    assert (await client.get("/events")).json()["total"] == 1
+    assert (await client.get(f"/articles/{rates[0]}")).json()["event_id"] == evacuation_id
+    assert_problem(await client.get("/events/99999"), 404, "not-found")
+
+
+async def test_article_detail(api: tuple[httpx.AsyncClient, Lifespan]) -> None:
+    client, lifespan = api
+    article = event_articles(EVACUATION)[0]
+    article_id = await ingest_demo(lifespan, article)
+    body = (await client.get(f"/articles/{article_id}")).json()
+    assert body["title"] == article.title
+    assert body["event_id"] is None
+    assert body["authors"]
+    assert body["published_at"]
+    for passage in body["passages"]:
+        assert body["text"][passage["start"] : passage["end"]] == passage["text"]
+    assert_problem(await client.get("/articles/99999"), 404, "not-found")

@@ -1,0 +1,109 @@
+"""Little coverage starts a feed refresh; the answer says when to ask again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any, cast
+
+from api.deps import CoverageRefresher
+from api.metrics import Metrics
+from core.config import Settings
+from demo.articles import EVACUATION
+from demo.server import DemoSite
+from ingest.service import IngestService
+from tests.api._support import (
+    article_html,
+    article_url,
+    assert_problem,
+    event_articles,
+    finished_job,
+    running,
+)
+
+
+async def test_no_coverage_refreshes_feeds_then_settles(
+    api_settings: Callable[..., Settings],
+) -> None:
+    article = event_articles(EVACUATION)[0]
+    payload = {"url": article_url(article), "html": article_html(article)}
+    settings = api_settings(coverage_refresh=True, coverage_retry_after=7)
+    with DemoSite() as site:
+        async with running(settings, extra_outlets=site.outlets()) as (client, _):
+            response = await client.post("/compare", json=payload)
+            assert response.status_code == 200, response.text
+            answer = response.json()
+            assert answer["ingested"] is True
+            assert answer["coverage"] == []
+            assert answer["coverage_status"] == "pending"
+            pending = answer["pending"]
+            assert pending["retry_after"] == 7
+            assert pending["poll"] == f"/jobs/{pending['job_id']}"
+            assert response.headers["retry-after"] == "7"
+            assert "etag" not in response.headers
+
+            light = await client.post("/compare?fields=summary", json=payload)
+            assert light.json()["pending"]["job_id"] == pending["job_id"]
+
+            job = await finished_job(client, pending["job_id"])
+            assert job["kind"] == "feeds"
+            assert job["outcomes"].get("ingested", 0) >= 1
+            # Refreshed, and still alone in its event: now a plain "no coverage".
+            later = await client.post("/compare", json=payload)
+            body = assert_problem(later, 404, "no-coverage")
+            assert body["article_id"] == answer["article"]["id"]
+
+
+class _FakeQueue:
+    def __init__(self) -> None:
+        self.batches: dict[int, bool] = {}
+
+    def create_batch(self, kind: str) -> int:
+        batch = len(self.batches) + 1
+        self.batches[batch] = False
+        return batch
+
+    def enqueue(self, batch: int, kind: str, items: list[Any]) -> int:
+        return len(items)
+
+    def batch_status(self, batch: int) -> Any:
+        return SimpleNamespace(finished=self.batches[batch])
+
+
+def _refresher(feeds: list[int], clock: list[float]) -> tuple[CoverageRefresher, _FakeQueue]:
+    queue = _FakeQueue()
+    service = SimpleNamespace(
+        queue=queue,
+        poller=SimpleNamespace(feed_ids=lambda slugs=(): feeds),
+        workers=SimpleNamespace(wake=lambda: None),
+    )
+    refresher = CoverageRefresher(
+        cast(IngestService, service),
+        enabled=True,
+        interval=100.0,
+        retry_after=5,
+        metrics=Metrics(),
+        clock=lambda: clock[0],
+    )
+    return refresher, queue
+
+
+async def test_one_refresh_at_a_time_and_not_again_too_soon() -> None:
+    clock = [0.0]
+    refresher, queue = _refresher([1, 2], clock)
+    first = await refresher.request(10)
+    assert first is not None
+    second = await refresher.request(11)
+    assert second is not None
+    assert second.job_id == first.job_id  # shares the running refresh
+    queue.batches[first.job_id] = True
+    assert await refresher.request(10) is None  # refreshed for 10 already
+    clock[0] = 500.0
+    again = await refresher.request(10)
+    assert again is not None
+    assert again.job_id != first.job_id
+
+
+async def test_no_feeds_means_nothing_to_wait_for() -> None:
+    refresher, _ = _refresher([], [0.0])
+    assert await refresher.request(1) is None

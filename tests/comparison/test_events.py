@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from comparison.events import EventAssigner, find_wire_original, is_wire_copy
+from comparison.evidence import Evidence
+
+
+def _at(day: int) -> datetime:
+    return datetime(2018, 7, day, tzinfo=UTC)
+
+
+def _evidence(identical_share: float) -> Evidence:
+    return Evidence(
+        cosine=0.9,
+        term_cosine=0.8,
+        aligned_passages=5,
+        aligned_share=0.9,
+        identical_share=identical_share,
+        best_passage_similarity=0.99,
+        name_overlap=0.5,
+        place_overlap=0.5,
+        figure_overlap=0.0,
+        date_overlap=0.0,
+        days_apart=0.0,
+    )
+
+
+def test_first_article_starts_an_event() -> None:
+    assigner = EventAssigner()
+    result = assigner.assign(1, [], outlet="a", published_at=_at(22))
+    assert result.started
+    assert result.event_id == 1
+    assert assigner.event_of(1) == 1
+
+
+def test_confident_match_joins_weak_match_starts_new() -> None:
+    assigner = EventAssigner(join_threshold=0.5, merge_threshold=0.9)
+    assigner.assign(1, [], outlet="a")
+    joined = assigner.assign(2, [(1, 0.8)], outlet="b")
+    assert not joined.started
+    assert joined.event_id == assigner.event_of(1)
+    separate = assigner.assign(3, [(1, 0.3), (2, 0.49)], outlet="c")
+    assert separate.started
+    assert separate.event_id != joined.event_id
+
+
+def test_unknown_matches_are_ignored() -> None:
+    assigner = EventAssigner()
+    result = assigner.assign(7, [(99, 0.99)])
+    assert result.started
+
+
+def test_article_linking_two_events_merges_them_into_the_older() -> None:
+    assigner = EventAssigner(join_threshold=0.5, merge_threshold=0.8)
+    first = assigner.assign(1, [], outlet="a", published_at=_at(22)).event_id
+    second = assigner.assign(2, [(1, 0.1)], outlet="b", published_at=_at(23)).event_id
+    assert first != second
+    bridge = assigner.assign(3, [(2, 0.95), (1, 0.85)], outlet="c", published_at=_at(23))
+    assert bridge.event_id == first
+    assert bridge.merged == (second,)
+    assert {assigner.event_of(i) for i in (1, 2, 3)} == {first}
+    assert assigner.event_ids() == [first]
+
+
+def test_link_below_merge_threshold_does_not_merge() -> None:
+    assigner = EventAssigner(join_threshold=0.5, merge_threshold=0.9)
+    assigner.assign(1, [])
+    assigner.assign(2, [(1, 0.1)])
+    result = assigner.assign(3, [(2, 0.95), (1, 0.7)])
+    assert result.merged == ()
+    assert assigner.event_of(3) == assigner.event_of(2) != assigner.event_of(1)
+
+
+def test_summary_knows_outlets_first_report_and_span() -> None:
+    assigner = EventAssigner()
+    assigner.assign(10, [], outlet="b", published_at=_at(23))
+    assigner.assign(11, [(10, 0.9)], outlet="a", published_at=_at(22))
+    assigner.assign(12, [(10, 0.9)], outlet="c", published_at=None)
+    summary = assigner.summary(assigner.event_of(10))
+    assert summary.article_ids == (10, 11, 12)
+    assert summary.outlets == ("a", "b", "c")
+    assert summary.first_article_id == 11
+    assert summary.first_published_at == _at(22)
+    assert summary.last_published_at == _at(23)
+    assert summary.independent_reports == 3
+    assert summary.reprints == 0
+
+
+def test_wire_copies_count_as_reprints_not_independent_reports() -> None:
+    assigner = EventAssigner()
+    assigner.assign(1, [], outlet="ap")
+    assigner.assign(2, [(1, 0.99)], outlet="x", wire_copy_of=1)
+    assigner.assign(3, [(2, 0.99)], outlet="y", wire_copy_of=2)
+    assigner.assign(4, [(1, 0.7)], outlet="z")
+    summary = assigner.summary(assigner.event_of(1))
+    assert len(summary.article_ids) == 4
+    assert summary.independent_reports == 2
+    assert summary.reprints == 2
+
+
+def test_wire_copy_joins_even_below_threshold() -> None:
+    assigner = EventAssigner(join_threshold=0.5)
+    assigner.assign(1, [])
+    result = assigner.assign(2, [(1, 0.2)], wire_copy_of=1)
+    assert not result.started
+    assert result.wire_copy_of == 1
+
+
+def test_wire_copy_detection_from_evidence() -> None:
+    assert is_wire_copy(_evidence(0.95))
+    assert not is_wire_copy(_evidence(0.3))
+    assert find_wire_original([(5, _evidence(0.1)), (6, _evidence(0.9))]) == 6
+    assert find_wire_original([(5, _evidence(0.1))]) is None
+
+
+def test_reassigning_an_article_is_refused() -> None:
+    assigner = EventAssigner()
+    assigner.assign(1, [])
+    with pytest.raises(ValueError, match="already assigned"):
+        assigner.assign(1, [])
+
+
+def test_thresholds_are_validated() -> None:
+    with pytest.raises(ValueError, match="threshold"):
+        EventAssigner(join_threshold=0.9, merge_threshold=0.5)
+
+
+def test_clusters_lists_members_in_arrival_order() -> None:
+    assigner = EventAssigner(next_event_id=100)
+    assigner.assign(5, [])
+    assigner.assign(3, [(5, 0.9)])
+    assigner.assign(8, [])
+    assert assigner.clusters() == {100: [5, 3], 101: [8]}
+    assert 5 in assigner
+    assert 42 not in assigner

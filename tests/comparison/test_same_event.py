@@ -1,0 +1,232 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from comparison.calibration import (
+    SameEventModel,
+    cross_validated_reliability,
+    expected_calibration_error,
+    fit_model,
+    reliability_table,
+)
+from comparison.entities import Entity, RegexEntityExtractor
+from comparison.evidence import (
+    FEATURE_NAMES,
+    ArticleFeatures,
+    PoolStats,
+    article_vector,
+    build_features,
+    compare,
+    days_apart,
+)
+from comparison.same_event import find_same_event, rank_candidates, window_mask
+from index.vector_index import VectorIndex
+
+DIM = 16
+T0 = datetime(2018, 7, 22, 12, tzinfo=UTC)
+
+
+def _basis(*indices: int) -> np.ndarray:
+    """Unit rows e_i, float32 (len(indices), DIM)."""
+    rows = np.zeros((len(indices), DIM), dtype=np.float32)
+    for row, index in enumerate(indices):
+        rows[row, index] = 1.0
+    return rows
+
+
+def _features(
+    article_id: int,
+    passages: Sequence[int],
+    *,
+    outlet: str | None = None,
+    published_at: datetime | None = T0,
+    names: Sequence[str] = (),
+    figures: Sequence[str] = (),
+    dates: Sequence[str] = (),
+) -> ArticleFeatures:
+    vectors = _basis(*passages)
+    return ArticleFeatures(
+        article_id=article_id,
+        outlet=outlet if outlet is not None else f"outlet-{article_id}",
+        published_at=published_at,
+        vector=article_vector(vectors),
+        passage_vectors=vectors,
+        names=frozenset(names),
+        figures=frozenset(figures),
+        dates=frozenset(dates),
+        terms={name.replace(" ", ""): 1 for name in names},
+    )
+
+
+def _hand_model() -> SameEventModel:
+    """Trusts aligned passages and shared names; a step calibration that is easy to read."""
+    weights = {"aligned_share": 6.0, "name_overlap": 3.0, "figure_overlap": 2.0}
+    return SameEventModel(
+        feature_names=FEATURE_NAMES,
+        coef=tuple(weights.get(name, 0.0) for name in FEATURE_NAMES),
+        intercept=-4.0,
+        calibration_x=(0.0, 1.0),
+        calibration_y=(0.0, 1.0),
+    )
+
+
+def test_window_mask_keeps_undated_on_either_side() -> None:
+    times = np.array(
+        [
+            T0.timestamp(),
+            (T0 + timedelta(days=2)).timestamp(),
+            np.nan,
+            (T0 - timedelta(days=5)).timestamp(),
+        ]
+    )
+    assert window_mask(T0, times, 3.0).tolist() == [True, True, True, False]
+    assert window_mask(None, times, 3.0).tolist() == [True, True, True, True]
+
+
+def test_days_apart_handles_missing_and_naive_dates() -> None:
+    assert days_apart(T0, None) is None
+    assert days_apart(T0, T0 + timedelta(hours=36)) == pytest.approx(1.5)
+    assert days_apart(T0.replace(tzinfo=None), T0 + timedelta(days=1)) == pytest.approx(1.0)
+
+
+def test_compare_counts_mutual_aligned_passages() -> None:
+    query = _features(1, [0, 1, 2, 3])
+    same = _features(2, [0, 1, 2, 9])
+    stats = PoolStats.of([query, same])
+    evidence = compare(query, same, stats)
+    assert evidence.aligned_passages == 3
+    assert evidence.aligned_share == pytest.approx(0.75)
+    assert evidence.identical_share == pytest.approx(0.75)
+    assert evidence.best_passage_similarity == pytest.approx(1.0)
+    assert compare(same, query, stats).aligned_passages == 3
+
+
+def test_compare_weights_rare_shared_names_higher() -> None:
+    common = [_features(i, [i % DIM], names=["washington"]) for i in range(10, 20)]
+    a = _features(1, [0], names=["washington", "tara reid"])
+    b = _features(2, [1], names=["washington", "tara reid"])
+    c = _features(3, [2], names=["washington", "lindsay lohan"])
+    stats = PoolStats.of([*common, a, b, c])
+    rare = compare(a, b, stats)
+    frequent = compare(a, c, stats)
+    assert rare.name_overlap == pytest.approx(1.0)
+    assert 0.0 < frequent.name_overlap < 0.5
+    assert rare.shared_names[0] == "tara reid"
+
+
+def test_compare_figures_dates_and_gap() -> None:
+    a = _features(1, [0], figures=["422", "800"], dates=["y:2018", "md:07-22"])
+    b = _features(2, [0], figures=["422"], dates=["y:2018"], published_at=T0 + timedelta(days=1))
+    evidence = compare(a, b, PoolStats.of([a, b]))
+    assert evidence.figure_overlap == pytest.approx(0.5)
+    assert evidence.date_overlap == pytest.approx(0.5)
+    assert evidence.days_apart == pytest.approx(1.0)
+    assert len(evidence.features()) == len(FEATURE_NAMES)
+
+
+def test_build_features_reads_entities_figures_and_dates() -> None:
+    text = "Israel evacuated 422 White Helmets to Jordan on Sunday, July 22, 2018."
+    features = build_features(
+        article_id=1,
+        text=text,
+        entities=[*RegexEntityExtractor().extract(text), Entity("Jordan", "GPE", 38, 44)],
+        passage_vectors=_basis(0, 1),
+        title_vector=_basis(2)[0],
+    )
+    assert {"israel", "white helmets", "jordan"} <= features.names
+    assert features.places == frozenset({"jordan"})
+    assert "422" in features.figures
+    assert "2018" not in features.figures
+    assert {"y:2018", "md:07-22", "wd:sunday"} <= features.dates
+    assert features.vector.shape == (DIM,)
+    assert float(np.linalg.norm(features.vector)) == pytest.approx(1.0)
+    assert features.terms["evacuated"] == 1
+
+
+def test_article_vector_needs_something() -> None:
+    with pytest.raises(ValueError, match="passages or a title"):
+        article_vector(np.zeros((0, DIM), dtype=np.float32))
+    only_title = article_vector(np.zeros((0, DIM), dtype=np.float32), _basis(3)[0])
+    assert only_title.tolist() == _basis(3)[0].tolist()
+
+
+def test_rank_prefers_evidence_over_topic_and_skips_self_and_own_outlet() -> None:
+    query = _features(1, [0, 1, 2, 3], outlet="a", names=["tara reid", "malibu"])
+    same_event = _features(2, [0, 1, 2, 7], names=["tara reid", "malibu"])
+    same_topic = _features(3, [0, 8, 9, 10], names=["tara reid"])
+    own_outlet = _features(4, [0, 1, 2, 3], outlet="a", names=["tara reid", "malibu"])
+    pool = [query, same_event, same_topic, own_outlet]
+    matches = rank_candidates(query, pool, PoolStats.of(pool), _hand_model())
+    assert [m.article_id for m in matches] == [2, 3]
+    assert matches[0].same_event_confidence > matches[1].same_event_confidence
+    assert all(0.0 <= m.same_event_confidence <= 1.0 for m in matches)
+    assert matches[0].evidence.aligned_passages == 3
+    everything = rank_candidates(
+        query, pool, PoolStats.of(pool), _hand_model(), exclude_same_outlet=False
+    )
+    assert everything[0].article_id == 4
+
+
+def test_find_same_event_searches_the_index_within_allowed_ids() -> None:
+    pool = {
+        1: _features(1, [0, 1, 2], names=["x"]),
+        2: _features(2, [0, 1, 2], names=["x"]),
+        3: _features(3, [0, 1, 4], names=["x"]),
+        4: _features(4, [0, 1, 2], names=["x"]),
+    }
+    index = VectorIndex(DIM, model="test")
+    index.add(list(pool), np.stack([f.vector for f in pool.values()]))
+    stats = PoolStats.of(pool.values())
+    found = find_same_event(
+        pool[1],
+        index,
+        lambda ids: [pool[i] for i in ids],
+        stats,
+        _hand_model(),
+        allowed_ids=[1, 2, 3],
+    )
+    assert [m.article_id for m in found] == [2, 3]
+
+
+def _synthetic(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0, 1, size=(n, len(FEATURE_NAMES)))
+    p = 1 / (1 + np.exp(-(8 * x[:, 0] - 4)))
+    y = (rng.uniform(size=n) < p).astype(int)
+    groups = [f"event-{i // 5}" for i in range(n)]
+    return x, y, groups
+
+
+def test_fitted_model_is_bounded_monotone_and_round_trips() -> None:
+    x, y, groups = _synthetic(2000, 0)
+    model = fit_model(x, y, groups, FEATURE_NAMES)
+    conf = model.confidence(x)
+    assert conf.min() >= 0.0
+    assert conf.max() <= 1.0
+    line = np.zeros((50, len(FEATURE_NAMES)))
+    line[:, 0] = np.linspace(0, 1, 50)
+    assert np.all(np.diff(model.confidence(line)) >= 0)
+    again = SameEventModel.from_json(model.to_json())
+    assert np.allclose(again.confidence(x), conf)
+    with pytest.raises(ValueError, match="features"):
+        model.confidence(np.zeros((1, 3)))
+
+
+def test_held_out_calibration_is_good_on_a_calibratable_problem() -> None:
+    x, y, groups = _synthetic(4000, 1)
+    conf, labels = cross_validated_reliability(x, y, groups, FEATURE_NAMES)
+    assert expected_calibration_error(conf, labels) < 0.05
+    table = reliability_table(conf, labels)
+    assert sum(b.count for b in table) == len(labels)
+    assert all(0.0 <= b.observed <= 1.0 for b in table)
+
+
+def test_shipped_model_matches_the_features() -> None:
+    model = SameEventModel.load()
+    assert model.feature_names == FEATURE_NAMES
+    conf = model.confidence(np.zeros((1, len(FEATURE_NAMES))))
+    assert 0.0 <= float(conf[0]) <= 0.2

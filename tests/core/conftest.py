@@ -1,0 +1,95 @@
+"""Store fixtures that run a test on each backend: SQLite always, PostgreSQL when configured.
+
+PostgreSQL is the server named by `PARALLAX_TEST_DATABASE_URL` (`scripts/postgres-test-server.sh`
+starts one and prints its URL). Each test gets a database of its own, created through that URL
+and dropped afterwards, so the URL's role needs CREATEDB. Without the variable the PostgreSQL
+cases are skipped with the reason shown; under CI (`CI=true`) they fail instead, so a CI run can
+never pass without having exercised PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import URL, Engine, create_engine, make_url, text
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from core.db.engine import make_engine, make_sessionmaker, migrate
+
+POSTGRES_URL_VARIABLE = "PARALLAX_TEST_DATABASE_URL"
+
+
+def _running_in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> URL:
+    """The PostgreSQL URL the per-test databases are created through."""
+    raw = os.environ.get(POSTGRES_URL_VARIABLE, "").strip()
+    if not raw:
+        reason = (
+            f"{POSTGRES_URL_VARIABLE} is not set, so the PostgreSQL store tests did not run; "
+            f'start a server with: export {POSTGRES_URL_VARIABLE}="$(bash '
+            'scripts/postgres-test-server.sh)"'
+        )
+        if _running_in_ci():
+            pytest.fail(f"CI is set and {reason}", pytrace=False)
+        pytest.skip(reason)
+    url = make_url(raw)
+    if url.get_backend_name() != "postgresql":
+        pytest.fail(
+            f"{POSTGRES_URL_VARIABLE} must name a PostgreSQL database, not {url.get_backend_name()}",
+            pytrace=False,
+        )
+    return url
+
+
+def _fresh_postgres_database(server: URL) -> Iterator[str]:
+    name = f"parallax_test_{uuid.uuid4().hex[:16]}"
+    # CREATE/DROP DATABASE cannot run inside a transaction block.
+    admin = create_engine(server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield server.set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
+    ]
+)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database of its own for this test, on each backend in turn."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    server: URL = request.getfixturevalue("postgres_server_url")
+    yield from _fresh_postgres_database(server)
+
+
+@pytest.fixture
+def store_engine(store_url: str) -> Iterator[Engine]:
+    """An engine on this test's database, migrated to the newest schema."""
+    engine = make_engine(store_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def store_sessions(store_engine: Engine) -> sessionmaker[Session]:
+    return make_sessionmaker(store_engine)

@@ -1,0 +1,265 @@
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from itertools import count
+
+import numpy as np
+import pytest
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+import index.sync as sync_module
+from core.config import Settings
+from core.db.engine import make_engine, make_sessionmaker, migrate
+from core.db.schema import (
+    EmbeddingModelRow,
+    PassageRow,
+    PassageVectorRow,
+    ReportRow,
+    ReportVectorRow,
+)
+from core.errors import IndexMismatch
+from index.embedder import HashingEmbedder
+from index.sync import IndexSet, bytes_to_vector, get_or_create_model, vector_to_bytes
+from index.vector_index import VectorIndex
+
+# Index bookkeeping does not depend on embedding quality: the hashing test double suffices.
+EMBEDDER = HashingEmbedder(32)
+MODEL, DIM = EMBEDDER.name, EMBEDDER.dimension
+_HASHES = count()
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = make_engine(settings.resolved_database_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return make_sessionmaker(engine)
+
+
+Store = Callable[[list[str]], tuple[int, list[int]]]
+
+
+@pytest.fixture
+def store_report(sessions: sessionmaker[Session]) -> Store:
+    """Commit one report with one passage per text and their vectors; returns the ids."""
+
+    def store(texts: list[str], model: str = MODEL) -> tuple[int, list[int]]:
+        vectors = EMBEDDER.encode(texts)
+        with sessions.begin() as session:
+            model_id = get_or_create_model(session, model, DIM)
+            report = ReportRow(
+                content_hash=f"{next(_HASHES):064x}",
+                simhash=0,
+                text=" ".join(texts),
+                language="en",
+                created_at=datetime.now(UTC),
+            )
+            session.add(report)
+            session.flush()
+            passage_ids = []
+            offset = 0
+            for idx, (text, vector) in enumerate(zip(texts, vectors, strict=True)):
+                passage = PassageRow(
+                    report_id=report.id, idx=idx, start=offset, end=offset + len(text), text=text
+                )
+                offset += len(text) + 1
+                session.add(passage)
+                session.flush()
+                passage_ids.append(passage.id)
+                session.add(
+                    PassageVectorRow(
+                        passage_id=passage.id, model_id=model_id, vector=vector_to_bytes(vector)
+                    )
+                )
+            mean = vectors.mean(axis=0)
+            session.add(
+                ReportVectorRow(
+                    report_id=report.id,
+                    model_id=model_id,
+                    vector=vector_to_bytes(mean / np.linalg.norm(mean)),
+                )
+            )
+            return report.id, passage_ids
+
+    return store
+
+
+def fill(store: Store, reports: int = 3) -> None:
+    for r in range(reports):
+        store([f"report {r} passage {p} about topic {r * 7 + p}" for p in range(4)])
+
+
+def rebuilt(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "rebuilding" in r.getMessage()]
+
+
+def test_vector_codec_roundtrip() -> None:
+    vector = EMBEDDER.encode(["some words"])[0]
+    data = vector_to_bytes(vector)
+    assert data == np.asarray(vector, dtype=np.float32).tobytes()
+    assert len(data) == DIM * 4
+    np.testing.assert_array_equal(bytes_to_vector(data, DIM), vector)
+    assert bytes_to_vector(data, DIM).dtype == np.float32
+    with pytest.raises(ValueError, match="not a"):
+        bytes_to_vector(data[:-4], DIM)
+    with pytest.raises(ValueError, match="one vector"):
+        vector_to_bytes(np.zeros((2, DIM)))
+
+
+def test_get_or_create_model(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        first = get_or_create_model(session, MODEL, DIM)
+        assert get_or_create_model(session, MODEL, DIM) == first
+        other = get_or_create_model(session, "another", 8)
+        assert other != first
+    with sessions.begin() as session:
+        assert get_or_create_model(session, MODEL, DIM) == first
+        with pytest.raises(IndexMismatch, match="stored as"):
+            get_or_create_model(session, MODEL, DIM + 1)
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(EmbeddingModelRow)) == 2
+
+
+def test_rebuilds_when_the_index_dir_is_empty(
+    settings: Settings,
+    engine: Engine,
+    store_report: Store,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fill(store_report)
+    store_report(["vectors of another model are not indexed"], "other-model")
+    caplog.set_level(logging.INFO, logger="index.sync")
+    indexes = IndexSet.open(settings, engine, MODEL, DIM)
+    assert len(rebuilt(caplog)) == 2
+    assert len(indexes.passages) == 12
+    assert len(indexes.reports) == 3
+    assert indexes.verify()
+    for kind in ("passages", "reports"):
+        assert (settings.index_dir / kind / "manifest.json").is_file()
+
+    query = EMBEDDER.encode(["report 1 passage 2 about topic 9"])
+    _, found = indexes.passages.search(query, 1)
+    with make_sessionmaker(engine)() as session:
+        text = session.scalar(select(PassageRow.text).where(PassageRow.id == int(found[0, 0])))
+    assert text == "report 1 passage 2 about topic 9"
+
+    caplog.clear()
+    again = IndexSet.open(settings, engine, MODEL, DIM)
+    assert rebuilt(caplog) == []
+    assert again.verify()
+    np.testing.assert_array_equal(np.sort(again.passages.ids()), np.sort(indexes.passages.ids()))
+
+
+def test_rebuilds_an_empty_store(settings: Settings, engine: Engine) -> None:
+    indexes = IndexSet.open(settings, engine, MODEL, DIM)
+    assert len(indexes.passages) == 0
+    assert len(indexes.reports) == 0
+    assert indexes.verify()
+    assert IndexSet.open(settings, engine, MODEL, DIM).verify()
+
+
+def test_rebuilds_when_the_manifest_disagrees(
+    settings: Settings,
+    engine: Engine,
+    store_report: Store,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fill(store_report)
+    stale = VectorIndex(DIM * 2, model="an-older-model")
+    stale.add([1, 2], np.eye(2, DIM * 2, dtype=np.float32))
+    stale.save(settings.index_dir / "passages")
+    caplog.set_level(logging.INFO, logger="index.sync")
+    indexes = IndexSet.open(settings, engine, MODEL, DIM)
+    messages = rebuilt(caplog)
+    assert any("passages" in m and "an-older-model" in m for m in messages)
+    assert indexes.verify()
+    assert len(indexes.passages) == 12
+    reloaded = VectorIndex.load(settings.index_dir / "passages", model=MODEL, dimension=DIM)
+    assert len(reloaded) == 12
+
+
+def test_rebuilds_when_the_store_has_rows_the_index_lacks(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    store_report: Store,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fill(store_report, reports=2)
+    IndexSet.open(settings, sessions, MODEL, DIM).save()
+    report_id, passage_ids = store_report(["committed after the save", "and never indexed"])
+    caplog.set_level(logging.INFO, logger="index.sync")
+    caplog.clear()
+    indexes = IndexSet.open(settings, sessions, MODEL, DIM)
+    messages = rebuilt(caplog)
+    assert len(messages) == 2
+    assert "2 stored vectors not indexed" in messages[0]
+    assert indexes.verify()
+    assert report_id in indexes.reports.ids()
+    assert set(passage_ids) <= set(indexes.passages.ids().tolist())
+
+
+def test_rebuilds_when_the_index_has_ids_the_store_lost(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    store_report: Store,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fill(store_report, reports=2)
+    gone, _ = store_report(["a report that will be deleted"])
+    IndexSet.open(settings, sessions, MODEL, DIM)
+    with sessions.begin() as session:
+        session.execute(delete(ReportVectorRow).where(ReportVectorRow.report_id == gone))
+    caplog.set_level(logging.INFO, logger="index.sync")
+    caplog.clear()
+    indexes = IndexSet.open(settings, sessions, MODEL, DIM)
+    assert ["1 indexed ids not in the store" in m for m in rebuilt(caplog)] == [True]
+    assert gone not in indexes.reports.ids()
+    assert indexes.verify()
+
+
+def test_add_after_commit_keeps_verify_true(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    store_report: Store,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fill(store_report, reports=1)
+    indexes = IndexSet.open(settings, sessions, MODEL, DIM)
+    texts = ["a later report", "with two passages"]
+    report_id, passage_ids = store_report(texts)
+    assert not indexes.verify()
+
+    vectors = EMBEDDER.encode(texts)
+    with sessions() as session:
+        stored = session.scalars(
+            select(ReportVectorRow.vector).where(ReportVectorRow.report_id == report_id)
+        ).one()
+    indexes.add(passage_ids, vectors, [report_id], bytes_to_vector(stored, DIM)[np.newaxis, :])
+    assert indexes.verify()
+    indexes.save()
+
+    caplog.set_level(logging.INFO, logger="index.sync")
+    caplog.clear()
+    assert IndexSet.open(settings, sessions, MODEL, DIM).verify()
+    assert rebuilt(caplog) == []
+
+
+def test_rebuild_streams_in_chunks(
+    settings: Settings,
+    engine: Engine,
+    store_report: Store,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sync_module, "REBUILD_CHUNK", 5)
+    fill(store_report, reports=4)
+    indexes = IndexSet.open(settings, engine, MODEL, DIM)
+    assert len(indexes.passages) == 16
+    assert indexes.verify()
