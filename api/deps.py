@@ -241,8 +241,9 @@ ServiceDep = Annotated[IngestService, Depends(get_service)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ComparerDep = Annotated[Comparer, Depends(get_comparer)]
 
+API_KEY_HEADER = "X-API-Key"
 api_key_header = APIKeyHeader(
-    name="X-API-Key",
+    name=API_KEY_HEADER,
     auto_error=False,
     description="An API key. Required when the server sets PARALLAX_API_KEYS_REQUIRED.",
 )
@@ -262,8 +263,10 @@ async def authorize(
     api_key: Annotated[str | None, Security(api_key_header)],
 ) -> Caller:
     """Check the key (required or not, a wrong one is refused) and spend one request."""
-    if api_key:
-        key_id = runtime.keys.identify(api_key)
+    # The security scheme reads an empty header as no header; an empty key is a wrong key.
+    presented = request.headers.get(API_KEY_HEADER, api_key)
+    if presented is not None:
+        key_id = runtime.keys.identify(presented)
         if key_id is None:
             raise Unauthorized("the API key is not valid")
         caller = Caller(f"key:{key_id}", authenticated=True)

@@ -132,12 +132,13 @@ def create_app(
             max_age=600,
         )
     app.add_middleware(MetricsMiddleware, metrics=metrics)
-    _document_problems(app)
+    _finish_openapi(app, keys_required=settings.api_keys_required)
     return app
 
 
-def _document_problems(app: FastAPI) -> None:
-    """Add the Problem schema, and drop the empty JSON bodies FastAPI lists beside problem+json."""
+def _finish_openapi(app: FastAPI, *, keys_required: bool) -> None:
+    """Add the Problem schema, drop the empty JSON bodies FastAPI lists beside problem+json, and
+    mark the API key optional where the server does not require one."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -148,6 +149,8 @@ def _document_problems(app: FastAPI) -> None:
         components["Problem"] = Problem.model_json_schema()
         for path in schema.get("paths", {}).values():
             for operation in path.values():
+                if "security" in operation and not keys_required:
+                    operation["security"] = [{}, *operation["security"]]
                 for status, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
                     empty_json = content.get("application/json", {}).get("schema") == {}

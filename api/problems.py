@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 
 from core.errors import (
     FetchError,
@@ -209,12 +210,22 @@ async def _http_error(request: Request, error: Exception) -> ProblemResponse:
     if error.status_code == 404:
         return _problem(request, "not-found", detail, headers=headers)
     if error.status_code == 405:
+        headers["Allow"] = ", ".join(_allowed_methods(request))
         return _problem(request, "method-not-allowed", detail, headers=headers)
     if error.status_code == 400:
         return _problem(request, "malformed-body", detail, headers=headers)
     return _problem(
         request, f"http-{error.status_code}", detail, status=error.status_code, headers=headers
     )
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    # Starlette's own Allow names only the first route on the path; /compare has two.
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, Route) and route.methods and route.path_regex.match(request.url.path):
+            methods |= route.methods
+    return sorted(methods)
 
 
 async def _unexpected_error(request: Request, error: Exception) -> ProblemResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from comparison.model import DIVERGENCE_TYPES, DivergenceType
 
@@ -18,10 +18,25 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value
 
 
+def _no_epoch_numbers(value: object) -> object:
+    # Lax pydantic reads 1700000000 or "0.5" as a datetime; the contract is RFC 3339 text only.
+    if isinstance(value, int | float) or (isinstance(value, str) and _is_number(value)):
+        raise ValueError("expected an RFC 3339 date-time such as 2018-07-22T09:00:00Z")
+    return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 Url = Annotated[
     str, Field(min_length=1, max_length=MAX_URL_LENGTH, examples=["https://news.example/a"])
 ]
-Timestamp = Annotated[datetime | None, AfterValidator(as_utc)]
+Timestamp = Annotated[datetime | None, BeforeValidator(_no_epoch_numbers), AfterValidator(as_utc)]
 
 
 class _Input(BaseModel):

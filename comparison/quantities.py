@@ -149,9 +149,18 @@ _VAGUE_RANGE = {
     "billions": (2e9, 999e9),
 }
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-_STOP_HEAD = frozenset(
-    ["a", "an", "the", "of", "and", "or", "to", "in", "on", "at", "by", "for", "from", "with", "as", "than", "that", "which", "who", "were", "was", "are", "is", "be", "been", "being", "have", "has", "had", "will", "would", "could", "should", "may", "might", "can", "do", "did", "does", "not", "no", "more", "less", "people's", "per", "each", "percent", "per", "cent", "over", "about", "around", "nearly", "some", "those", "these", "this", "it", "they", "he", "she", "we", "you", "i", "there", "here", "when", "while", "after", "before", "since", "until", "during", "against", "among", "between", "into", "through", "up", "down", "out", "off", "said", "say", "says", "told"]
-)
+_STOP_HEAD = frozenset({
+    "a", "an", "the", "of", "and", "or", "to", "in", "on", "at", "by", "for", "from", "with",
+    "as", "than", "that", "which", "who", "were", "was", "are", "is", "be", "been", "being",
+    "have", "has", "had", "will", "would", "could", "should", "may", "might", "can", "do", "did",
+    "does", "not", "no", "more", "less", "per", "each", "percent", "cent", "over", "about",
+    "around", "nearly", "some", "this", "it", "they", "he", "she", "we", "you", "i", "there",
+    "here", "when", "while", "after", "before", "since", "until", "during", "against", "among",
+    "between", "into", "through", "up", "down", "out", "off", "said", "say", "says", "told",
+    "also", "still", "already", "now", "then", "just", "even", "only", "yet", "overnight",
+    "today", "yesterday", "tonight", "ago", "earlier", "later", "so", "far",
+})
+_DETERMINERS = frozenset("their his her its our my your them those these the".split())
 _PERCENT_AFTER = re.compile(r"\s*(?:%|per\s?cent\b|percentage points?\b|pct\b)", re.I)
 _UNIT_AFTER = re.compile(r"\s*(?:-|\s)?(?P<unit>[A-Za-z]+)")
 _PLANNED = re.compile(
@@ -239,14 +248,21 @@ def _head_after(text: str, pos: int) -> str:
             break
         last_end = match.end()
         low = match.group(0).lower()
-        if low.endswith("ed") and not run:
+        if not run and (low.endswith("ed") or low in _DETERMINERS):
             continue
-        if low in _STOP_HEAD or low.endswith("ed") or low in MEASURE_UNITS:
+        if low in _STOP_HEAD or low.endswith(("ed", "ly")) or low in MEASURE_UNITS:
             break
         run.append(low)
         if len(run) == 3:
             break
-    return singular(run[-1]) if run else ""
+    plural = [w for w in run if _looks_plural(w)]
+    return singular(plural[0] if plural else run[0]) if run else ""
+
+
+def _looks_plural(word: str) -> bool:
+    if word in ("people", "men", "women", "children", "police", "staff", "troops", "feet"):
+        return True
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 
 def _overlapping(spans: list[tuple[int, int]], start: int, end: int) -> bool:

@@ -17,17 +17,8 @@ from core.db.schema import (
     PassageVectorRow,
     ReportRow,
     ReportVectorRow,
-    SimhashBandRow,
 )
 from core.models import PassageSpan
-
-BANDS = 4
-BAND_BITS = 16
-
-
-def simhash_bands(value: int) -> list[int]:
-    unsigned = value & 0xFFFF_FFFF_FFFF_FFFF
-    return [(unsigned >> (BAND_BITS * band)) & 0xFFFF for band in range(BANDS)]
 
 
 def _hamming(a: int, b: int) -> int:
@@ -74,17 +65,13 @@ def report_id_for_hash(session: Session, content_hash: str) -> int | None:
     return session.scalar(select(ReportRow.id).where(ReportRow.content_hash == content_hash))
 
 
-def near_duplicate_report(session: Session, simhash: int, max_distance: int) -> int | None:
-    """The closest stored report within `max_distance` bits, found through the band index."""
-    candidates: set[int] = set()
-    for band, value in enumerate(simhash_bands(simhash)):
-        candidates.update(
-            session.scalars(
-                select(SimhashBandRow.report_id).where(
-                    SimhashBandRow.band == band, SimhashBandRow.value == value
-                )
-            ).all()
-        )
+def near_duplicate_report(
+    session: Session, simhash: int, candidates: Sequence[int], max_distance: int
+) -> int | None:
+    """The original of the closest candidate report within `max_distance` SimHash bits.
+
+    Candidates come from the article-vector index: a reprint's vector is all but identical.
+    """
     if not candidates:
         return None
     rows = session.execute(
@@ -92,9 +79,10 @@ def near_duplicate_report(session: Session, simhash: int, max_distance: int) -> 
             ReportRow.id.in_(candidates)
         )
     ).all()
-    best = min(rows, key=lambda row: (_hamming(row.simhash, simhash), row.id))
-    if _hamming(best.simhash, simhash) > max_distance:
+    close = [row for row in rows if _hamming(row.simhash, simhash) <= max_distance]
+    if not close:
         return None
+    best = min(close, key=lambda row: (_hamming(row.simhash, simhash), row.id))
     return int(best.near_duplicate_of or best.id)
 
 
@@ -109,10 +97,6 @@ def insert_report(session: Session, report: NewReport, model_id: int) -> StoredR
     )
     session.add(row)
     session.flush()
-    session.add_all(
-        SimhashBandRow(report_id=row.id, band=band, value=value)
-        for band, value in enumerate(simhash_bands(report.simhash))
-    )
     passage_rows = [
         PassageRow(report_id=row.id, idx=span.index, start=span.start, end=span.end, text=span.text)
         for span in report.passages

@@ -41,6 +41,7 @@ from ingest.segment import segment
 from ingest.urls import canonicalize
 
 MIN_PASSAGES = 1
+REPRINT_CANDIDATES = 5
 T = TypeVar("T")
 
 
@@ -242,7 +243,10 @@ class Pipeline:
             try:
                 with self._sessions.begin() as session:
                     original = near_duplicate_report(
-                        session, prepared.simhash, NEAR_DUPLICATE_DISTANCE
+                        session,
+                        prepared.simhash,
+                        self._similar_reports(report_vector),
+                        NEAR_DUPLICATE_DISTANCE,
                     )
                     stored = insert_report(
                         session,
@@ -269,6 +273,10 @@ class Pipeline:
             )
         outcome = Outcome.REPRINT if original is not None else Outcome.INGESTED
         return IngestResult(outcome, article_id)
+
+    def _similar_reports(self, vector: npt.NDArray[np.float32]) -> list[int]:
+        scores, ids = self._indexes.reports.search(vector[np.newaxis, :], REPRINT_CANDIDATES)
+        return [int(i) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0 and s >= 0.9]
 
     def _existing_after_race(self, prepared: _Prepared) -> int:
         known = self._article_id(prepared.article.canonical_url)

@@ -94,7 +94,7 @@ else
     # Durability is worthless for a throwaway server; turning it off makes the tests faster.
     as_server "$bindir/pg_ctl" start --pgdata="$data" --log="$base/server.log" --wait \
         --options="-p $port -k $base -c listen_addresses=127.0.0.1 -c fsync=off \
--c synchronous_commit=off -c full_page_writes=off" >&2 ||
+-c synchronous_commit=off -c full_page_writes=off -c autovacuum=off" >&2 ||
         die "the server did not start, see $base/server.log"
 fi
 

@@ -12,7 +12,7 @@ from api.problems import problem_responses
 from api.queries import article_detail
 from api.schemas import ArticleDetail
 
-router = APIRouter(tags=["browse"])
+router = APIRouter(tags=["browse"], responses=problem_responses(401, 429))
 
 
 @router.get(

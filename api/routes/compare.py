@@ -39,7 +39,7 @@ from core.errors import NoCoverage
 from core.models import ArticleInput
 from ingest.pipeline import IngestResult, Outcome
 
-router = APIRouter(tags=["compare"])
+router = APIRouter(tags=["compare"], responses=problem_responses(401, 429))
 
 LIGHT_FORM_MAX_BYTES = 5000
 PASTED_TEXT_HOST = "https://pasted.parallax.invalid/"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -11,9 +10,9 @@ from fastapi import APIRouter, Path, Query
 from api.deps import CallerDep, ComparerDep, ServiceDep
 from api.problems import problem_responses
 from api.queries import EventFilter, event_detail, list_events
-from api.schemas import EventDetail, EventPage, as_utc
+from api.schemas import EventDetail, EventPage, Timestamp
 
-router = APIRouter(tags=["browse"])
+router = APIRouter(tags=["browse"], responses=problem_responses(401, 429))
 
 
 @router.get(
@@ -26,8 +25,8 @@ async def events(
     _caller: CallerDep,
     outlet: Annotated[str | None, Query(max_length=200, description="Outlet slug or name.")] = None,
     language: Annotated[str | None, Query(max_length=16, examples=["en"])] = None,
-    since: Annotated[datetime | None, Query(description="Last published at or after.")] = None,
-    until: Annotated[datetime | None, Query(description="First published at or before.")] = None,
+    since: Annotated[Timestamp, Query(description="Last published at or after.")] = None,
+    until: Annotated[Timestamp, Query(description="First published at or before.")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Words in a title.")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
@@ -35,8 +34,8 @@ async def events(
     query = EventFilter(
         outlet=outlet or None,
         language=language or None,
-        since=as_utc(since),
-        until=as_utc(until),
+        since=since,
+        until=until,
         q=q or None,
         limit=limit,
         offset=offset,

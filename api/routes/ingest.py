@@ -13,7 +13,7 @@ from api.queries import enqueue_feeds, enqueue_urls, job_status
 from api.schemas import IngestFeeds, IngestRequest, IngestUrls, JobAccepted, JobOut
 from core.errors import InvalidInput
 
-router = APIRouter(tags=["ingest"])
+router = APIRouter(tags=["ingest"], responses=problem_responses(401, 429))
 
 _EXAMPLES = {
     "urls": {"summary": "Article URLs", "value": {"urls": ["https://news.example/world/a"]}},

@@ -7,10 +7,11 @@ import asyncio
 from fastapi import APIRouter
 
 from api.deps import CallerDep, ServiceDep
+from api.problems import problem_responses
 from api.queries import list_outlets
 from api.schemas import OutletOut
 
-router = APIRouter(tags=["browse"])
+router = APIRouter(tags=["browse"], responses=problem_responses(401, 429))
 
 
 @router.get("/outlets", summary="Every configured outlet, with feed and article counts")

@@ -101,17 +101,6 @@ class ReportRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class SimhashBandRow(Base):
-    """The four 16-bit bands of a report's SimHash: texts within 3 bits share at least one."""
-
-    __tablename__ = "simhash_bands"
-    __table_args__ = (Index("ix_simhash_bands_lookup", "band", "value"),)
-
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), primary_key=True)
-    band: Mapped[int] = mapped_column(Integer, primary_key=True)
-    value: Mapped[int] = mapped_column(Integer)
-
-
 class ArticleRow(Base):
     __tablename__ = "articles"
 

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,6 +24,7 @@ from api.deps import Runtime
 from api.main import create_app
 from core.config import Settings
 from core.db.schema import ArticleRow, EventRow
+from core.outlets import load_registry
 from demo import ARTICLES, DemoArticle
 from demo.site import render_article
 from index.embedder import HashingEmbedder
@@ -154,3 +162,53 @@ async def finished_job(client: httpx.AsyncClient, job_id: int) -> dict[str, Any]
             return body
         await asyncio.sleep(0.1)
     raise AssertionError(f"job {job_id} did not finish: {body}")
+
+
+def no_shipped_outlets(path: Path) -> Path:
+    """Write a registry file that switches off every shipped outlet: no test reaches a real feed."""
+    path.write_text(
+        "".join(f'[[outlet]]\nslug = "{o.slug}"\nenabled = false\n\n' for o in load_registry()),
+        encoding="utf-8",
+    )
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def served(argv: list[str], env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """A server process (`python ARGV --host 127.0.0.1 --port P`) until the block exits;
+    yields its base URL once /healthz answers."""
+    port = _free_port()
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, *argv, "--host", "127.0.0.1", "--port", str(port)],
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 300
+            while True:
+                if process.poll() is not None:
+                    raise AssertionError(log_path.read_text(errors="replace"))
+                if time.monotonic() > deadline:
+                    raise AssertionError("the server did not come up")
+                try:
+                    if httpx.get(f"{base_url}/healthz", timeout=1.0).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            yield base_url
+        finally:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -8,21 +8,12 @@ import httpx
 import pytest
 
 from core.config import Settings
-from core.outlets import load_registry
-from tests.api._support import Lifespan, running
+from tests.api._support import Lifespan, no_shipped_outlets, running
 
 
 @pytest.fixture
 def outlets_file(tmp_path: Path) -> Path:
-    """A registry file that switches off every shipped outlet: no test reaches a real feed."""
-    path = tmp_path / "outlets.toml"
-    path.write_text(
-        "".join(
-            f'[[outlet]]\nslug = "{outlet.slug}"\nenabled = false\n\n' for outlet in load_registry()
-        ),
-        encoding="utf-8",
-    )
-    return path
+    return no_shipped_outlets(tmp_path / "outlets.toml")
 
 
 @pytest.fixture

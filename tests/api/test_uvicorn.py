@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,13 +12,19 @@ import pytest
 from sqlalchemy import create_engine, update
 
 from core.db.schema import ArticleRow, EventRow
-from core.outlets import load_registry
 from demo.articles import EVACUATION
-from tests.api._support import article_html, article_url, assert_problem, event_articles
+from tests.api._support import (
+    article_html,
+    article_url,
+    assert_problem,
+    event_articles,
+    no_shipped_outlets,
+    served,
+)
 
 pytestmark = pytest.mark.slow
 
-SERVE = "import typer; from cli.serve import serve; typer.run(serve)"
+SERVE = ["-c", "import typer; from cli.serve import serve; typer.run(serve)"]
 
 
 @dataclass(frozen=True)
@@ -33,59 +33,19 @@ class Server:
     data_dir: Path
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("served")
-    outlets = root / "outlets.toml"
-    outlets.write_text(
-        "".join(f'[[outlet]]\nslug = "{o.slug}"\nenabled = false\n\n' for o in load_registry()),
-        encoding="utf-8",
-    )
-    port = _free_port()
     env = {
-        **os.environ,
         "PARALLAX_DATA_DIR": str(root / "data"),
-        "PARALLAX_OUTLETS_FILE": str(outlets),
+        "PARALLAX_OUTLETS_FILE": str(no_shipped_outlets(root / "outlets.toml")),
         "PARALLAX_SCHEDULER_ENABLED": "false",
         "PARALLAX_COVERAGE_REFRESH": "false",
         "PARALLAX_TORCH_THREADS": "1",
         "PARALLAX_MAX_REQUEST_BYTES": "200000",
     }
-    log = (root / "server.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-c", SERVE, "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise AssertionError((root / "server.log").read_text())
-            try:
-                if httpx.get(f"{base_url}/healthz", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError("the server did not come up")
+    with served(SERVE, env, root / "server.log") as base_url:
         yield Server(base_url, root / "data")
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def test_health_and_readiness_over_a_socket(server: Server) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -230,3 +231,75 @@ def test_shipped_model_matches_the_features() -> None:
     assert model.feature_names == FEATURE_NAMES
     conf = model.confidence(np.zeros((1, len(FEATURE_NAMES))))
     assert 0.0 <= float(conf[0]) <= 0.2
+
+
+# Invented reports: each event has two outlets' accounts and a sibling event of the same kind
+# (same place or actor, a different occurrence), the ECB+ "same topic, other event" trap.
+_STORIES: dict[str, tuple[str, str]] = {
+    "quake-a1": (
+        "Strong quake kills 12 in Aceh",
+        "A magnitude 6.1 earthquake struck Indonesia's Aceh province on Tuesday, killing 12 "
+        "people and destroying more than 300 homes in Bener Meriah, officials said. Rescuers "
+        "searched collapsed buildings in Takengon through the night.",
+    ),
+    "quake-a2": (
+        "Aceh earthquake death toll rises to 12",
+        "Twelve people died and over 300 houses were flattened when a 6.1-magnitude tremor hit "
+        "Bener Meriah in Aceh on Tuesday, Indonesia's disaster agency said, as rescue teams "
+        "dug through rubble in Takengon.",
+    ),
+    "quake-b": (
+        "Powerful earthquake off Sumatra kills 80",
+        "A magnitude 7.3 earthquake struck off the west coast of Sumatra on Friday, killing 80 "
+        "people on Nias island and triggering a brief tsunami warning, Indonesian officials said "
+        "in March.",
+    ),
+    "rehab-a1": (
+        "Tara Reid enters Promises rehab in Malibu",
+        "Actress Tara Reid, 33, has checked into the Promises Treatment Center in Malibu, her "
+        "representative Jack Ketsoyan confirmed on Monday, asking for privacy for the star of "
+        "American Pie.",
+    ),
+    "rehab-a2": (
+        "American Pie star Tara Reid checks into Promises",
+        "Tara Reid is in rehab at Promises in Malibu, California, spokesman Jack Ketsoyan told "
+        "People magazine on Monday. The 33-year-old actress asked fans to respect her privacy.",
+    ),
+    "rehab-b": (
+        "Tara Reid leaves Betty Ford clinic after 30 days",
+        "Tara Reid walked out of the Betty Ford Center in Rancho Mirage on Thursday after a "
+        "30-day stay for exhaustion, her new publicist said in a statement five years later.",
+    ),
+}
+
+
+@pytest.mark.slow
+def test_real_model_prefers_same_event_over_same_topic(embedder: Any) -> None:
+    extractor = RegexEntityExtractor()
+    features = {}
+    for number, (key, (title, text)) in enumerate(_STORIES.items()):
+        passages = [s.strip() + "." for s in text.split(". ") if s.strip()]
+        vectors = embedder.encode([*passages, title])
+        features[key] = build_features(
+            article_id=number,
+            text=text,
+            entities=extractor.extract(text),
+            passage_vectors=vectors[:-1],
+            title_vector=vectors[-1],
+            outlet=key,
+        )
+    stats = PoolStats.of(features.values())
+    model = SameEventModel.load()
+    for query, same, sibling in (
+        ("quake-a1", "quake-a2", "quake-b"),
+        ("rehab-a1", "rehab-a2", "rehab-b"),
+    ):
+        matches = rank_candidates(
+            features[query], [features[same], features[sibling]], stats, model
+        )
+        by_id = {m.article_id: m for m in matches}
+        assert matches[0].article_id == features[same].article_id
+        same_conf = by_id[features[same].article_id].same_event_confidence
+        sibling_conf = by_id[features[sibling].article_id].same_event_confidence
+        assert same_conf > sibling_conf
+        assert same_conf >= 0.5

@@ -61,7 +61,8 @@ def _fresh_postgres_database(server: URL) -> Iterator[str]:
             yield server.set(database=name).render_as_string(hide_password=False)
         finally:
             with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                # Without FORCE: a connection a test left open should fail the test run.
+                connection.execute(text(f'DROP DATABASE "{name}"'))
     finally:
         admin.dispose()
 

@@ -34,7 +34,6 @@ from core.db.schema import (
     PassageVectorRow,
     ReportRow,
     ReportVectorRow,
-    SimhashBandRow,
 )
 from core.errors import FetchTimeout
 from core.models import PassageSpan
@@ -49,7 +48,6 @@ from ingest.persist import (
     insert_report,
     near_duplicate_report,
     report_id_for_hash,
-    simhash_bands,
 )
 
 DIMENSION = 4
@@ -150,17 +148,38 @@ def test_migrating_again_changes_nothing(store_engine: Engine) -> None:
     assert _schema_drift(store_engine) == []
 
 
+_MIGRATE_ON_CUE = """
+import sys
+from core.db.engine import make_engine, migrate
+engine = make_engine(sys.argv[1])
+print("ready", flush=True)
+sys.stdin.readline()
+migrate(engine)
+"""
+
+
 @pytest.mark.slow
 def test_processes_racing_to_migrate_a_new_store_all_succeed(store_url: str) -> None:
-    code = "import sys; from core.db.engine import make_engine, migrate; migrate(make_engine(sys.argv[1]))"
     racers = [
         subprocess.Popen(
-            [sys.executable, "-c", code, store_url], stderr=subprocess.PIPE, text=True
+            [sys.executable, "-c", _MIGRATE_ON_CUE, store_url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
-        for _ in range(4)
+        for _ in range(3)
     ]
+    # Imports take a while: start migrating only once every racer is ready, so they overlap.
+    for racer in racers:
+        assert racer.stdout is not None
+        assert racer.stdout.readline().strip() == "ready"
+    for racer in racers:
+        assert racer.stdin is not None
+        racer.stdin.write("go\n")
+        racer.stdin.flush()
     errors = [racer.communicate(timeout=120)[1] for racer in racers]
-    assert [racer.returncode for racer in racers] == [0] * 4, errors
+    assert [racer.returncode for racer in racers] == [0, 0, 0], errors
     engine = make_engine(store_url)
     try:
         assert _revisions(engine) == [_head_revision(store_url)]
@@ -356,7 +375,7 @@ def test_report_article_passages_and_vectors_round_trip(
 
 
 @pytest.mark.parametrize("value", SIGNED_64_EXTREMES)
-def test_signed_64_bit_simhashes_round_trip_and_are_found(
+def test_signed_64_bit_simhashes_round_trip_and_are_matched(
     store_sessions: sessionmaker[Session], model_id: int, value: int
 ) -> None:
     stored = _store(
@@ -364,13 +383,10 @@ def test_signed_64_bit_simhashes_round_trip_and_are_found(
     )
     with store_sessions() as session:
         assert session.get_one(ReportRow, stored.report_id).simhash == value
-        bands = session.scalars(
-            select(SimhashBandRow.value)
-            .where(SimhashBandRow.report_id == stored.report_id)
-            .order_by(SimhashBandRow.band)
-        ).all()
-        assert bands == simhash_bands(value)
-        assert near_duplicate_report(session, value, 0) == stored.report_id
+        assert session.scalar(select(ReportRow.id).where(ReportRow.simhash == value)) == (
+            stored.report_id
+        )
+        assert near_duplicate_report(session, value, [stored.report_id], 0) == stored.report_id
 
 
 def test_near_duplicates_are_found_across_the_sign_bit(
@@ -378,11 +394,12 @@ def test_near_duplicates_are_found_across_the_sign_bit(
 ) -> None:
     top = _store(store_sessions, _new_report("Top.\n\nA.", simhash_value=2**63 - 1), model_id)
     bottom = _store(store_sessions, _new_report("Bottom.\n\nB.", simhash_value=-(2**63)), model_id)
+    both = [top.report_id, bottom.report_id]
     with store_sessions() as session:
-        assert near_duplicate_report(session, -1, 3) == top.report_id  # 1 bit: the sign
-        assert near_duplicate_report(session, 0, 3) == bottom.report_id  # 1 bit: the sign
-        assert near_duplicate_report(session, 0b1111, 3) is None  # 4 bits from `bottom`
-        assert near_duplicate_report(session, 2**62 - 1, 3) is None
+        assert near_duplicate_report(session, -1, both, 3) == top.report_id  # the sign bit
+        assert near_duplicate_report(session, 0, both, 3) == bottom.report_id  # the sign bit
+        assert near_duplicate_report(session, (2**63 - 1) ^ 0b1111, both, 3) is None  # 4 bits
+        assert near_duplicate_report(session, 2**62, both, 3) is None
 
 
 def test_a_near_duplicate_points_at_the_original(
@@ -393,13 +410,12 @@ def test_a_near_duplicate_points_at_the_original(
     original = _store(store_sessions, _new_report(original_text), model_id)
     copy = _new_report(copy_text)
     with store_sessions() as session:
-        found = near_duplicate_report(session, copy.simhash, 12)
+        found = near_duplicate_report(session, copy.simhash, [original.report_id], 12)
     assert found == original.report_id
-    linked = _store(
-        store_sessions, _new_report(copy_text, near_duplicate_of=found), model_id
-    )
+    linked = _store(store_sessions, _new_report(copy_text, near_duplicate_of=found), model_id)
+    candidates = [linked.report_id]
     with store_sessions() as session:
-        assert near_duplicate_report(session, copy.simhash, 0) == original.report_id
+        assert near_duplicate_report(session, copy.simhash, candidates, 0) == original.report_id
         assert session.get_one(ReportRow, linked.report_id).near_duplicate_of == found
 
 

@@ -272,3 +272,26 @@ def test_searches_run_safely_during_writes() -> None:
         thread.join()
     assert errors == []
     assert len(vi) == 100 + 50 * 10 - 50 * 5
+
+
+def test_saves_during_writes_are_consistent(tmp_path: Path) -> None:
+    vi = VectorIndex(DIM, model=MODEL)
+    vi.add(np.arange(50, dtype=np.int64), unit(50))
+    done = threading.Event()
+
+    def writer() -> None:
+        for batch in range(40):
+            start = 50 + batch * 5
+            vi.add(np.arange(start, start + 5, dtype=np.int64), unit(5, seed=batch + 1))
+        done.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    while not done.is_set():
+        vi.save(tmp_path)
+        loaded = VectorIndex.load(tmp_path, model=MODEL, dimension=DIM)
+        assert 50 <= len(loaded) <= 250
+    thread.join()
+    vi.save(tmp_path)
+    assert len(VectorIndex.load(tmp_path, model=MODEL, dimension=DIM)) == 250
+    assert sorted(p.name for p in tmp_path.iterdir()) == [INDEX_FILE, MANIFEST_FILE]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 14:42:08.565938
+Create Date: 2026-11-27 15:15:31.702039
 """
 
 from __future__ import annotations
@@ -174,20 +174,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("report_id", "model_id"),
     )
     op.create_table(
-        "simhash_bands",
-        sa.Column("report_id", sa.Integer(), nullable=False),
-        sa.Column("band", sa.Integer(), nullable=False),
-        sa.Column("value", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["report_id"],
-            ["reports.id"],
-        ),
-        sa.PrimaryKeyConstraint("report_id", "band"),
-    )
-    with op.batch_alter_table("simhash_bands", schema=None) as batch_op:
-        batch_op.create_index("ix_simhash_bands_lookup", ["band", "value"], unique=False)
-
-    op.create_table(
         "jobs",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("batch_id", sa.Integer(), nullable=True),
@@ -274,10 +260,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_jobs_batch_id"))
 
     op.drop_table("jobs")
-    with op.batch_alter_table("simhash_bands", schema=None) as batch_op:
-        batch_op.drop_index("ix_simhash_bands_lookup")
-
-    op.drop_table("simhash_bands")
     op.drop_table("report_vectors")
     with op.batch_alter_table("passages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_passages_report_id"))

@@ -1,0 +1,214 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pytest
+
+from comparison.alignment import align_event
+from comparison.divergences import compare_article, summary
+from comparison.model import ArticleView, Claim, ClaimMember, Divergence, PassageView
+from evaluation.planted import PassageVectors, article_view
+
+HOSTILE = (
+    "Israel has evacuated hundreds of White Helmets terrorists and their families from southern "
+    "Syria to Jordan. "
+    "The evacuation was \u201crequested\u201d by the United States and European countries. "
+    "Syria's Grand Mufti said the group had committed crimes against the Syrian people for years. "
+    "Israel said about 800 people were to be evacuated overnight through the Golan Heights."
+)
+WIRE = (
+    "Israel has evacuated hundreds of White Helmets volunteer rescuers and their families from "
+    "southern Syria to Jordan. "
+    "The United States and European countries requested the evacuation, the Israeli military "
+    "said. "
+    "The volunteers are credited with pulling thousands of civilians from the rubble of bombed "
+    "buildings. "
+    "Israel said about 800 people were to be evacuated overnight through the Golan Heights."
+)
+CHRONICLE = (
+    "Hundreds of White Helmets volunteer rescuers and their relatives were evacuated from "
+    "southern Syria to Jordan by Israel. "
+    "The evacuation was requested by the United States and European countries, Israel's military "
+    "said. "
+    "The rescue workers are credited with pulling thousands of civilians out of the rubble of "
+    "bombed buildings."
+)
+
+
+@pytest.fixture(scope="module")
+def event(embedder: Any) -> tuple[ArticleView, ...]:
+    vectors = PassageVectors(embedder)
+    return (
+        article_view(1, "Hostile Times", HOSTILE, vectors),
+        article_view(2, "Wire Service", WIRE, vectors),
+        article_view(3, "Daily Chronicle", CHRONICLE, vectors),
+    )
+
+
+def on(found: Sequence[Divergence], kind: str, phrase: str) -> Divergence:
+    matches = [d for d in found if d.type == kind and d.passage and phrase in d.passage.text]
+    assert matches, f"no {kind} divergence on a passage with {phrase!r}: {found}"
+    return matches[0]
+
+
+@pytest.mark.slow
+def test_hostile_account_against_neutral_ones(event: tuple[ArticleView, ...]) -> None:
+    hostile = event[0]
+    found = compare_article(hostile, event, align_event(event))
+
+    for divergence in found:
+        assert 0.0 <= divergence.confidence <= 1.0
+        assert divergence.explanation.endswith(".")
+        if divergence.passage is not None:
+            p = divergence.passage
+            assert hostile.text[p.start : p.end] == p.text
+        for member in divergence.counterparts:
+            source = next(a for a in event if a.article_id == member.passage.article_id)
+            assert source.text[member.passage.start : member.passage.end] == member.passage.text
+
+    label = on(found, "framing", "terrorists")
+    assert label.evidence["focus_terms"] == ["terrorists"]
+    assert {m.outlet for m in label.counterparts} == {"Wire Service", "Daily Chronicle"}
+    assert "Hostile Times" in label.explanation and "terrorists" in label.explanation
+    start = HOSTILE.index("Israel has evacuated")
+    assert (label.passage.start, label.passage.end) == (  # type: ignore[union-attr]
+        start,
+        HOSTILE.index(" The evacuation"),
+    )
+
+    quotes = on(found, "framing", "\u201crequested\u201d")
+    assert quotes.evidence["kind"] == "scare_quotes"
+    on(found, "attribution", "\u201crequested\u201d")
+
+    mufti = on(found, "unique_claim", "Grand Mufti")
+    assert mufti.counterparts == ()
+    assert "Only Hostile Times" in mufti.explanation
+
+    omissions = [d for d in found if d.type == "omission"]
+    assert omissions, "the rescue record both other outlets carry is omitted"
+    top = omissions[0]
+    assert top.passage is None
+    assert top.evidence["support"] == "2"
+    assert {m.outlet for m in top.counterparts} == {"Wire Service", "Daily Chronicle"}
+    assert "rubble" in top.counterparts[0].passage.text
+    assert "absent from Hostile Times" in top.explanation
+
+    flagged = {d.passage.passage_id for d in found if d.passage is not None}
+    shared = next(p for p in hostile.passages if p.text.startswith("Israel said about 800"))
+    assert shared.passage_id not in flagged
+
+    counts = summary(found, ["Wire Service", "Daily Chronicle", "Quiet Gazette"])
+    assert counts.counts["framing"] >= 2
+    assert counts.counts["unique_claim"] >= 1
+    assert counts.total == len(found)
+    assert set(counts.diverging_outlets) == {"Wire Service", "Daily Chronicle"}
+    assert counts.agreeing_outlets == ("Quiet Gazette",)
+
+
+@pytest.mark.slow
+def test_neutral_account_sees_the_hostile_framing(event: tuple[ArticleView, ...]) -> None:
+    wire = event[1]
+    found = compare_article(wire, event, align_event(event))
+    label = on(found, "framing", "volunteer rescuers")
+    assert "terrorists" in label.evidence["other_terms"]
+    assert [m.outlet for m in label.counterparts] == ["Hostile Times"]
+
+
+# Hand-made vectors: tests of bookkeeping that do not depend on what the model thinks.
+
+
+def _article(
+    article_id: int, outlet: str, texts: Sequence[str], rows: Sequence[int], **extra: Any
+) -> ArticleView:
+    passages, start, parts = [], 0, []
+    for index, text in enumerate(texts):
+        passages.append(
+            PassageView(article_id * 100 + index, article_id, index, start, start + len(text), text)
+        )
+        parts.append(text)
+        start += len(text) + 1
+    vectors = np.zeros((len(texts), 8), dtype=np.float32)
+    for i, row in enumerate(rows):
+        vectors[i, row] = 1.0
+    return ArticleView(
+        article_id,
+        outlet,
+        f"https://{outlet}.example/{article_id}",
+        "",
+        " ".join(parts),
+        None,
+        tuple(passages),
+        vectors,
+        **extra,
+    )
+
+
+def _claims(*groups: Sequence[tuple[ArticleView, int]]) -> list[Claim]:
+    return [
+        Claim(i, tuple(ClaimMember(a.passages[j], a.outlet, 0.9) for a, j in group))
+        for i, group in enumerate(groups)
+    ]
+
+
+FACTS = [
+    "The bridge over the river was closed on Monday morning.",
+    "Engineers found cracks in two of the main supports.",
+    "The city council will vote on repairs next week.",
+]
+
+
+def test_wire_copies_count_once_in_omission_support() -> None:
+    focus = _article(1, "focus", FACTS[:2], [0, 1])
+    wire_a = _article(2, "wire-a", FACTS, [0, 1, 2], report_id=7)
+    wire_b = _article(3, "wire-b", FACTS, [0, 1, 2], report_id=7)
+    own = _article(4, "own", FACTS, [0, 1, 2])
+    claims = _claims(
+        [(focus, 0), (wire_a, 0), (wire_b, 0), (own, 0)],
+        [(focus, 1), (wire_a, 1), (wire_b, 1), (own, 1)],
+        [(wire_a, 2), (wire_b, 2), (own, 2)],
+    )
+    found = compare_article(focus, [focus, wire_a, wire_b, own], claims)
+    assert [d.type for d in found] == ["omission"]
+    assert found[0].evidence["support"] == "2"
+    assert len(found[0].counterparts) == 2
+
+
+def test_verbatim_copies_never_diverge() -> None:
+    focus = _article(1, "focus", FACTS, [0, 1, 2])
+    other = _article(2, "other", FACTS, [0, 1, 2])
+    claims = _claims(*[[(focus, i), (other, i)] for i in range(3)])
+    assert compare_article(focus, [focus, other], claims) == []
+
+
+def test_same_outlet_and_same_report_are_not_compared() -> None:
+    focus = _article(1, "desk", FACTS[:1], [0], report_id=3)
+    same_outlet = _article(2, "desk", FACTS, [0, 1, 2])
+    same_report = _article(3, "syndicate", FACTS, [0, 1, 2], report_id=3)
+    assert compare_article(focus, [focus, same_outlet, same_report], []) == []
+
+
+def test_unique_claim_confidence_grows_with_the_margin() -> None:
+    focus = _article(
+        1, "focus", [*FACTS[:2], "The mayor blamed the previous administration."], [0, 1, 3]
+    )
+    other = _article(2, "other", FACTS[:2], [0, 1])
+    claims = _claims([(focus, 0), (other, 0)], [(focus, 1), (other, 1)])
+    found = compare_article(focus, [focus, other], claims)
+    unique = [d for d in found if d.type == "unique_claim"]
+    assert len(unique) == 1
+    assert unique[0].passage == focus.passages[2]
+    assert unique[0].confidence >= 0.9
+    assert unique[0].evidence["best_similarity"] == "0.00"
+
+
+def test_pairwise_findings_merge_per_passage_and_type() -> None:
+    focus = _article(1, "focus", ["The regime closed the bridge on Monday."], [0])
+    a = _article(2, "a", ["The government closed the bridge on Monday."], [0])
+    b = _article(3, "b", ["The government shut the bridge on Monday."], [0])
+    claims = _claims([(focus, 0), (a, 0), (b, 0)])
+    found = compare_article(focus, [focus, a, b], claims)
+    assert [d.type for d in found] == ["framing"]
+    assert {m.outlet for m in found[0].counterparts} == {"a", "b"}
+    assert found[0].explanation.startswith("focus says “regime” where a and b say")
