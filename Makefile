@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: setup
-	$(BIN)/parallax demo
+	$(BIN)/parallax serve --demo
 
 test: setup
 	$(BIN)/pytest

@@ -29,6 +29,9 @@ from ingest.pipeline import IngestResult
 from ingest.service import IngestService
 
 __all__ = [
+    "API_KEY_HEADER",
+    "BackgroundIngests",
+    "Caller",
     "CallerDep",
     "Comparer",
     "ComparerDep",
@@ -41,6 +44,8 @@ __all__ = [
     "ServiceDep",
     "SettingsDep",
     "State",
+    "authorize",
+    "get_runtime",
 ]
 
 log = logging.getLogger(__name__)
@@ -110,10 +115,13 @@ class _Refresh:
 class CoverageRefresher:
     """Polls every configured feed when a comparison finds little coverage.
 
-    One refresh runs at a time and every article that asks while it runs waits on it; an
-    article is not refreshed for again within `interval` seconds of its last refresh, so a
-    story nobody else covers settles into a plain "no coverage" instead of a refresh loop.
+    One refresh runs at a time and every article that asks while it runs waits on it; none
+    starts within a minute of the last one finishing (its feeds were just read), and an article
+    is not refreshed for again within `interval` seconds, so a story nobody else covers settles
+    into a plain "no coverage" instead of a refresh loop.
     """
+
+    MIN_GAP = 60.0
 
     def __init__(
         self,
@@ -148,8 +156,14 @@ class CoverageRefresher:
                 else:
                     self._remember(article_id, current)
                     return self._pending(current)
+            now = self._clock()
             previous = self._by_article.get(article_id)
-            if previous is not None and self._clock() - previous.started < self._interval:
+            if previous is not None and now - previous.started < self._interval:
+                return None
+            last_finished = current.finished if current is not None else None
+            if last_finished is not None and now - last_finished < min(
+                self.MIN_GAP, self._interval
+            ):
                 return None
             batch_id = await asyncio.to_thread(
                 enqueue_feed_refresh, self._service.queue, self._service.poller
@@ -178,7 +192,8 @@ class CoverageRefresher:
 
 @dataclass(slots=True)
 class BackgroundIngests:
-    """Ingests that outlived their request's deadline; they finish, and are awaited at shutdown."""
+    """The ingests /compare starts, as tasks of their own: one that outlives its request's
+    deadline (or its caller) still finishes. Cancelled and awaited at shutdown."""
 
     tasks: set[asyncio.Task[IngestResult]] = field(default_factory=set)
 
@@ -191,7 +206,7 @@ class BackgroundIngests:
     def _finished(self, task: asyncio.Task[IngestResult]) -> None:
         self.tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            log.info("ingest for an expired request failed: %s", task.exception())
+            log.debug("an ingest started by /compare failed: %s", task.exception())
 
     async def drain(self) -> None:
         for task in list(self.tasks):

@@ -3,7 +3,7 @@ are opened once in its lifespan and reached through the typed lifespan state."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -62,12 +62,15 @@ def create_app(
     embedder: Embedder | None = None,
     comparer: ComparerFactory | None = None,
     extra_outlets: Sequence[Outlet] = (),
+    include_registry: bool = True,
+    on_startup: Callable[[IngestService], object] | None = None,
 ) -> FastAPI:
     """The Parallax API.
 
     `embedder` replaces the configured model (tests); `comparer` builds the comparison engine
     from the running ingest service (default: the interim `StoreComparer`); `extra_outlets`
-    are added to the outlet registry.
+    are added to the outlet registry (or replace it without `include_registry`); `on_startup`
+    runs once the ingest service is up.
     """
     settings = settings or Settings()
     metrics = Metrics()
@@ -77,8 +80,13 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[State]:
         keys = KeyRing(settings.api_key_hashes, settings.api_keys_file)
         async with ingest_service(
-            settings, embedder=embedder, extra_outlets=extra_outlets
+            settings,
+            embedder=embedder,
+            extra_outlets=extra_outlets,
+            include_registry=include_registry,
         ) as service:
+            if on_startup is not None:
+                on_startup(service)
             runtime = Runtime(
                 settings=settings,
                 service=service,

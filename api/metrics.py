@@ -46,6 +46,11 @@ class Metrics:
             "Feed refreshes started because a comparison found little coverage.",
             registry=self.registry,
         )
+        self.articles = Gauge(
+            "parallax_articles",
+            "Articles in the archive, read at scrape time.",
+            registry=self.registry,
+        )
         self.pending_jobs = Gauge(
             "parallax_ingest_jobs_pending",
             "Ingest jobs queued or running, read at scrape time.",

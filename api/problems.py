@@ -22,6 +22,7 @@ from starlette.routing import Route
 from core.errors import (
     FetchError,
     FetchTimeout,
+    HTTPStatusError,
     InvalidInput,
     InvalidURL,
     NoCoverage,
@@ -36,14 +37,15 @@ from core.errors import (
 __all__ = [
     "PROBLEM_BASE",
     "PROBLEM_MEDIA_TYPE",
-    "BodyTooLarge",
     "DeadlineExceeded",
     "NotReady",
     "ProblemResponse",
+    "RequestTooLarge",
     "Unauthorized",
     "install_problem_handlers",
     "problem_responses",
     "problem_type",
+    "too_large_response",
 ]
 
 log = logging.getLogger(__name__)
@@ -70,7 +72,7 @@ class NotReady(ParallaxError):
     code = "not-ready"
 
 
-class BodyTooLarge(StarletteHTTPException):
+class RequestTooLarge(StarletteHTTPException):
     """Raised as a body streams in; an HTTPException, which FastAPI's body reader passes on."""
 
     def __init__(self, limit: int) -> None:
@@ -170,6 +172,8 @@ async def _parallax_error(request: Request, error: Exception) -> ProblemResponse
     if isinstance(error, FetchError):
         extensions["url"] = error.url
         extensions["reason"] = error.code
+    if isinstance(error, HTTPStatusError):
+        extensions["upstream_status"] = error.status
     for key in ("article_id", "article_url", "job_id", "limit"):
         if key in error.context:
             extensions[key] = error.context[key]
@@ -205,7 +209,7 @@ async def _http_error(request: Request, error: Exception) -> ProblemResponse:
     headers = dict(error.headers or {})
     detail = str(error.detail)
     if error.status_code == 413:
-        limit = error.limit if isinstance(error, BodyTooLarge) else None
+        limit = error.limit if isinstance(error, RequestTooLarge) else None
         return _problem(request, "payload-too-large", detail, headers=headers, limit=limit)
     if error.status_code == 404:
         return _problem(request, "not-found", detail, headers=headers)

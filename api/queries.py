@@ -209,16 +209,21 @@ def comparison_key(sessions: Sessions, article_id: int) -> tuple[int, int | None
         return article_id, root, int(version or 0)
 
 
-def _coverage(session: Session, article: ArticleRow) -> list[CoverageOut]:
-    """The other articles of the article's event, with wire copies pointing at their original."""
-    root = _root_event(session, article.event_id)
-    if root is None:
-        return []
-    rows = session.scalars(
-        select(ArticleRow)
-        .where(ArticleRow.event_id.in_(_member_events(session, root)))
-        .order_by(ArticleRow.published_at, ArticleRow.id)
-    ).all()
+def _event_rows(session: Session, root_id: int) -> list[ArticleRow]:
+    return list(
+        session.scalars(
+            select(ArticleRow)
+            .where(ArticleRow.event_id.in_(_member_events(session, root_id)))
+            .order_by(ArticleRow.published_at, ArticleRow.id)
+        ).all()
+    )
+
+
+def _coverage_out(
+    session: Session, rows: Sequence[ArticleRow], exclude: int | None
+) -> list[CoverageOut]:
+    """Coverage entries, with wire copies pointing at their original; confidence 1.0 since the
+    pipeline already decided these articles belong to the event."""
     originals = _wire_originals(session, rows)
     return [
         CoverageOut(
@@ -232,8 +237,16 @@ def _coverage(session: Session, article: ArticleRow) -> list[CoverageOut]:
             language=row.language,
         )
         for row in rows
-        if row.id != article.id
+        if row.id != exclude
     ]
+
+
+def _coverage(session: Session, article: ArticleRow) -> list[CoverageOut]:
+    """The other articles of the article's event."""
+    root = _root_event(session, article.event_id)
+    if root is None:
+        return []
+    return _coverage_out(session, _event_rows(session, root), exclude=article.id)
 
 
 def _wire_originals(session: Session, rows: Sequence[ArticleRow]) -> dict[int, int]:
@@ -349,25 +362,7 @@ def event_detail(sessions: Sessions, event_id: int, claims: list[ClaimOut]) -> E
         if event is None:
             raise NotFound(f"no event {event_id}")
         summary = _summaries(session, [event])[0]
-        rows = session.scalars(
-            select(ArticleRow)
-            .where(ArticleRow.event_id.in_(_member_events(session, event.id)))
-            .order_by(ArticleRow.published_at, ArticleRow.id)
-        ).all()
-        originals = _wire_originals(session, rows)
-        coverage = [
-            CoverageOut(
-                article_id=row.id,
-                url=row.url,
-                outlet=row.outlet_name,
-                title=row.title,
-                published_at=row.published_at,
-                same_event_confidence=1.0,
-                wire_copy_of=originals.get(row.id),
-                language=row.language,
-            )
-            for row in rows
-        ]
+        coverage = _coverage_out(session, _event_rows(session, event.id), exclude=None)
     return EventDetail(**summary.model_dump(), coverage=coverage, claims=claims)
 
 
@@ -442,11 +437,7 @@ def build_summary(
 
 class StoreComparer:
     """INTERIM comparer, until the comparison engine lands: the article, its passages and its
-    event's coverage straight from the store, with no claims and no divergences.
-
-    Coverage is the other articles of the article's event (`articles.event_id`), each with
-    confidence 1.0 since the pipeline already decided they belong to it.
-    """
+    event's coverage (`articles.event_id`) straight from the store; no claims, no divergences."""
 
     name = "store-interim-1"
 

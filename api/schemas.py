@@ -13,6 +13,7 @@ MAX_URL_LENGTH = 8192
 
 
 def as_utc(value: datetime | None) -> datetime | None:
+    """A naive timestamp is read as UTC: the store refuses naive datetimes."""
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value

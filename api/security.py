@@ -21,11 +21,12 @@ from pathlib import Path
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import BodyTooLarge, too_large_response
+from api.problems import RequestTooLarge, too_large_response
 from core.errors import InvalidInput
 
 __all__ = [
     "KEY_PREFIX",
+    "RATE_LIMIT_STATE_KEY",
     "BodyLimitMiddleware",
     "KeyRing",
     "RateLimitDecision",
@@ -203,7 +204,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
-                    raise BodyTooLarge(self.limit)
+                    raise RequestTooLarge(self.limit)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -214,7 +215,7 @@ class BodyLimitMiddleware:
 
         try:
             await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
+        except RequestTooLarge:
             if started:
                 raise
             await too_large_response(scope["path"], self.limit)(scope, receive, send)

@@ -6,7 +6,8 @@ Articles are spread evenly over `days` of publication. Three first stages are ti
 query (the worst case: no batching), median of `--repeats` queries:
 - flat: one exact `IndexFlatIP` over the whole archive, window ignored (what a naive index does);
 - flat+selector: the same index restricted to the window's ids (`IDSelectorRange`);
-- sharded: one exact `IndexFlatIP` per publication day, only the window's shards searched.
+- sharded: one exact `IndexFlatIP` per publication day, only the window's shards searched;
+- slice: vectors kept in publication order, the window is one contiguous slice, one matmul.
 The second stage (evidence + calibrated model over the top 30) is timed on synthetic features.
 Results are printed as a table; the cost of the sharded search grows with the window, not the
 archive.
@@ -100,6 +101,12 @@ def _search_with(index: Any, queries: Matrix, k: int, params: Any, i: int) -> No
     index.search(queries[i : i + 1], k, params=params)
 
 
+def _search_slice(vectors: Matrix, queries: Matrix, lo: int, hi: int, k: int, i: int) -> None:
+    scores = vectors[lo:hi] @ queries[i]
+    top = np.argpartition(-scores, k)[:k]
+    top[np.argsort(-scores[top])]
+
+
 def _search_shards(
     shards: list[Any], queries: Matrix, day: int, window: int, k: int, i: int
 ) -> None:
@@ -108,8 +115,8 @@ def _search_shards(
 
 def measure(
     vectors: Matrix, days: int, windows: tuple[int, ...], queries: Matrix, k: int, repeats: int
-) -> list[tuple[int, tuple[float, float, float]]]:
-    """(window, (flat ms, flat+selector ms, sharded ms)) for each window, one archive size."""
+) -> list[tuple[int, tuple[float, float, float, float]]]:
+    """(window, (flat, flat+selector, sharded, day-sorted slice) ms) per window, one size."""
     flat: Any = faiss.IndexFlatIP(vectors.shape[1])
     flat.add(vectors)
     shards = shards_for(vectors, days)
@@ -123,7 +130,8 @@ def measure(
         flat_ms = timed(lambda i: flat.search(queries[i : i + 1], k), repeats)
         sel_ms = timed(partial(_search_with, flat, queries, k, params), repeats)
         shard_ms = timed(partial(_search_shards, shards, queries, middle, window, k), repeats)
-        out.append((window, (flat_ms, sel_ms, shard_ms)))
+        slice_ms = timed(partial(_search_slice, vectors, queries, lo, hi, k), repeats)
+        out.append((window, (flat_ms, sel_ms, shard_ms, slice_ms)))
     return out
 
 
@@ -145,16 +153,22 @@ def main() -> None:
         f"{args.articles:,} articles, {args.days} days ({per_day:,}/day), {args.dim}-d, "
         f"{args.threads} FAISS thread(s), one query at a time, median of {args.repeats}"
     )
-    print(f"{'archive':>10} {'window':>7} {'flat ms':>9} {'flat+sel ms':>12} {'sharded ms':>11}")
+    print(
+        f"{'archive':>10} {'window':>7} {'flat ms':>9} {'flat+sel ms':>12} {'sharded ms':>11} "
+        f"{'slice ms':>9}"
+    )
     for fraction in (0.1, 0.25, 0.5, 1.0):
         n = int(args.articles * fraction)
         days = max(7, int(args.days * fraction))
         windows = (1, 3, 7) if fraction == 1.0 else (3,)
-        for window, (flat, selected, sharded) in measure(
+        for window, (flat, selected, sharded, sliced) in measure(
             vectors[:n], days, windows, queries, args.k, args.repeats
         ):
             label = f"±{window}d"
-            print(f"{n:>10,} {label:>7} {flat:>9.2f} {selected:>12.2f} {sharded:>11.2f}")
+            print(
+                f"{n:>10,} {label:>7} {flat:>9.2f} {selected:>12.2f} {sharded:>11.2f} "
+                f"{sliced:>9.2f}"
+            )
     print(
         f"second stage (evidence + model over top {FIRST_STAGE_K}): "
         f"{second_stage_ms(rng, args.dim, args.repeats):.2f} ms"

@@ -26,7 +26,10 @@ async def run_demo(settings: Settings, port: int, console: Console) -> None:
     with DemoSite(port=port) as site:
         console.print(f"demo outlets at {site.base_url}/ (feeds: {len(site.feed_urls())})")
         async with ingest_service(
-            demo_settings(settings), extra_outlets=site.outlets(), schedule_feeds=True
+            demo_settings(settings),
+            extra_outlets=site.outlets(),
+            schedule_feeds=True,
+            include_registry=False,
         ) as service:
             batch = service.submit_feeds([outlet.slug for outlet in site.outlets()])
             console.print(f"ingesting the demo feeds (batch {batch}); Ctrl-C stops")

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.serve import keygen, serve
 from core.config import Settings
 from core.errors import ParallaxError
 
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 console = Console(stderr=True)
+app.command()(serve)
+app.command()(keygen)
 
 
 class ExitCode(IntEnum):

@@ -12,6 +12,11 @@ __all__ = ["keygen", "serve"]
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    demo: Annotated[
+        bool,
+        typer.Option(help="Serve the invented demo outlets locally and ingest their coverage."),
+    ] = False,
+    demo_port: Annotated[int, typer.Option(help="Port of the demo outlets' server.")] = 8765,
 ) -> None:
     """Serve the API, with the in-process ingest workers, on the store in PARALLAX_DATA_DIR."""
     # Imported here so that `parallax --help` does not pay for FastAPI and the ingest stack.
@@ -20,9 +25,24 @@ def serve(
     from api.main import create_app
     from core.config import Settings
 
-    app = create_app(Settings())
-    # One process: the ingest workers, the model and the indexes live in it.
-    uvicorn.run(app, host=host, port=port, lifespan="on", timeout_graceful_shutdown=15)
+    if not demo:
+        # One process: the ingest workers, the model and the indexes live in it.
+        uvicorn.run(create_app(Settings()), host=host, port=port, timeout_graceful_shutdown=15)
+        return
+
+    from cli.demo import demo_settings
+    from demo.server import DemoSite
+
+    with DemoSite(port=demo_port) as site:
+        slugs = [outlet.slug for outlet in site.outlets()]
+        app = create_app(
+            demo_settings(Settings()),
+            extra_outlets=site.outlets(),
+            include_registry=False,
+            on_startup=lambda service: service.submit_feeds(slugs),
+        )
+        typer.echo(f"demo outlets at {site.base_url}/; API at http://{host}:{port}/docs")
+        uvicorn.run(app, host=host, port=port, timeout_graceful_shutdown=15)
 
 
 def keygen() -> None:

@@ -29,8 +29,9 @@ def _alternation(items: frozenset[str] | tuple[str, ...]) -> str:
     return "|".join(re.escape(item) for item in sorted(items, key=len, reverse=True))
 
 
+# Single verbs are matched in lower case: "the United States" is no attribution.
 _NEUTRAL = re.compile(
-    rf"\b(?:{_alternation(NEUTRAL_PHRASES)}|{_alternation(NEUTRAL_ATTRIBUTION)})\b", re.IGNORECASE
+    rf"\b(?:(?i:{_alternation(NEUTRAL_PHRASES)})|{_alternation(NEUTRAL_ATTRIBUTION)})\b"
 )
 _DISTANCING = re.compile(
     rf"\b(?:{_alternation(HEDGE_PHRASES)}|{_alternation(DISTANCING)})\b", re.IGNORECASE
@@ -39,7 +40,7 @@ _DISTANCING = re.compile(
 _MODAL = re.compile(rf"\b(?:{_alternation(MODAL_HEDGES)})\b(?! not be reached| not immediately)")
 _NAME = r"(?:(?:Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Pres)\.\s)?[A-Z][\w’'.-]*(?:\s[A-Z][\w’'.-]*){0,3}"
 _SOURCE_PATTERNS = (
-    re.compile(rf"\baccording to\s((?:the\s)?{_NAME}|(?:the\s|some\s)?[a-z]+(?:\s[a-z]+)?)"),
+    re.compile(rf"\b(?i:according to)\s((?:the\s)?{_NAME}|(?:the\s|some\s)?[a-z]+(?:\s[a-z]+)?)"),
     re.compile(
         rf"({_NAME}|\b(?:he|she|they|officials|police|witnesses))\s(?:has\s|have\s)?"
         r"(?:said|says|claimed|claims|alleged|alleges|insisted|insists|told|asserted)\b"

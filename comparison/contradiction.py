@@ -11,38 +11,98 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 from comparison.model import Finding, PassageView
+from comparison.quantities import words
 
 _TOKEN = re.compile(r"[A-Za-z]+n['’]t\b|[A-Za-z]+|[.,;:!?]")
 _NEGATORS = frozenset(
-    ["not", "never", "no", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "cant", "wont", "dont", "didnt", "doesnt", "isnt", "wasnt", "arent", "werent", "hasnt", "havent", "hadnt", "couldnt", "wouldnt", "shouldnt"]
+    words(
+        "not never no none nobody nothing neither nor without cannot cant wont dont didnt doesnt "
+        "isnt wasnt arent werent hasnt havent hadnt couldnt wouldnt shouldnt"
+    )
 )
 _DENIALS = frozenset(
-    ["deny", "denies", "denied", "denying", "refuse", "refuses", "refused", "refusing", "reject", "rejects", "rejected", "rejecting", "dismiss", "dismissed", "dismisses", "false", "untrue", "baseless", "unfounded", "unless", "fail", "fails", "failed", "failure", "unable", "lack", "lacked", "lacks"]
+    words(
+        "deny denies denied denying refuse refuses refused refusing reject rejects rejected "
+        "rejecting dismiss dismissed dismisses false untrue baseless unfounded unless fail fails "
+        "failed failure unable lack lacked lacks"
+    )
 )
 _NOT_NEGATING = frozenset(["only", "just", "merely", "least", "doubt"])
 _SKIP_AFTER_NEGATOR = frozenset(
-    ["be", "been", "being", "is", "was", "were", "are", "am", "have", "has", "had", "do", "does", "did", "yet", "ever", "even", "so", "that", "the", "a", "an", "any", "to", "this", "these", "those", "it", "its", "his", "her", "their", "he", "she", "they", "we", "i", "you", "was", "also", "been", "likely", "immediately", "directly", "publicly", "officially"]
+    words(
+        "be been being is was were are am have has had do does did yet ever even so that the a an "
+        "any to this these those it its his her their he she they we i you was also been likely "
+        "immediately directly publicly officially"
+    )
 )
 _FUNCTION = frozenset(
-    ["a", "an", "the", "of", "and", "or", "to", "in", "on", "at", "by", "for", "from", "with", "as", "than", "that", "which", "who", "whom", "whose", "were", "was", "are", "is", "be", "been", "being", "have", "has", "had", "will", "would", "could", "should", "may", "might", "can", "do", "did", "does", "it", "its", "this", "these", "those", "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "there", "here", "said", "says", "say", "told", "also", "but", "if", "so", "about", "after", "before", "over", "into", "more", "most", "other", "such", "only", "just"]
+    words(
+        "a an the of and or to in on at by for from with as than that which who whom whose were "
+        "was are is be been being have has had will would could should may might can do did does "
+        "it its this these those he she they we i you his her their our there here said says say "
+        "told also but if so about after before over into more most other such only just"
+    )
 )
 _ANTONYMS: tuple[tuple[str, str], ...] = (
-    ("confirm", "deni"), ("admit", "deni"), ("accept", "reject"), ("approv", "reject"),
-    ("rise", "fell"), ("rose", "fell"), ("rise", "fall"), ("increas", "decreas"),
-    ("increas", "reduc"), ("win", "lost"), ("won", "lost"), ("win", "lose"), ("gain", "lost"),
-    ("support", "oppos"), ("allow", "ban"), ("allow", "prohibit"), ("guilti", "innoc"),
-    ("convict", "acquitt"), ("aliv", "dead"), ("open", "close"), ("pass", "fail"),
-    ("agre", "refus"), ("agre", "disagre"), ("succeed", "fail"), ("arrest", "releas"),
-    ("rais", "lower"), ("rais", "cut"), ("higher", "lower"), ("up", "down"),
-    ("present", "absent"), ("legal", "illeg"), ("true", "fals"), ("start", "end"),
-    ("began", "end"), ("join", "left"), ("hire", "fire"), ("expand", "shrank"),
+    ("confirm", "deni"),
+    ("admit", "deni"),
+    ("accept", "reject"),
+    ("approv", "reject"),
+    ("rise", "fell"),
+    ("rose", "fell"),
+    ("rise", "fall"),
+    ("increas", "decreas"),
+    ("increas", "reduc"),
+    ("win", "lost"),
+    ("won", "lost"),
+    ("win", "lose"),
+    ("gain", "lost"),
+    ("support", "oppos"),
+    ("allow", "ban"),
+    ("allow", "prohibit"),
+    ("guilti", "innoc"),
+    ("convict", "acquitt"),
+    ("aliv", "dead"),
+    ("open", "close"),
+    ("pass", "fail"),
+    ("agre", "refus"),
+    ("agre", "disagre"),
+    ("succeed", "fail"),
+    ("arrest", "releas"),
+    ("rais", "lower"),
+    ("rais", "cut"),
+    ("higher", "lower"),
+    ("up", "down"),
+    ("present", "absent"),
+    ("legal", "illeg"),
+    ("true", "fals"),
+    ("start", "end"),
+    ("began", "end"),
+    ("join", "left"),
+    ("hire", "fire"),
+    ("expand", "shrank"),
 )
-_IRREGULAR = {"said": "say", "says": "say", "went": "go", "gone": "go", "made": "make",
-              "took": "take", "taken": "take", "gave": "give", "given": "give", "left": "left",
-              "lost": "lost", "won": "won", "rose": "rose", "fell": "fell", "began": "began"}
+_IRREGULAR = {
+    "said": "say",
+    "says": "say",
+    "went": "go",
+    "gone": "go",
+    "made": "make",
+    "took": "take",
+    "taken": "take",
+    "gave": "give",
+    "given": "give",
+    "left": "left",
+    "lost": "lost",
+    "won": "won",
+    "rose": "rose",
+    "fell": "fell",
+    "began": "began",
+}
 WINDOW = 4
 
 
@@ -85,6 +145,7 @@ def _norm(token: str) -> str:
     return token.lower().replace("’", "'").replace("'", "")
 
 
+@lru_cache(maxsize=8192)
 def _read(text: str) -> _Reading:
     tokens = _TOKEN.findall(text)
     scopes: list[tuple[str, tuple[str, ...]]] = []
@@ -110,10 +171,11 @@ def _read(text: str) -> _Reading:
             if len(scope) == 2:
                 break
         if scope:
-            scopes.append((" ".join(tokens[i:j + 1]), tuple(scope)))
+            scopes.append((" ".join(tokens[i : j + 1]), tuple(scope)))
     content = frozenset(stem(t) for t in tokens if t.isalpha() and _norm(t) not in _FUNCTION)
     plain = frozenset(
-        stem(t) for i, t in enumerate(tokens)
+        stem(t)
+        for i, t in enumerate(tokens)
         if i not in negated_positions and t.isalpha() and _norm(t) not in _FUNCTION
     )
     negated = frozenset(w for _, scope in scopes for w in scope)

@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from comparison.attribution import detect_attribution
 from comparison.contradiction import detect_contradiction
@@ -109,14 +110,42 @@ def _outlet_list(outlets: Sequence[str], limit: int = 3) -> str:
     return names[0] if names else "no other outlet"
 
 
-_OTHER = re.compile(r"\bthe other account\b|\bthe other\b(?! (?:side|hand|way)\b)")
+_OTHER = re.compile(r"\bthe other(?: account)?\b(?! (?:side|hand|way)\b)(?P<verb> \w+)?")
+_PLURAL = {
+    "says": "say",
+    "uses": "use",
+    "gives": "give",
+    "states": "state",
+    "puts": "put",
+    "attributes": "attribute",
+    "hedges": "hedge",
+    "reports": "report",
+    "does": "do",
+    "has": "have",
+    "is": "are",
+    "was": "were",
+    "calls": "call",
+    "names": "name",
+}
 
 
-def _name_outlets(explanation: str, focus_outlet: str, others: str) -> str:
+def _name_outlets(explanation: str, focus_outlet: str, others: str, several: bool) -> str:
     """Put outlet names into a detector's "This account … the other account" explanation."""
     text = explanation.replace("This account", focus_outlet).replace("this account", focus_outlet)
     text = text.replace("this one", focus_outlet)
-    return _OTHER.sub(others, text, count=1)
+
+    def name(match: re.Match[str]) -> str:
+        verb = match.group("verb") or ""
+        if several and verb.strip() in _PLURAL:
+            verb = " " + _PLURAL[verb.strip()]
+        return others + verb
+
+    return _OTHER.sub(name, text, count=1)
+
+
+@lru_cache(maxsize=1)
+def _blas() -> ThreadpoolController:
+    return ThreadpoolController()
 
 
 @lru_cache(maxsize=32768)
@@ -161,7 +190,9 @@ def compare_article(
     focus_ids = {p.passage_id for p in focus.passages}
     other_vectors = np.concatenate([a.vectors for a in others]).astype(np.float32, copy=False)
     other_passages = [p for a in others for p in a.passages]
-    similarity = focus.vectors @ other_vectors.T  # (n_focus, n_other)
+    # Tiny products: a multi-threaded BLAS only adds hand-off cost (25x slower on a busy box).
+    with _blas().limit(limits=1, user_api="blas"):
+        similarity = focus.vectors @ other_vectors.T  # (n_focus, n_other)
     row_of = {p.passage_id: i for i, p in enumerate(focus.passages)}
     row_of.update((p.passage_id, j) for j, p in enumerate(other_passages))
 
@@ -206,7 +237,10 @@ def compare_article(
         _unaligned(focus, others, other_passages, similarity, aligned_focus, cover_threshold)
     )
     out.sort(key=lambda d: (d.passage.start if d.passage else 0, DIVERGENCE_TYPES.index(d.type)))
-    out.extend(_omissions(focus, others, groups, omission_claims, cover_threshold))
+    # For each other passage, its best cosine to any focus passage: (n_other,).
+    covered = similarity.max(axis=0) if len(focus.passages) else np.zeros(len(other_passages))
+    best_focus = {p.passage_id: float(covered[j]) for j, p in enumerate(other_passages)}
+    out.extend(_omissions(focus, others, groups, omission_claims, best_focus, cover_threshold))
     return out
 
 
@@ -240,7 +274,9 @@ def _pair_divergence(
         passage=passage,
         counterparts=tuple(members),
         evidence=slot.finding.evidence,
-        explanation=_name_outlets(slot.finding.explanation, focus_outlet, outlets),
+        explanation=_name_outlets(
+            slot.finding.explanation, focus_outlet, outlets, len({m.outlet for m in members}) > 1
+        ),
     )
 
 
@@ -255,12 +291,13 @@ def _unaligned(
     out: list[Divergence] = []
     event_words: frozenset[str] | None = None
     outlets = [a.outlet for a in others]
+    if not other_passages:
+        return out
+    columns = similarity.argmax(axis=1)
     for row, passage in enumerate(focus.passages):
         if passage.passage_id in aligned or _word_count(passage.text) < MIN_WORDS:
             continue
-        if not other_passages:
-            continue
-        column = int(np.argmax(similarity[row]))
+        column = int(columns[row])
         best = float(similarity[row, column])
         if best >= cover_threshold:
             continue
@@ -305,19 +342,16 @@ def _omissions(
     others: Sequence[ArticleView],
     groups: dict[int, int],
     claims: Sequence[Sequence[ClaimMember]],
+    best_focus: dict[int, float],
     cover_threshold: float,
 ) -> list[Divergence]:
-    if not claims:
-        return []
-    vectors = {p.passage_id: a.vectors[i] for a in others for i, p in enumerate(a.passages)}
     all_groups = {groups[a.article_id] for a in others}
     ranked: list[tuple[int, float, Divergence]] = []
     for members in claims:
         substantive = [m for m in members if _word_count(m.passage.text) >= MIN_WORDS]
         if not substantive:
             continue
-        matrix = np.stack([vectors[m.passage.passage_id] for m in substantive])
-        best = float((matrix @ focus.vectors.T).max()) if len(focus.passages) else 0.0
+        best = max(best_focus[m.passage.passage_id] for m in substantive)
         if best >= cover_threshold:
             continue
         by_group: dict[int, ClaimMember] = {}

@@ -46,6 +46,8 @@ __all__ = [
 
 ALIGN_THRESHOLD = 0.6
 IDENTICAL_THRESHOLD = 0.95
+# Excerpts and briefs (a few passages) need other weights than full articles.
+SHORT_PASSAGES = 6
 _MAX_GAP_DAYS = 7.0
 
 
@@ -249,11 +251,14 @@ class Evidence:
 
     aligned_passages: mutual best passage matches with cosine >= ALIGN_THRESHOLD; aligned_share
     divides by the shorter article's passage count; identical_share is the share of the shorter
-    article's passages with a match >= IDENTICAL_THRESHOLD (wire copies come near 1).
+    article's passages with a match >= IDENTICAL_THRESHOLD (wire copies come near 1);
+    year_conflict: both articles mention years, and none in common. title_cosine is None
+    unless both have titles; shorter_passages is the smaller passage count.
     """
 
     cosine: float
-    title_cosine: float
+    title_cosine: float | None
+    shorter_passages: int
     term_cosine: float
     aligned_passages: int
     aligned_share: float
@@ -263,6 +268,7 @@ class Evidence:
     place_overlap: float
     figure_overlap: float
     date_overlap: float
+    year_conflict: bool
     days_apart: float | None
     shared_names: tuple[str, ...] = ()
     shared_places: tuple[str, ...] = ()
@@ -273,9 +279,14 @@ class Evidence:
         """The per-pair model inputs, in BASE_FEATURES order."""
         dated = self.days_apart is not None
         gap = min(self.days_apart or 0.0, _MAX_GAP_DAYS) / _MAX_GAP_DAYS
+        short = 1.0 if self.shorter_passages <= SHORT_PASSAGES else 0.0
         return [
             self.cosine,
-            self.title_cosine,
+            self.title_cosine or 0.0,
+            1.0 if self.title_cosine is not None else 0.0,
+            short,
+            short * self.cosine,
+            short * self.term_cosine,
             self.term_cosine,
             math.log1p(self.aligned_passages),
             self.aligned_share,
@@ -284,6 +295,7 @@ class Evidence:
             self.place_overlap,
             self.figure_overlap,
             self.date_overlap,
+            1.0 if self.year_conflict else 0.0,
             gap,
             1.0 if dated else 0.0,
         ]
@@ -292,6 +304,10 @@ class Evidence:
 BASE_FEATURES: tuple[str, ...] = (
     "cosine",
     "title_cosine",
+    "both_titled",
+    "short_pair",
+    "short_x_cosine",
+    "short_x_term_cosine",
     "term_cosine",
     "log_aligned_passages",
     "aligned_share",
@@ -300,11 +316,17 @@ BASE_FEATURES: tuple[str, ...] = (
     "place_overlap",
     "figure_overlap",
     "date_overlap",
+    "year_conflict",
     "gap_share_of_week",
     "both_dated",
 )
 # Listwise: how far a candidate falls behind the best candidate of the same query.
-FEATURE_NAMES: tuple[str, ...] = (*BASE_FEATURES, "cosine_margin", "term_margin")
+FEATURE_NAMES: tuple[str, ...] = (
+    *BASE_FEATURES,
+    "cosine_margin",
+    "term_margin",
+    "short_x_cosine_margin",
+)
 
 
 def feature_matrix(evidence: Sequence[Evidence]) -> npt.NDArray[np.float64]:
@@ -315,7 +337,10 @@ def feature_matrix(evidence: Sequence[Evidence]) -> npt.NDArray[np.float64]:
         return np.zeros((0, len(FEATURE_NAMES)), dtype=np.float64)
     cosine = base[:, BASE_FEATURES.index("cosine")]
     terms = base[:, BASE_FEATURES.index("term_cosine")]
-    margins = np.stack([cosine - cosine.max(), terms - terms.max()], axis=1)
+    short = base[:, BASE_FEATURES.index("short_pair")]
+    margins = np.stack(
+        [cosine - cosine.max(), terms - terms.max(), short * (cosine - cosine.max())], axis=1
+    )
     return np.concatenate([base, margins], axis=1)
 
 
@@ -372,6 +397,13 @@ def _alignment(a: Vectors, b: Vectors) -> tuple[int, float, float, float]:
     return aligned, aligned / shorter, identical / shorter, float(sims.max())
 
 
+def _year_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Both name years and none in common: likely two occurrences of the same kind of event."""
+    years_a = {key for key in a if key.startswith("y:")}
+    years_b = {key for key in b if key.startswith("y:")}
+    return bool(years_a) and bool(years_b) and not years_a & years_b
+
+
 def compare(query: ArticleFeatures, candidate: ArticleFeatures, stats: PoolStats) -> Evidence:
     """The evidence that `candidate` reports the same event as `query` (symmetric)."""
     aligned, aligned_share, identical_share, best = _alignment(
@@ -382,13 +414,14 @@ def compare(query: ArticleFeatures, candidate: ArticleFeatures, stats: PoolStats
     figure_overlap, shared_figures = _jaccard(query.figures, candidate.figures)
     date_overlap, shared_dates = _jaccard(query.dates, candidate.dates)
     cosine = float(query.vector @ candidate.vector)
+    title_cosine: float | None = None
     if query.title_vector is not None and candidate.title_vector is not None:
         title_cosine = float(query.title_vector @ candidate.title_vector)
-    else:
-        title_cosine = cosine
+    shorter = min(query.passage_vectors.shape[0], candidate.passage_vectors.shape[0])
     return Evidence(
         cosine=cosine,
         title_cosine=title_cosine,
+        shorter_passages=shorter,
         term_cosine=_term_cosine(query, candidate, stats),
         aligned_passages=aligned,
         aligned_share=aligned_share,
@@ -398,6 +431,7 @@ def compare(query: ArticleFeatures, candidate: ArticleFeatures, stats: PoolStats
         place_overlap=place_overlap,
         figure_overlap=figure_overlap,
         date_overlap=date_overlap,
+        year_conflict=_year_conflict(query.dates, candidate.dates),
         days_apart=days_apart(query.published_at, candidate.published_at),
         shared_names=shared_names[:10],
         shared_places=shared_places[:10],

@@ -91,12 +91,22 @@ def _quoted(terms: Iterable[str]) -> str:
     return ", ".join(f"“{term}”" for term in terms)
 
 
-def _labels(text: str, vocab_other: frozenset[str]) -> dict[int, list[tuple[str, bool]]]:
-    by_group: dict[int, list[tuple[str, bool]]] = {}
+@lru_cache(maxsize=8192)
+def _label_words(text: str) -> tuple[tuple[str, int, bool, frozenset[str]], ...]:
+    """(word, contrast group, is loaded, word forms) of every contrast-group word of `text`."""
+    out = []
     for word, _, _ in words(text):
         group = contrast_group(word)
-        if group is not None and not set(word_forms(word)) & vocab_other:
-            by_group.setdefault(group[0], []).append((word, group[1]))
+        if group is not None:
+            out.append((word, group[0], group[1], frozenset(word_forms(word))))
+    return tuple(out)
+
+
+def _labels(text: str, vocab_other: frozenset[str]) -> dict[int, list[tuple[str, bool]]]:
+    by_group: dict[int, list[tuple[str, bool]]] = {}
+    for word, group, loaded, forms in _label_words(text):
+        if not forms & vocab_other:
+            by_group.setdefault(group, []).append((word, loaded))
     return by_group
 
 

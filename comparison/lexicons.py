@@ -293,6 +293,7 @@ def loaded_weight(word: str) -> float:
     return best
 
 
+@lru_cache(maxsize=65536)
 def contrast_group(word: str) -> tuple[int, bool] | None:
     """(group index, is the loaded member) of the first contrast group naming `word`."""
     for form in _lookup_forms(word):

@@ -11,20 +11,37 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 
 from comparison.model import Finding, PassageView
-from comparison.quantities import Quantity, clause_context, extract_quantities, is_planned, singular
+from comparison.quantities import (
+    Quantity,
+    clause_context,
+    extract_quantities,
+    is_planned,
+    singular,
+    words,
+)
 
 EXACT_TOLERANCE = 0.01
 APPROX_TOLERANCE = 0.1
 MIN_PAIR_SCORE = 0.5
 
 _PERSON_HEADS = frozenset(
-    ["person", "man", "woman", "child", "adult", "civilian", "resident", "member", "relative", "volunteer", "rescuer", "worker", "soldier", "officer", "troop", "fighter", "victim", "passenger", "refugee", "migrant", "student", "patient", "employee", "protester", "demonstrator", "citizen", "family", "dependant", "dependent", "evacuee", "helmet", "casualty", "survivor", "hostage", "prisoner", "detainee", "voter"]
+    words(
+        "person man woman child adult civilian resident member relative volunteer rescuer worker "
+        "soldier officer troop fighter victim passenger refugee migrant student patient employee "
+        "protester demonstrator citizen family dependant dependent evacuee helmet casualty "
+        "survivor hostage prisoner detainee voter"
+    )
 )
 _CONTEXT_STOP = frozenset(
-    ["a", "an", "the", "of", "and", "or", "to", "in", "on", "at", "by", "for", "from", "with", "as", "than", "that", "which", "who", "were", "was", "are", "is", "be", "been", "have", "has", "had", "will", "would", "said", "says", "about", "around", "nearly", "some", "more", "over", "it", "its", "their", "his", "her", "they", "this", "those", "these", "there"]
+    words(
+        "a an the of and or to in on at by for from with as than that which who were was are is be "
+        "been have has had will would said says about around nearly some more over it its their "
+        "his her they this those these there"
+    )
 )
 _WORDS = re.compile(r"[a-z]+")
 
@@ -38,17 +55,18 @@ class _Mention:
     rel_position: float
 
 
-def _mentions(passage: PassageView) -> list[_Mention]:
-    text = passage.text
+@lru_cache(maxsize=8192)
+def _mentions(text: str) -> tuple[_Mention, ...]:
+    """The quantities of one passage text with their contexts (cached: passages recur)."""
     size = max(len(text), 1)
     found = []
     for q in extract_quantities(text):
         context = clause_context(text, q.start, q.end)
-        words = frozenset(
+        words_in = frozenset(
             singular(w) for w in _WORDS.findall(context.lower()) if w not in _CONTEXT_STOP
         )
-        found.append(_Mention(q, context, words, is_planned(context), q.start / size))
-    return found
+        found.append(_Mention(q, context, words_in, is_planned(context), q.start / size))
+    return tuple(found)
 
 
 def _comparable(a: Quantity, b: Quantity) -> bool:
@@ -61,7 +79,9 @@ def _comparable(a: Quantity, b: Quantity) -> bool:
 
 def _agree(a: Quantity, b: Quantity) -> bool:
     if a.kind == "date" and a.unit != "weekday":
-        return all(not x or not y or x == y for x, y in zip(a.date_parts, b.date_parts, strict=True))
+        return all(
+            not x or not y or x == y for x, y in zip(a.date_parts, b.date_parts, strict=True)
+        )
     approx = a.approximate or b.approximate
     tolerance = APPROX_TOLERANCE if approx else EXACT_TOLERANCE
     return a.overlaps(b.value, b.high, tolerance=tolerance, resolution=b.resolution)
@@ -105,7 +125,7 @@ def _sums_to(target: Quantity, parts: list[Quantity]) -> bool:
 
 def _is_trivial(q: Quantity) -> bool:
     # "one of the", "a" and bare small word numbers are too common to pair without a head.
-    return q.kind == "count" and q.value <= 1 and not q.head
+    return q.kind == "count" and q.value <= 1 and not q.head and not q.text[-1].isdigit()
 
 
 def compare_quantities(focus: PassageView, other: PassageView) -> Finding | None:
@@ -114,8 +134,8 @@ def compare_quantities(focus: PassageView, other: PassageView) -> Finding | None
     Evidence keys: ``kind``, ``focus_value``, ``focus_context``, ``focus_start``, ``focus_end``,
     ``other_value``, ``other_context``, ``other_start``, ``other_end`` (article offsets).
     """
-    focus_m = [m for m in _mentions(focus) if not _is_trivial(m.quantity)]
-    other_m = [m for m in _mentions(other) if not _is_trivial(m.quantity)]
+    focus_m = [m for m in _mentions(focus.text) if not _is_trivial(m.quantity)]
+    other_m = [m for m in _mentions(other.text) if not _is_trivial(m.quantity)]
     if not focus_m or not other_m:
         return None
     other_q = [m.quantity for m in other_m]
@@ -133,9 +153,11 @@ def compare_quantities(focus: PassageView, other: PassageView) -> Finding | None
             if om.quantity.kind == "count" and _sums_to(om.quantity, focus_q):
                 continue
             score = _pair_score(fm, om)
-            if len(candidates) == 1 and _head_score(fm.quantity, om.quantity) >= 0.5 and sum(
-                _comparable(om.quantity, q) for q in focus_q
-            ) == 1:
+            if (
+                len(candidates) == 1
+                and _head_score(fm.quantity, om.quantity) >= 0.5
+                and sum(_comparable(om.quantity, q) for q in focus_q) == 1
+            ):
                 score += 0.15
             if score >= MIN_PAIR_SCORE and (best is None or score > best[0]):
                 best = (score, fm, om)

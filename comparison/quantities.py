@@ -11,16 +11,34 @@ import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
-_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+
+def words(text: str) -> tuple[str, ...]:
+    """The whitespace-separated words of a literal word list."""
+    return tuple(text.split())
+
+
+_UNITS = words(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen"
+)
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _SMALL = {w: i for i, w in enumerate(_UNITS)} | {w: 20 + 10 * i for i, w in enumerate(_TENS)}
 _MULT = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12}
-ORDINAL_WORDS = {w: i + 1 for i, w in enumerate(
-    ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth"]
-)} | {"twentieth": 20, "thirtieth": 30, "fiftieth": 50, "hundredth": 100}
-MONTHS = {m: i + 1 for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-)}
+ORDINAL_WORDS = {
+    w: i + 1
+    for i, w in enumerate(
+        [
+            "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+            "tenth", "eleventh", "twelfth",
+        ]
+    )
+} | {"twentieth": 20, "thirtieth": 30, "fiftieth": 50, "hundredth": 100}
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    )
+}
 WEEKDAYS = {d: i + 1 for i, d in enumerate(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])}
 DURATION_DAYS = {
     "second": 1 / 86400, "minute": 1 / 1440, "hour": 1 / 24, "day": 1.0, "week": 7.0,
@@ -31,8 +49,8 @@ MEASURE_UNITS: dict[str, tuple[str, float]] = {
     "kilometer": ("m", 1000.0), "kilometre": ("m", 1000.0), "miles": ("m", 1609.34),
     "mile": ("m", 1609.34), "meters": ("m", 1.0), "metres": ("m", 1.0), "meter": ("m", 1.0),
     "metre": ("m", 1.0), "m": ("m", 1.0), "feet": ("m", 0.3048), "ft": ("m", 0.3048),
-    "foot": ("m", 0.3048), "yards": ("m", 0.9144), "inches": ("m", 0.0254),
-    "kg": ("kg", 1.0), "kilograms": ("kg", 1.0), "kilos": ("kg", 1.0), "tons": ("kg", 1000.0),
+    "foot": ("m", 0.3048), "yards": ("m", 0.9144), "inches": ("m", 0.0254), "kg": ("kg", 1.0),
+    "kilograms": ("kg", 1.0), "kilos": ("kg", 1.0), "tons": ("kg", 1000.0),
     "tonnes": ("kg", 1000.0), "pounds-weight": ("kg", 0.4536), "lbs": ("kg", 0.4536),
     "acres": ("m2", 4046.86), "hectares": ("m2", 10_000.0), "degrees": ("deg", 1.0),
     "mph": ("km/h", 1.609), "km/h": ("km/h", 1.0), "barrels": ("barrel", 1.0),
@@ -40,31 +58,32 @@ MEASURE_UNITS: dict[str, tuple[str, float]] = {
 }
 
 
-def parse_number_words(words: str) -> float | None:
+def parse_number_words(phrase: str) -> float | None:
     """ "four hundred and twenty-two" -> 422.0, "a dozen" -> 12.0, "half" -> 0.5; else None."""
-    tokens = [t for t in re.split(r"[\s-]+", words.lower()) if t and t != "and"]
+    tokens = [t for t in re.split(r"[\s-]+", phrase.lower()) if t and t != "and"]
     if not tokens or tokens == ["a"]:
         return None
     total, current, seen = 0.0, 0.0, False
-    for token in tokens:
-        if token == "a":
+    for part in tokens:
+        if part == "a":
             current = max(current, 1.0) if not seen else current
             continue
-        if token in _SMALL:
-            current += _SMALL[token]
-        elif token == "dozen":
+        if part in _SMALL:
+            current += _SMALL[part]
+        elif part == "dozen":
             current = max(current, 1.0) * 12
-        elif token == "half":
+        elif part == "half":
             current += 0.5
-        elif token == "hundred":
+        elif part == "hundred":
             current = max(current, 1.0) * 100
-        elif token in _MULT:
-            total += max(current, 1.0) * _MULT[token]
+        elif part in _MULT:
+            total += max(current, 1.0) * _MULT[part]
             current = 0.0
         else:
             return None
         seen = True
     return total + current if seen else None
+
 
 QuantityKind = Literal[
     "count", "money", "percent", "date", "year", "time", "duration", "age", "measure", "ordinal"
@@ -76,17 +95,18 @@ _APPROX = (
     "upwards of|as many as|as few as|as much as|well over|in excess of|circa|approx\\.?"
 )
 _SCALE = {
-    "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "mln": 1e6,
-    "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12,
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "mln": 1e6, "billion": 1e9,
+    "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12,
 }
-_CURRENCY_SYMBOL = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "c$": "CAD",
-                    "a$": "AUD", "hk$": "HKD", "₹": "INR", "rs": "INR"}
+_CURRENCY_SYMBOL = {
+    "$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "c$": "CAD", "a$": "AUD",
+    "hk$": "HKD", "₹": "INR", "rs": "INR",
+}
 _CURRENCY_WORD = {
-    "dollar": "USD", "dollars": "USD", "usd": "USD", "euro": "EUR", "euros": "EUR",
-    "eur": "EUR", "pound": "GBP", "pounds": "GBP", "sterling": "GBP", "gbp": "GBP",
-    "yen": "JPY", "yuan": "CNY", "renminbi": "CNY", "rupees": "INR", "rupee": "INR",
-    "francs": "CHF", "franc": "CHF", "shekels": "ILS", "rubles": "RUB", "roubles": "RUB",
-    "cents": "USD-cent",
+    "dollar": "USD", "dollars": "USD", "usd": "USD", "euro": "EUR", "euros": "EUR", "eur": "EUR",
+    "pound": "GBP", "pounds": "GBP", "sterling": "GBP", "gbp": "GBP", "yen": "JPY", "yuan": "CNY",
+    "renminbi": "CNY", "rupees": "INR", "rupee": "INR", "francs": "CHF", "franc": "CHF",
+    "shekels": "ILS", "rubles": "RUB", "roubles": "RUB", "cents": "USD-cent",
 }
 
 _NUM = (
@@ -149,18 +169,17 @@ _VAGUE_RANGE = {
     "billions": (2e9, 999e9),
 }
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-_STOP_HEAD = frozenset({
-    "a", "an", "the", "of", "and", "or", "to", "in", "on", "at", "by", "for", "from", "with",
-    "as", "than", "that", "which", "who", "were", "was", "are", "is", "be", "been", "being",
-    "have", "has", "had", "will", "would", "could", "should", "may", "might", "can", "do", "did",
-    "does", "not", "no", "more", "less", "per", "each", "percent", "cent", "over", "about",
-    "around", "nearly", "some", "this", "it", "they", "he", "she", "we", "you", "i", "there",
-    "here", "when", "while", "after", "before", "since", "until", "during", "against", "among",
-    "between", "into", "through", "up", "down", "out", "off", "said", "say", "says", "told",
-    "also", "still", "already", "now", "then", "just", "even", "only", "yet", "overnight",
-    "today", "yesterday", "tonight", "ago", "earlier", "later", "so", "far",
-})
-_DETERMINERS = frozenset("their his her its our my your them those these the".split())
+_STOP_HEAD = frozenset(
+    words(
+        "a an the of and or to in on at by for from with as than that which who were was are is be "
+        "been being have has had will would could should may might can do did does not no more "
+        "less per each percent cent over about around nearly some this it they he she we you i "
+        "there here when while after before since until during against among between into through "
+        "up down out off said say says told also still already now then just even only yet "
+        "overnight today yesterday tonight ago earlier later so far"
+    )
+)
+_DETERMINERS = frozenset(words("their his her its our my your them those these the"))
 _PERCENT_AFTER = re.compile(r"\s*(?:%|per\s?cent\b|percentage points?\b|pct\b)", re.I)
 _UNIT_AFTER = re.compile(r"\s*(?:-|\s)?(?P<unit>[A-Za-z]+)")
 _PLANNED = re.compile(
@@ -208,8 +227,10 @@ class Quantity:
 def singular(word: str) -> str:
     """A crude lower-case singular: enough to match "members"/"member", "people"/"person"."""
     w = word.lower().strip("'’")
-    irregular = {"people": "person", "children": "child", "men": "man", "women": "woman",
-                 "lives": "life", "police": "police", "staff": "staff", "news": "news"}
+    irregular = {
+        "people": "person", "children": "child", "men": "man", "women": "woman", "lives": "life",
+        "police": "police", "staff": "staff", "news": "news",
+    }
     if w in irregular:
         return irregular[w]
     if len(w) > 4 and w.endswith("ies"):
@@ -237,14 +258,14 @@ def _scale(raw: str | None) -> float:
 
 def _head_after(text: str, pos: int) -> str:
     """The counted noun after `pos`: the last word of a short run of non-stop words."""
-    rest = text[pos:pos + 80]
+    rest = text[pos : pos + 80]
     of_skip = re.match(r"\s+of\s+(?:the\s+|those\s+)?", rest)
     if of_skip:
-        rest = rest[of_skip.end() - 1:]
+        rest = rest[of_skip.end() - 1 :]
     run: list[str] = []
     last_end = 0
     for match in _WORD.finditer(rest):
-        if rest[last_end:match.start()].strip(" -"):
+        if rest[last_end : match.start()].strip(" -"):
             break
         last_end = match.end()
         low = match.group(0).lower()
@@ -280,19 +301,30 @@ def _dates(text: str, taken: list[tuple[int, int]]) -> list[Quantity]:
             month = int(month_raw) if month_raw.isdigit() else MONTHS.get(month_raw[:3].lower(), 0)
             day = int(groups["day"]) if groups.get("day") else 0
             year = int(groups["year"]) if groups.get("year") else 0
-            if not month or day > 31 or (month_raw.lower() in ("may", "march") and not (day or year)):
+            if (
+                not month
+                or day > 31
+                or (month_raw.lower() in ("may", "march") and not (day or year))
+            ):
                 continue
             if month_raw.lower() == "may" and not year and pattern is _DATE_DMY:
                 continue
             parts = (year, month, day)
-            found.append(Quantity("date", float(year * 10000 + month * 100 + day), None, "", "",
-                                  False, m.start(), m.end(), m.group(0), parts))
+            found.append(
+                Quantity(
+                    "date", float(year * 10000 + month * 100 + day), None, "", "", False,
+                    m.start(), m.end(), m.group(0), parts,
+                )
+            )
             taken.append((m.start(), m.end()))
     for m in _WEEKDAY.finditer(text):
         if not _overlapping(taken, m.start(), m.end()):
             wd = WEEKDAYS[m.group(0)[:3].lower()]
-            found.append(Quantity("date", float(-wd), None, "weekday", "", False,
-                                  m.start(), m.end(), m.group(0)))
+            found.append(
+                Quantity(
+                    "date", float(-wd), None, "weekday", "", False, m.start(), m.end(), m.group(0)
+                )
+            )
             taken.append((m.start(), m.end()))
     return found
 
@@ -309,8 +341,11 @@ def _times(text: str, taken: list[tuple[int, int]]) -> list[Quantity]:
             hour, minute = int(m.group("h24")), int(m.group("m24"))
             if hour > 23 or minute > 59:
                 continue
-        found.append(Quantity("time", hour + minute / 60, None, "", "", False,
-                              m.start(), m.end(), m.group(0)))
+        found.append(
+            Quantity(
+                "time", hour + minute / 60, None, "", "", False, m.start(), m.end(), m.group(0)
+            )
+        )
         taken.append((m.start(), m.end()))
     return found
 
@@ -319,25 +354,32 @@ def _ordinals(text: str, taken: list[tuple[int, int]]) -> list[Quantity]:
     found: list[Quantity] = []
     for m in _ORDINAL_DIGIT.finditer(text):
         if not _overlapping(taken, m.start(), m.end()):
-            found.append(Quantity("ordinal", float(m.group("n")), None, "",
-                                  _head_after(text, m.end()), False, m.start(), m.end(), m.group(0)))
+            found.append(
+                Quantity(
+                    "ordinal", float(m.group("n")), None, "", _head_after(text, m.end()), False,
+                    m.start(), m.end(), m.group(0),
+                )
+            )
             taken.append((m.start(), m.end()))
     for m in _ORDINAL_WORD.finditer(text):
         s, e = m.start("w"), m.end("w")
         head = _head_after(text, e)
         if head and not _overlapping(taken, s, e):
-            found.append(Quantity("ordinal", float(ORDINAL_WORDS[m.group("w").lower()]), None, "",
-                                  head, False, s, e, text[s:e]))
+            found.append(
+                Quantity(
+                    "ordinal", float(ORDINAL_WORDS[m.group("w").lower()]), None, "", head, False,
+                    s, e, text[s:e],
+                )
+            )
             taken.append((s, e))
     return found
 
 
 def _classify(
-    text: str, start: int, end: int, value: float, high: float | None, approx: bool,
-    currency: str,
+    text: str, start: int, end: int, value: float, high: float | None, approx: bool, currency: str,
 ) -> Quantity | None:
     """Decide the kind of a bare number from what follows it."""
-    after = text[end:end + 40]
+    after = text[end : end + 40]
     pct = _PERCENT_AFTER.match(after)
     if pct:
         end += pct.end()
@@ -353,8 +395,10 @@ def _classify(
         return Quantity("money", value, high, cur, "", approx, start, end, text[start:end])
     if currency:
         return Quantity("money", value, high, currency, "", approx, start, end, text[start:end])
-    if unit_m and unit_word.rstrip("s") in ("year", "yr") and re.match(
-        r"[\s-]*years?[\s-]*old", after, re.I
+    if (
+        unit_m
+        and unit_word.rstrip("s") in ("year", "yr")
+        and re.match(r"[\s-]*years?[\s-]*old", after, re.I)
     ):
         old = re.match(r"[\s-]*years?[\s-]*old", after, re.I)
         assert old is not None
@@ -364,16 +408,25 @@ def _classify(
         assert unit_m is not None
         days = DURATION_DAYS[singular(unit_word)]
         end += unit_m.end()
-        return Quantity("duration", value * days, high * days if high is not None else None,
-                        "day", "", approx, start, end, text[start:end])
+        return Quantity(
+            "duration", value * days, high * days if high is not None else None, "day", "", approx,
+            start, end, text[start:end],
+        )
     if unit_m and unit_word in MEASURE_UNITS:
         base, factor = MEASURE_UNITS[unit_word]
         end += unit_m.end()
-        return Quantity("measure", value * factor, high * factor if high is not None else None,
-                        base, "", approx, start, end, text[start:end])
+        return Quantity(
+            "measure", value * factor, high * factor if high is not None else None, base, "",
+            approx, start, end, text[start:end],
+        )
     raw = text[start:end]
-    if (high is None and value.is_integer() and 1900 <= value <= 2100 and "," not in raw
-            and re.fullmatch(r"(?:[a-z ]+\s)?\d{4}", raw, re.I)):
+    if (
+        high is None
+        and value.is_integer()
+        and 1900 <= value <= 2100
+        and "," not in raw
+        and re.fullmatch(r"(?:[a-z ]+\s)?\d{4}", raw, re.I)
+    ):
         return Quantity("year", value, None, "", "", approx, start, end, raw)
     return Quantity("count", value, high, "", _head_after(text, end), approx, start, end, raw)
 
@@ -390,10 +443,12 @@ def extract_quantities(text: str) -> list[Quantity]:
             if words.lower().endswith(" and"):
                 w_end -= 4
                 words = words[:-4]
-            leading_a = re.match(r"an?\s+(?=[a-z])(?!hundred|thousand|million|billion|dozen)", words, re.I)
+            leading_a = re.match(
+                r"an?\s+(?=[a-z])(?!hundred|thousand|million|billion|dozen)", words, re.I
+            )
             if leading_a:
                 w_start += leading_a.end()
-                words = words[leading_a.end():]
+                words = words[leading_a.end() :]
             value = parse_number_words(words)
             if value is None:
                 continue
@@ -407,9 +462,10 @@ def extract_quantities(text: str) -> list[Quantity]:
                 high = _to_float(m.group("digits2")) * scale2
                 if not m.group("scale"):
                     value *= scale2
-                if high < value or (" and" in text[m.end("scale"):m.start("digits2")].lower() and (
-                    "between" not in text[max(0, num_start - 9):num_start].lower()
-                )):
+                if high < value or (
+                    " and" in text[m.end("scale") : m.start("digits2")].lower()
+                    and ("between" not in text[max(0, num_start - 9) : num_start].lower())
+                ):
                     high = None
                 else:
                     num_end = m.end("scale2")
@@ -446,7 +502,7 @@ def extract_quantities(text: str) -> list[Quantity]:
     return sorted(found, key=lambda q: q.start)
 
 
-def clause_context(text: str, start: int, end: int, *, words: int = 8) -> str:
+def clause_context(text: str, start: int, end: int, *, words: int = 10) -> str:
     """The clause around `text[start:end]`, at most `words` words either side, as a slice."""
     left = text[:start]
     cut = max([0, *(left.rfind(ch) + 1 for ch in ";:!?\n" if ch in left)])

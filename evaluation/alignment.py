@@ -90,17 +90,26 @@ def load_ecb_events(path: Path, *, limit: int | None = None) -> list[EcbEvent]:
                 spans = article["sentence_spans"]
                 chains: dict[int, set[str]] = {}
                 for mention in notes["mentions"]:
-                    if (mention["type"].startswith("ACTION") and mention["chain"]
-                            and mention["chain_scope"] == "cross_doc"):
+                    if (
+                        mention["type"].startswith("ACTION")
+                        and mention["chain"]
+                        and mention["chain_scope"] == "cross_doc"
+                    ):
                         chains.setdefault(mention["sentence_index"], set()).add(mention["chain"])
                 for s_index in notes["coref_annotated_sentences"]:
                     if s_index >= len(spans) or not spans[s_index]:
                         continue
                     start, end = spans[s_index]
-                    sentences.append(EcbSentence(
-                        a_index, s_index, start, end, article["text"][start:end],
-                        frozenset(chains.get(s_index, ())),
-                    ))
+                    sentences.append(
+                        EcbSentence(
+                            a_index,
+                            s_index,
+                            start,
+                            end,
+                            article["text"][start:end],
+                            frozenset(chains.get(s_index, ())),
+                        )
+                    )
             events.append(EcbEvent(record["event_id"], tuple(sentences)))
             if limit is not None and len(events) >= limit:
                 break
@@ -128,14 +137,17 @@ def auroc(labels: npt.NDArray[np.bool_], scores: npt.NDArray[np.float32]) -> flo
     return float((ranks[labels].sum() - positives * (positives + 1) / 2) / (positives * negatives))
 
 
-def _accuracy_f1(labels: npt.NDArray[np.bool_], predicted: npt.NDArray[np.bool_]) -> tuple[float, float]:
+def _accuracy_f1(
+    labels: npt.NDArray[np.bool_], predicted: npt.NDArray[np.bool_]
+) -> tuple[float, float]:
     tp = int((predicted & labels).sum())
     f1 = 2 * tp / max(int(predicted.sum()) + int(labels.sum()), 1)
     return float((predicted == labels).mean()), f1
 
 
 def best_threshold(
-    labels: npt.NDArray[np.bool_], scores: npt.NDArray[np.float32],
+    labels: npt.NDArray[np.bool_],
+    scores: npt.NDArray[np.float32],
     veto: npt.NDArray[np.bool_] | None = None,
 ) -> float:
     """The threshold maximising accuracy of `scores >= t` (and not `veto`)."""
@@ -179,9 +191,9 @@ def mrpc_metrics(pairs: Sequence[dict[str, Any]], encode: Encode) -> dict[str, f
     labels = np.array([p["label"] == 1 for p in pairs])
     cosine = np.array([table[p["a"]] @ table[p["b"]] for p in pairs], dtype=np.float32)
     scores = pair_scores(cosine, [p["a"] for p in pairs], [p["b"] for p in pairs])
-    differs = np.array([
-        compare_quantities(_passage(p["a"], 0), _passage(p["b"], 1)) is not None for p in pairs
-    ])
+    differs = np.array(
+        [compare_quantities(_passage(p["a"], 0), _passage(p["b"], 1)) is not None for p in pairs]
+    )
     out: dict[str, float] = {}
     for prefix, values, veto in (
         ("alignment.MRPC.", scores, differs),
@@ -199,7 +211,9 @@ def mrpc_metrics(pairs: Sequence[dict[str, Any]], encode: Encode) -> dict[str, f
 
 
 def _passage(text: str, ident: int, article: int | None = None, start: int = 0) -> PassageView:
-    return PassageView(ident, ident if article is None else article, 0, start, start + len(text), text)
+    return PassageView(
+        ident, ident if article is None else article, 0, start, start + len(text), text
+    )
 
 
 def _event_articles(event: EcbEvent, table: dict[str, FloatMatrix]) -> list[ArticleView]:
@@ -214,36 +228,64 @@ def _event_articles(event: EcbEvent, table: dict[str, FloatMatrix]) -> list[Arti
             for k, s in enumerate(sentences)
         )
         vectors = np.stack([table[s.text] for s in sentences]).astype(np.float32)
-        articles.append(ArticleView(
-            article_id, f"outlet-{article_id}", "", "", "", None, passages, vectors,
-        ))
+        articles.append(
+            ArticleView(
+                article_id,
+                f"outlet-{article_id}",
+                "",
+                "",
+                "",
+                None,
+                passages,
+                vectors,
+            )
+        )
     return articles
 
 
 def ecb_metrics(
-    events: Sequence[EcbEvent], encode: Encode, *, threshold: float = DEFAULT_THRESHOLD,
+    events: Sequence[EcbEvent],
+    encode: Encode,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
     cosine_threshold: float | None = None,
 ) -> dict[str, float]:
     """ECB+ AUROC over candidate pairs and the claim graph's precision/recall/f1 at `threshold`."""
     table = _unique_vectors(encode, [s.text for e in events for s in e.sentences])
-    labels, scores, cosines = [], [], []
+    labels: list[bool] = []
+    scores: list[float] = []
+    cosines: list[float] = []
     counts = {"parallax": [0, 0, 0], "cosine": [0, 0, 0]}  # true pos, predicted, gold
     for event in events:
         sents = event.sentences
         idx_i, idx_j = np.triu_indices(len(sents), k=1)
-        keep = np.array([sents[i].article != sents[j].article for i, j in zip(idx_i, idx_j, strict=True)],
-                        dtype=bool)
+        keep = np.array(
+            [sents[i].article != sents[j].article for i, j in zip(idx_i, idx_j, strict=True)],
+            dtype=bool,
+        )
         idx_i, idx_j = idx_i[keep], idx_j[keep]
-        gold = {(i, j) for i, j in zip(idx_i, idx_j, strict=True) if sents[i].chains & sents[j].chains}
-        cos = np.array([table[sents[i].text] @ table[sents[j].text] for i, j in zip(idx_i, idx_j, strict=True)],
-                       dtype=np.float32)
+        gold = {
+            (i, j) for i, j in zip(idx_i, idx_j, strict=True) if sents[i].chains & sents[j].chains
+        }
+        cos = np.array(
+            [
+                table[sents[i].text] @ table[sents[j].text]
+                for i, j in zip(idx_i, idx_j, strict=True)
+            ],
+            dtype=np.float32,
+        )
         labels.extend((i, j) in gold for i, j in zip(idx_i, idx_j, strict=True))
         cosines.extend(cos.tolist())
-        scores.extend(pair_scores(
-            cos, [sents[i].text for i in idx_i], [sents[j].text for j in idx_j]
-        ).tolist())
-        position = {(s.article + 1, k): n for n, s in enumerate(sents)
-                    for k in [sum(1 for t in sents[:n] if t.article == s.article)]}
+        scores.extend(
+            pair_scores(
+                cos, [sents[i].text for i in idx_i], [sents[j].text for j in idx_j]
+            ).tolist()
+        )
+        position = {
+            (s.article + 1, k): n
+            for n, s in enumerate(sents)
+            for k in [sum(1 for t in sents[:n] if t.article == s.article)]
+        }
         articles = _event_articles(event, table)
         for name, graph in (
             ("parallax", align_event(articles, threshold=threshold)),
@@ -253,19 +295,26 @@ def ecb_metrics(
                 continue
             predicted = set()
             for a, b in graph.aligned_pairs():
-                i, j = sorted((position[(a.article_id, a.index)], position[(b.article_id, b.index)]))
+                i, j = sorted(
+                    (position[(a.article_id, a.index)], position[(b.article_id, b.index)])
+                )
                 predicted.add((i, j))
             counts[name][0] += len(predicted & gold)
             counts[name][1] += len(predicted)
             counts[name][2] += len(gold)
-    label_array = np.array(labels, dtype=bool)
+    label_array = np.array(labels, dtype=np.bool_)
     out = {
         "alignment.ECB+.auroc": auroc(label_array, np.array(scores, dtype=np.float32)),
-        "baseline.cosine.alignment.ECB+.auroc": auroc(label_array, np.array(cosines, dtype=np.float32)),
+        "baseline.cosine.alignment.ECB+.auroc": auroc(
+            label_array, np.array(cosines, dtype=np.float32)
+        ),
         "alignment.ECB+.candidate_pairs": float(len(labels)),
         "alignment.ECB+.gold_share": float(label_array.mean()) if labels else float("nan"),
     }
-    for name, prefix in (("parallax", "alignment.ECB+."), ("cosine", "baseline.cosine.alignment.ECB+.")):
+    for name, prefix in (
+        ("parallax", "alignment.ECB+."),
+        ("cosine", "baseline.cosine.alignment.ECB+."),
+    ):
         tp, predicted_n, gold_n = counts[name]
         if name == "cosine" and cosine_threshold is None:
             continue
@@ -289,17 +338,29 @@ def fit_coefficients(pairs: Sequence[dict[str, Any]], encode: Encode) -> dict[st
     for p in pairs:
         sa, sb = content_stems(p["a"]), content_stems(p["b"])
         shared = len(sa & sb)
-        rows.append([float(table[p["a"]] @ table[p["b"]]), shared / max(len(sa | sb), 1),
-                     float(np.log1p(shared))])
+        rows.append(
+            [
+                float(table[p["a"]] @ table[p["b"]]),
+                shared / max(len(sa | sb), 1),
+                float(np.log1p(shared)),
+            ]
+        )
     model = LogisticRegression(max_iter=2000).fit(np.array(rows), [p["label"] for p in pairs])
     cos, jac, shared_coef = (float(c) for c in model.coef_[0])
-    return {"cosine": cos, "jaccard": jac, "shared": shared_coef,
-            "intercept": float(model.intercept_[0])}
+    return {
+        "cosine": cos,
+        "jaccard": jac,
+        "shared": shared_coef,
+        "intercept": float(model.intercept_[0]),
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evaluation.alignment", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m evaluation.alignment",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--events", type=Path, default=Path("../shared/data/events.dev.jsonl"))
     parser.add_argument("--pairs", type=Path, default=Path("../shared/data/pairs.dev.jsonl"))
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
@@ -324,7 +385,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     metrics = mrpc_metrics(pairs, encode)
     metrics |= ecb_metrics(
-        load_ecb_events(args.events, limit=args.limit_events), encode,
+        load_ecb_events(args.events, limit=args.limit_events),
+        encode,
         threshold=metrics["alignment.MRPC.threshold"],
         cosine_threshold=metrics["baseline.cosine.alignment.MRPC.threshold"],
     )

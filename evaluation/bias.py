@@ -201,12 +201,15 @@ def run(
     *,
     limit: int | None = None,
     cache_dir: Path | None = None,
+    datasets: Sequence[str] = ("BASIL", "PAC"),
 ) -> dict[str, float]:
-    """All `basil.*` and `pac.*` metrics on the dev events (the first `limit` of each set)."""
+    """The `basil.*` and `pac.*` metrics on the dev events (the first `limit` of each set)."""
     vectors = PassageVectors(embedder, cache_dir)
     events = load_events(events_path)
     metrics: dict[str, float] = {}
     for dataset, compute in (("BASIL", basil_metrics), ("PAC", pac_metrics)):
+        if dataset not in datasets:
+            continue
         chosen = [e for e in events if e["source_dataset"] == dataset][:limit]
         metrics.update(compute([run_event(e, vectors) for e in chosen]))
     return metrics
@@ -217,6 +220,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data folder")
     parser.add_argument("--events", type=int, default=None, help="events per dataset (all)")
     parser.add_argument("--cache", type=Path, default=None, help="embedding cache (not the repo)")
+    parser.add_argument(
+        "--dataset", action="append", choices=("BASIL", "PAC"), help="only these (default: both)"
+    )
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
     args = parser.parse_args(argv)
     events = require(args.data / "events.dev.jsonl")
@@ -225,7 +231,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from core.config import Settings
     from index.embedder import load_embedder
 
-    metrics = run(events, load_embedder(Settings()), limit=args.events, cache_dir=args.cache)
+    metrics = run(
+        events,
+        load_embedder(Settings()),
+        limit=args.events,
+        cache_dir=args.cache,
+        datasets=tuple(args.dataset or ("BASIL", "PAC")),
+    )
     if args.json:
         print(json.dumps(metrics, indent=2))
     else:

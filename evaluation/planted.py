@@ -24,9 +24,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import re
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +59,14 @@ class PassageVectors:
     def _key(self, text: str) -> str:
         return hashlib.sha256(f"{self._embedder.name}\n{text}".encode()).hexdigest()[:32]
 
+    def _save(self, text: str, row: Vectors) -> None:
+        assert self._dir is not None
+        self._dir.mkdir(parents=True, exist_ok=True)
+        # Atomic, so that two evaluation runs can share one cache directory.
+        with tempfile.NamedTemporaryFile(dir=self._dir, suffix=".tmp", delete=False) as handle:
+            np.save(handle, row)
+        os.replace(handle.name, self._dir / f"{self._key(text)}.npy")
+
     def encode(self, texts: Sequence[str]) -> Vectors:
         """float32 (len(texts), d), rows L2-normalised."""
         missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
@@ -70,8 +80,7 @@ class PassageVectors:
             for text, row in zip(missing, self._embedder.encode(missing), strict=True):
                 self._cache[text] = row
                 if self._dir is not None:
-                    self._dir.mkdir(parents=True, exist_ok=True)
-                    np.save(self._dir / f"{self._key(text)}.npy", row)
+                    self._save(text, row)
         if not texts:
             return np.zeros((0, self._embedder.dimension), dtype=np.float32)
         return np.stack([self._cache[t] for t in texts]).astype(np.float32, copy=False)
@@ -113,7 +122,9 @@ class Planted:
 _NUMBER = re.compile(r"(?<![\w.,$])(\d{1,3}(?:,\d{3})+|\d+)(?![\w,.]\d)(?!\s?(?:st|nd|rd|th)\b)")
 _AUX = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|would|can|did|does)\s"
-    r"(?!not\b|n[o']t\b|no\b|said\b|told\b|says\b)(?=[a-z])"
+    # "not just", "not only", "not never" would not negate the statement.
+    r"(?!(?:not|n[o']t|no|said|told|says|just|merely|only|never|even|also|simply|always)\b)"
+    r"(?=[a-z])"
 )
 # A number next to a month, a clock time, a tally ("420-7") or a list marker ("1)") is no figure.
 _NOT_A_FIGURE_BEFORE = re.compile(

@@ -326,10 +326,16 @@ def fit_and_report(
 
 
 def evaluate(
-    pool: Pool, window_days: float, model: SameEventModel
+    pool: Pool,
+    window_days: float,
+    model: SameEventModel,
+    candidates: tuple[Ranking, list[npt.NDArray[np.float64]]] | None = None,
 ) -> tuple[dict[str, float], Ranking, list[npt.NDArray[np.float64]]]:
-    """Parallax and baseline retrieval metrics; also the rankings and their confidences."""
-    first, features = candidate_pairs(pool, window_days)
+    """Parallax and baseline retrieval metrics; also the rankings and their confidences.
+
+    candidates: a precomputed `candidate_pairs(pool, window_days)`, to avoid computing it twice.
+    """
+    first, features = candidates or candidate_pairs(pool, window_days)
     ranking, confidences = parallax_rankings(first, features, model.confidence)
     metrics = retrieval_metrics(pool, ranking)
     for name, base in baseline_rankings(pool, window_days).items():
@@ -363,10 +369,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         articles, load_embedder(Settings()), load_entity_extractor(args.entities), args.cache
     )
     report: dict[str, Any] = {}
+    candidates = candidate_pairs(pool, args.window_days)
     if args.fit:
-        first, features = candidate_pairs(pool, args.window_days)
-        report.update(fit_and_report(pool, first, features, DEFAULT_MODEL_PATH))
-    metrics, _, _ = evaluate(pool, args.window_days, SameEventModel.load())
+        report.update(fit_and_report(pool, *candidates, DEFAULT_MODEL_PATH))
+    metrics, _, _ = evaluate(pool, args.window_days, SameEventModel.load(), candidates)
     report.update(metrics)
     if args.clustering:
         from evaluation.clustering import clustering_metrics

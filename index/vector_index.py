@@ -144,7 +144,8 @@ class VectorIndex:
 
     Wraps ``faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))``. Vectors are normalised on the way
     in, so scores are cosine similarities in [-1, 1]. One writer at a time (`add`, `remove`);
-    searches run concurrently with each other and wait for a write in progress.
+    searches run concurrently with each other and wait for a write in progress; `save` copies
+    the index and writes the copy, so it holds up neither.
 
     Cost (MODELS.md, 384-d, 2 cores): ~4 ms per query over 200,000 vectors in batches of 1,000,
     ~1.5 KB of RAM per vector; each write that touches existing ids rebuilds IndexIDMap2's

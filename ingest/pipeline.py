@@ -137,7 +137,9 @@ class Pipeline:
         return await self._store(prepared)
 
     async def ingest_input(self, item: ArticleInput) -> IngestResult:
-        if not item.text.strip():
+        # NUL is refused by PostgreSQL text columns and never part of an article.
+        text = item.text.replace("\x00", "")
+        if not text.strip():
             raise NotAnArticle("the article has no text", url=item.url)
         canonical = canonicalize(item.url)
         article = NewArticle(
@@ -152,9 +154,7 @@ class Pipeline:
             published_at=item.published_at,
             extra=dict(item.extra),
         )
-        prepared = _Prepared(
-            article, content_hash(item.text), simhash(item.text), item.text, item.language
-        )
+        prepared = _Prepared(article, content_hash(text), simhash(text), text, item.language)
         return await self._single_flight(canonical, lambda: self._store(prepared))
 
     def _prepare_extracted(

@@ -145,13 +145,15 @@ async def ingest_service(
     extra_outlets: Sequence[Outlet] = (),
     run_workers: bool = True,
     schedule_feeds: bool | None = None,
+    include_registry: bool = True,
 ) -> AsyncIterator[IngestService]:
     """The running ingest side; workers and the feed scheduler stop when the block exits."""
     _cap_threads(settings)
     engine, sessions = open_store(settings)
     model = embedder or load_embedder(settings)
     indexes = IndexSet.open(settings, sessions, model.name, model.dimension)
-    outlets = [*load_registry(settings.outlets_file), *extra_outlets]
+    registry = load_registry(settings.outlets_file) if include_registry else []
+    outlets = [*registry, *extra_outlets]
     with sessions.begin() as session:
         outlet_ids = sync_outlets(session, outlets)
     executor = ThreadPoolExecutor(max_workers=settings.ingest_workers + 2)

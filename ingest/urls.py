@@ -134,12 +134,17 @@ def _normalise_path(path: str) -> str:
     return "/".join(segments) or "/"
 
 
+MAX_URL_LENGTH = 2000
+
+
 def _uppercase_escapes(text: str) -> str:
     return _PCT.sub(lambda m: m.group(0).upper(), text)
 
 
 def canonicalize(url: str) -> str:
     """The canonical spelling of an absolute http(s) URL; raises `InvalidURL` otherwise."""
+    if len(url) > MAX_URL_LENGTH:
+        raise InvalidURL(f"URL longer than {MAX_URL_LENGTH} characters", url=url[:200])
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Start (or reuse) a throwaway PostgreSQL on 127.0.0.1 for the store tests and print its URL:
 #
-#   export PARALLAX_TEST_DATABASE_URL=$(bash scripts/postgres-test-server.sh)
+#   PARALLAX_TEST_DATABASE_URL=$(bash scripts/postgres-test-server.sh)
+#   export PARALLAX_TEST_DATABASE_URL
 #
+# (two lines, so that `set -e` sees a failure: `export X=$(...)` hides the exit status).
 # Idempotent: installs Debian's `postgresql` package if no server binaries are found (needs
 # root), creates a cluster under $PARALLAX_PG_DIR (default: $TMPDIR/parallax-pg-test) once,
 # starts it if it is not running, and creates the role and database if they are missing.
@@ -26,7 +28,7 @@ die() {
 
 find_bindir() {
     local dir
-    for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    for dir in $(printf "%s\n" /usr/lib/postgresql/*/bin | sort -V -r); do
         if [[ -x $dir/initdb && -x $dir/pg_ctl ]]; then
             echo "$dir"
             return 0
@@ -59,6 +61,7 @@ else
     mkdir -p "$base"
 fi
 chmod 700 "$base"
+as_server test -w "$base" || die "the server's user cannot write to $base: set PARALLAX_PG_DIR"
 
 if [[ ${1:-} == --stop ]]; then
     if as_server "$bindir/pg_ctl" status --pgdata="$data" >/dev/null 2>&1; then

@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
+from collections.abc import Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Response
-from fastapi.responses import JSONResponse
 
 from api.deps import CallerDep, Runtime, RuntimeDep
 from api.problems import DeadlineExceeded, problem_responses
@@ -44,13 +44,97 @@ router = APIRouter(tags=["compare"], responses=problem_responses(401, 429))
 LIGHT_FORM_MAX_BYTES = 5000
 PASTED_TEXT_HOST = "https://pasted.parallax.invalid/"
 
+_PASSAGE = {"id": 41, "index": 2, "start": 180, "end": 262, "text": "Some 800 were to leave…"}
+_EXAMPLE_ANSWER = {
+    "article": {
+        "id": 7,
+        "url": "https://news.example/world/evacuation",
+        "outlet": "Example News",
+        "title": "Rescuers evacuated to Jordan",
+        "published_at": "2018-07-22T09:00:00Z",
+        "language": "en",
+        "passages": [_PASSAGE],
+    },
+    "coverage": [
+        {
+            "article_id": 9,
+            "url": "https://wire.example/2018/07/22/evacuation",
+            "outlet": "Example Wire",
+            "title": "Israel evacuates 422 to Jordan",
+            "published_at": "2018-07-22T08:10:00Z",
+            "same_event_confidence": 0.93,
+            "wire_copy_of": None,
+        }
+    ],
+    "claims": [
+        {
+            "id": 3,
+            "passage": _PASSAGE,
+            "others": [
+                {
+                    "article_id": 9,
+                    "outlet": "Example Wire",
+                    "url": "https://wire.example/2018/07/22/evacuation",
+                    "passage_id": 88,
+                    "start": 0,
+                    "end": 64,
+                    "text": "Jordan said 422 people had crossed.",
+                    "similarity": 0.82,
+                }
+            ],
+        }
+    ],
+    "divergences": [
+        {
+            "type": "numeric",
+            "confidence": 0.9,
+            "passage": _PASSAGE,
+            "counterparts": [
+                {
+                    "article_id": 9,
+                    "outlet": "Example Wire",
+                    "url": "https://wire.example/2018/07/22/evacuation",
+                    "start": 0,
+                    "end": 64,
+                    "text": "Jordan said 422 people had crossed.",
+                }
+            ],
+            "evidence": {"this": "800", "other": "422"},
+            "explanation": "800 planned here; 422 arrived by Jordan's count there.",
+        }
+    ],
+    "summary": {
+        "counts": {
+            "numeric": 1,
+            "contradiction": 0,
+            "unique_claim": 0,
+            "omission": 0,
+            "framing": 0,
+            "attribution": 0,
+        },
+        "agreeing_outlets": [],
+        "diverging_outlets": ["Example Wire"],
+    },
+    "ingested": False,
+    "coverage_status": "found",
+    "pending": None,
+    "meta": {
+        "model": "sentence-transformers/all-MiniLM-L6-v2",
+        "index_version": "passages:5120,reports:311",
+        "engine": "engine-1",
+        "cached": True,
+        "timings_ms": {"resolve": 1.2, "compare": 0.1, "total": 2.0},
+    },
+}
+_STRING = {"schema": {"type": "string"}}
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The comparison (`fields=full`) or its light form (`fields=summary`).",
         "headers": {
-            "ETag": {"description": "Weak validator; send it back in If-None-Match."},
-            "Retry-After": {"description": "Set while more coverage is pending."},
+            "ETag": {"description": "Weak validator; send it back in If-None-Match.", **_STRING},
+            "Retry-After": {"description": "Set while more coverage is pending.", **_STRING},
         },
+        "content": {"application/json": {"examples": {"full": {"value": _EXAMPLE_ANSWER}}}},
     },
     304: {"description": "The comparison has not changed since the ETag sent."},
     **problem_responses(400, 403, 404, 413, 422, 502, 503),
@@ -154,39 +238,49 @@ async def _answer(
         ),
     )
     headers = {"Retry-After": str(pending.retry_after)} if pending else {"ETag": etag}
+    # A comparison can run to megabytes of passages: render it off the event loop.
+    content = await asyncio.to_thread(_render, full, fields)
+    return Response(content, media_type="application/json", headers=headers)
+
+
+def _render(full: CompareResponse, fields: Fields) -> bytes:
     body = full if fields == "full" else light_form(full)
-    return JSONResponse(body.model_dump(mode="json"), headers=headers)
+    return body.model_dump_json().encode("utf-8")
 
 
 async def _resolve(runtime: Runtime, request: CompareRequest) -> tuple[int, bool]:
     """The article's id, and whether this request added it to the archive."""
     service = runtime.service
+    if isinstance(request, CompareByText) and request.url is None:
+        url = _pasted_text_url(request.text)
+    else:
+        url = str(request.url)
+        service.fetcher.policy.check_url(url)
+    known = await asyncio.to_thread(article_id_for_url, service.sessions, url)
+    if known is not None:
+        return known, False
+    work: Coroutine[Any, Any, IngestResult]
     if isinstance(request, CompareByText):
-        if request.url is not None:
-            service.fetcher.policy.check_url(request.url)
         item = ArticleInput(
-            url=request.url or _pasted_text_url(request.text),
+            url=url,
             text=request.text,
             title=request.title,
             outlet=request.outlet,
             published_at=request.published_at,
         )
-        result = await _within_deadline(runtime, service.pipeline.ingest_input(item))
+        work = service.pipeline.ingest_input(item)
+    elif isinstance(request, CompareByHtml):
+        work = service.pipeline.ingest_html(url, request.html)
     else:
-        service.fetcher.policy.check_url(request.url)
-        known = await asyncio.to_thread(article_id_for_url, service.sessions, request.url)
-        if known is not None:
-            return known, False
-        if isinstance(request, CompareByHtml):
-            work = service.pipeline.ingest_html(request.url, request.html)
-        else:
-            work = service.pipeline.ingest_url(request.url)
-        result = await _within_deadline(runtime, work)
+        work = service.pipeline.ingest_url(url)
+    result = await _within_deadline(runtime, work)
     runtime.metrics.ingests.labels("compare", result.outcome.value).inc()
     return result.article_id, result.outcome is not Outcome.DUPLICATE
 
 
-async def _within_deadline(runtime: Runtime, work: Any) -> IngestResult:
+async def _within_deadline(
+    runtime: Runtime, work: Coroutine[Any, Any, IngestResult]
+) -> IngestResult:
     # Shielded: an ingest that outlives the deadline (or a caller who hangs up) still finishes,
     # so asking again finds the article stored.
     task = runtime.background.start(work)

@@ -43,6 +43,7 @@ async def readyz(runtime: RuntimeDep) -> Readiness:
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
 async def metrics(runtime: RuntimeDep) -> Response:
-    pending = await asyncio.to_thread(runtime.service.queue.pending_count)
-    runtime.metrics.pending_jobs.set(pending)
+    service = runtime.service
+    runtime.metrics.pending_jobs.set(await asyncio.to_thread(service.queue.pending_count))
+    runtime.metrics.articles.set(await asyncio.to_thread(article_count, service.sessions))
     return Response(runtime.metrics.render(), media_type=CONTENT_TYPE_LATEST)

@@ -1,4 +1,4 @@
-"""Engine creation and migrations. SQLite gets WAL and a busy timeout; PostgreSQL sessions use UTC."""
+"""Engine creation and migrations. SQLite gets WAL and a busy timeout; PostgreSQL gets UTC."""
 
 from __future__ import annotations
 

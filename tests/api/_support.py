@@ -86,13 +86,16 @@ async def running(
     settings: Settings,
     *,
     client_address: tuple[str, int] = ("203.0.113.7", 50000),
+    raise_app_exceptions: bool = True,
     **app_options: Any,
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Lifespan]]:
     """The app with its lifespan run, and a client talking to it through ASGITransport."""
     app_options.setdefault("embedder", HashingEmbedder(64))
     app = create_app(settings, **app_options)
     async with Lifespan(app) as lifespan:
-        transport = httpx.ASGITransport(app=lifespan.asgi, client=client_address)
+        transport = httpx.ASGITransport(
+            app=lifespan.asgi, client=client_address, raise_app_exceptions=raise_app_exceptions
+        )
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client, lifespan
 

@@ -80,6 +80,7 @@ async def test_fetch_failure_names_the_reason(
         response = await client.get("/compare", params={"url": outlet.url_for("/gone")})
         body = assert_problem(response, 502, "fetch-failed")
         assert body["reason"] == "http-status"
+        assert body["upstream_status"] == 404
         assert body["url"] == outlet.url_for("/gone")
 
 
@@ -99,3 +100,13 @@ async def test_deadline_answers_503_and_the_ingest_finishes(
         later = await client.post("/compare", json={"url": url})
         assert assert_problem(later, 404, "no-coverage")["article_id"] >= 1
         assert _page_count(outlet, PAGE) == 1
+
+
+async def test_a_fetch_slower_than_its_deadline_is_fetch_timeout(
+    api_settings: Callable[..., Settings], outlet: HTTPServer
+) -> None:
+    settings = api_settings(fetch_deadline=0.1, read_timeout=0.1, fetch_retries=0)
+    async with running(settings) as (client, _):
+        response = await client.get("/compare", params={"url": outlet.url_for(PAGE)})
+        body = assert_problem(response, 502, "fetch-timeout")
+        assert body["reason"] == "fetch-timeout"

@@ -98,6 +98,8 @@ async def test_one_refresh_at_a_time_and_not_again_too_soon() -> None:
     assert second.job_id == first.job_id  # shares the running refresh
     queue.batches[first.job_id] = True
     assert await refresher.request(10) is None  # refreshed for 10 already
+    clock[0] = 30.0
+    assert await refresher.request(12) is None  # the feeds were read moments ago
     clock[0] = 500.0
     again = await refresher.request(10)
     assert again is not None

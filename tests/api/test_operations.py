@@ -35,6 +35,7 @@ async def test_metrics_are_prometheus_text_labelled_by_route(
     )
     assert "parallax_http_request_duration_seconds_bucket" in text
     assert "parallax_ingest_jobs_pending 0.0" in text
+    assert "parallax_articles 0.0" in text
 
 
 async def test_each_app_has_its_own_registry(api: tuple[httpx.AsyncClient, Lifespan]) -> None:

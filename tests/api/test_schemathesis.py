@@ -54,5 +54,6 @@ def test_schemathesis_finds_nothing(tmp_path: Path) -> None:
             text=True,
             timeout=900,
             check=False,
+            cwd=tmp_path,
         )
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]

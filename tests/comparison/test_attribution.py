@@ -59,12 +59,17 @@ DIVERGENT = [
 ]
 
 SAME = [
-    ("The minister said the strike hit military targets.", "The strike hit military targets, "
-     "the minister said."),
+    (
+        "The minister said the strike hit military targets.",
+        "The strike hit military targets, the minister said.",
+    ),
     ("The convoy reached the border on Sunday.", "On Sunday the convoy reached the border."),
     ("The vote is scheduled for May 5.", "The vote is scheduled for the fifth of May."),
     ("Officials could not be reached for comment.", "Officials did not respond to requests."),
-    ("He claimed the title in 2019, officials claimed.", "He allegedly won the title, they allege."),
+    (
+        "He claimed the title in 2019, officials claimed.",
+        "He allegedly won the title, they allege.",
+    ),
     ("According to the report, 12 people died.", "Twelve people died, the report said."),
     ("The storm destroyed 40 homes.", "Forty homes were destroyed by the storm."),
 ]
@@ -96,7 +101,8 @@ def test_said_to_claimed_names_both_words_and_outlets() -> None:
     assert finding is not None
     assert finding.evidence["focus_cues"] == ["claimed"]
     assert finding.evidence["other_cues"] == ["said"]
-    assert "Outlet A" in finding.explanation and "Outlet B" in finding.explanation
+    assert "Outlet A" in finding.explanation
+    assert "Outlet B" in finding.explanation
     assert "“claimed”" in finding.explanation
 
 
@@ -112,5 +118,6 @@ def test_stance_levels_and_sources() -> None:
 def test_fact_against_hedge_outranks_said_against_claimed() -> None:
     hedge = detect_attribution(passage("It reportedly closed."), passage("It closed.", 2))
     verb = detect_attribution(passage("He claimed it closed."), passage("He said it closed.", 2))
-    assert hedge is not None and verb is not None
+    assert hedge is not None
+    assert verb is not None
     assert hedge.confidence > verb.confidence

@@ -71,7 +71,8 @@ def test_hostile_account_against_neutral_ones(event: tuple[ArticleView, ...]) ->
     label = on(found, "framing", "terrorists")
     assert label.evidence["focus_terms"] == ["terrorists"]
     assert {m.outlet for m in label.counterparts} == {"Wire Service", "Daily Chronicle"}
-    assert "Hostile Times" in label.explanation and "terrorists" in label.explanation
+    assert "Hostile Times" in label.explanation
+    assert "terrorists" in label.explanation
     start = HOSTILE.index("Israel has evacuated")
     assert (label.passage.start, label.passage.end) == (  # type: ignore[union-attr]
         start,

@@ -15,6 +15,8 @@ def _at(day: int) -> datetime:
 def _evidence(identical_share: float) -> Evidence:
     return Evidence(
         cosine=0.9,
+        title_cosine=0.9,
+        shorter_passages=5,
         term_cosine=0.8,
         aligned_passages=5,
         aligned_share=0.9,
@@ -24,6 +26,7 @@ def _evidence(identical_share: float) -> Evidence:
         place_overlap=0.5,
         figure_overlap=0.0,
         date_overlap=0.0,
+        year_conflict=False,
         days_apart=0.0,
     )
 

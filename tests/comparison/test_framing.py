@@ -21,37 +21,61 @@ DIVERGENT = [
         "Israel evacuated the group's members to Jordan.",
         "scare_quotes",
     ),
-    ("The senator slammed the plan on Tuesday.", "The senator criticised the plan on Tuesday.",
-     "label"),
-    ("The regime bombed the town overnight.", "The government bombed the town overnight.",
-     "label"),
-    ("Rioters filled the square after the verdict.", "Protesters filled the square after the "
-     "verdict.", "label"),
-    ("The invasion entered its third week.", "The military operation entered its third week.",
-     "label"),
+    (
+        "The senator slammed the plan on Tuesday.",
+        "The senator criticised the plan on Tuesday.",
+        "label",
+    ),
+    ("The regime bombed the town overnight.", "The government bombed the town overnight.", "label"),
+    (
+        "Rioters filled the square after the verdict.",
+        "Protesters filled the square after the verdict.",
+        "label",
+    ),
+    (
+        "The invasion entered its third week.",
+        "The military operation entered its third week.",
+        "label",
+    ),
     ("The senator angrily rejected the bill.", "The senator rejected the bill.", "loaded"),
-    ("The governor unveiled a phony budget plan.", "The governor unveiled a budget plan.",
-     "loaded"),
+    (
+        "The governor unveiled a phony budget plan.",
+        "The governor unveiled a budget plan.",
+        "loaded",
+    ),
     ("The mayor's so-called reform passed.", "The mayor's reform passed.", "loaded"),
-    ("She was lambasted by colleagues for the vote.", "She was criticized by colleagues for the "
-     "vote.", "label"),
-    ("The minister's \"rescuers\" crossed the border.", "The rescuers crossed the border.",
-     "scare_quotes"),
+    (
+        "She was lambasted by colleagues for the vote.",
+        "She was criticized by colleagues for the vote.",
+        "label",
+    ),
+    (
+        'The minister\'s "rescuers" crossed the border.',
+        "The rescuers crossed the border.",
+        "scare_quotes",
+    ),
     # The loaded word is on the other side: the focus passage still diverges in framing.
-    ("Volunteers pulled children from the rubble.", "Jihadists pulled children from the rubble.",
-     "label"),
+    (
+        "Volunteers pulled children from the rubble.",
+        "Jihadists pulled children from the rubble.",
+        "label",
+    ),
 ]
 
 SAME = [
     ("The senator criticised the plan on Tuesday.", "On Tuesday the senator criticised the plan."),
-    ("Israel evacuated 800 people to Jordan.", "About 800 people were evacuated to Jordan by "
-     "Israel."),
+    (
+        "Israel evacuated 800 people to Jordan.",
+        "About 800 people were evacuated to Jordan by Israel.",
+    ),
     ("Twelve people were killed in the attack.", "The attack killed 12 people."),
     ("The government announced new measures.", "The government announced new measures today."),
     ("He said \u201cwe will win\u201d at the rally.", "He told the rally \u201cwe will win\u201d."),
     ("The protest drew thousands of people.", "Thousands of people joined the protest."),
-    ("Police arrested three suspects after the shooting.", "Three suspects were arrested by "
-     "police after the shooting."),
+    (
+        "Police arrested three suspects after the shooting.",
+        "Three suspects were arrested by police after the shooting.",
+    ),
     ("The slammed door woke the neighbours.", "The slammed door woke the neighbours."),
 ]
 
@@ -85,7 +109,10 @@ def test_terrorists_versus_rescuers_explanation_names_words_and_outlets() -> Non
 
 
 def test_loaded_terms_have_exact_offsets() -> None:
-    text = "Steele drew fierce criticism for a phony \u201ccover-up\u201d, slamming the so-called plan."
+    text = (
+        "Steele drew fierce criticism for a phony \u201ccover-up\u201d, "
+        "slamming the so-called plan."
+    )
     terms = loaded_terms(text)
     for term in terms:
         assert text[term.start : term.end] == term.term

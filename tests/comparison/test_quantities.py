@@ -22,7 +22,7 @@ def test_offsets_are_exact() -> None:
     quantities = extract_quantities(text)
     assert [q.text for q in quantities] == ["About 800", "422", "July 22, 2018", "3:30 p.m."]
     for q in quantities:
-        assert text[q.start:q.end] == q.text
+        assert text[q.start : q.end] == q.text
 
 
 @pytest.mark.parametrize(
@@ -65,15 +65,21 @@ def test_counts_and_what_they_count(text: str, value: float, head: str) -> None:
 
 def test_approximate_qualifiers_and_ranges() -> None:
     about = _one("About 800 people were to be evacuated.", "count")
-    assert about.approximate and about.value == 800.0 and about.text == "About 800"
+    assert about.approximate
+    assert about.value == 800.0
+    assert about.text == "About 800"
     more = _one("More than 3,000 troops were deployed.", "count")
-    assert more.approximate and more.value == 3000.0 and more.head == "troop"
+    assert more.approximate
+    assert more.value == 3000.0
+    assert more.head == "troop"
     span = _one("Between 80 and 100 people were hurt.", "count")
     assert (span.value, span.high, span.approximate) == (80.0, 100.0, True)
     dash = _one("Some 80-100 boats sank.", "count")
     assert (dash.value, dash.high) == (80.0, 100.0)
     vague = _one("Hundreds of protesters gathered outside.", "count")
-    assert vague.approximate and vague.value == 200.0 and vague.head == "protester"
+    assert vague.approximate
+    assert vague.value == 200.0
+    assert vague.head == "protester"
 
 
 def test_money() -> None:
@@ -113,7 +119,8 @@ def test_dates_times_and_years() -> None:
 
 def test_durations_ages_ordinals_and_measures() -> None:
     months = _one("She spent three months in rehab.", "duration")
-    assert months.value == pytest.approx(3 * 30.4) and months.unit == "day"
+    assert months.value == pytest.approx(3 * 30.4)
+    assert months.unit == "day"
     half = _one("She was 5 1/2 months pregnant.", "duration")
     assert half.value == pytest.approx(5.5 * 30.4)
     assert _one("The 33-year-old actress checked in.", "age").value == 33.0
@@ -121,7 +128,8 @@ def test_durations_ages_ordinals_and_measures() -> None:
     assert (ordinal.value, ordinal.head) == (2.0, "time")
     assert _one("It was his 3rd arrest.", "ordinal").value == 3.0
     miles = _one("The town lies 30 miles west of Baghdad.", "measure")
-    assert miles.unit == "m" and miles.value == pytest.approx(30 * 1609.34)
+    assert miles.unit == "m"
+    assert miles.value == pytest.approx(30 * 1609.34)
 
 
 def test_text_without_numbers() -> None:

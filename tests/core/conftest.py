@@ -42,11 +42,8 @@ def postgres_server_url() -> URL:
             pytest.fail(f"CI is set and {reason}", pytrace=False)
         pytest.skip(reason)
     url = make_url(raw)
-    if url.get_backend_name() != "postgresql":
-        pytest.fail(
-            f"{POSTGRES_URL_VARIABLE} must name a PostgreSQL database, not {url.get_backend_name()}",
-            pytrace=False,
-        )
+    if (backend := url.get_backend_name()) != "postgresql":
+        pytest.fail(f"{POSTGRES_URL_VARIABLE} must name a PostgreSQL database, not {backend}")
     return url
 
 

@@ -104,21 +104,19 @@ def _new_report(
     )
 
 
-def _new_article(canonical_url: str, **overrides: object) -> NewArticle:
-    values: dict[str, object] = {
-        "canonical_url": canonical_url,
-        "url": canonical_url + "?utm_source=feed",
-        "outlet_id": None,
-        "outlet_name": "Example News",
-        "title": "Evacuation to Jordan — 422 arrive",
-        "authors": ("A. Writer", "Zoë Ñúñez"),
-        "site_name": "Example",
-        "language": "en",
-        "published_at": datetime(2018, 7, 22, 9, 30, tzinfo=timezone(timedelta(hours=3))),
-        "extra": {"section": "world", "note": "«quoted»"},
-    }
-    values.update(overrides)
-    return NewArticle(**values)  # type: ignore[arg-type]
+def _new_article(canonical_url: str) -> NewArticle:
+    return NewArticle(
+        canonical_url=canonical_url,
+        url=canonical_url + "?utm_source=feed",
+        outlet_id=None,
+        outlet_name="Example News",
+        title="Evacuation to Jordan — 422 arrive",
+        authors=("A. Writer", "Zoë Ñúñez"),
+        site_name="Example",
+        language="en",
+        published_at=datetime(2018, 7, 22, 9, 30, tzinfo=timezone(timedelta(hours=3))),
+        extra={"section": "world", "note": "«quoted»"},
+    )
 
 
 def _store(
@@ -313,9 +311,10 @@ def test_a_server_time_zone_other_than_utc_changes_nothing(store_engine: Engine)
 
 
 def test_a_naive_datetime_is_refused(store_sessions: sessionmaker[Session]) -> None:
-    with pytest.raises(StatementError, match="naive datetimes"), store_sessions.begin() as session:
-        session.add(BatchRow(kind="urls", created_at=datetime(2018, 7, 22, 12, 0)))  # noqa: DTZ001
-        session.flush()
+    with store_sessions() as session:
+        session.add(BatchRow(kind="urls", created_at=datetime(2018, 7, 22, 12, 0)))
+        with pytest.raises(StatementError, match="naive datetimes"):
+            session.flush()
 
 
 def test_datetime_comparisons_do_not_depend_on_the_offset_written(
@@ -399,7 +398,7 @@ def test_near_duplicates_are_found_across_the_sign_bit(
         assert near_duplicate_report(session, -1, both, 3) == top.report_id  # the sign bit
         assert near_duplicate_report(session, 0, both, 3) == bottom.report_id  # the sign bit
         assert near_duplicate_report(session, (2**63 - 1) ^ 0b1111, both, 3) is None  # 4 bits
-        assert near_duplicate_report(session, 2**62, both, 3) is None
+        assert near_duplicate_report(session, 0x5555_5555_5555_5555, both, 3) is None
 
 
 def test_a_near_duplicate_points_at_the_original(
@@ -443,7 +442,7 @@ def test_enqueue_is_idempotent_within_a_batch(queue: JobQueue) -> None:
 def test_claim_complete_and_fail_are_counted(
     queue: JobQueue, store_sessions: sessionmaker[Session], model_id: int
 ) -> None:
-    stored = _store(store_sessions, _new_report("Done.\n\nText."), model_id, "https://n.example/a")
+    _store(store_sessions, _new_report("Done.\n\nText."), model_id, "https://n.example/a")
     with store_sessions() as session:
         article_id = article_id_for(session, "https://n.example/a")
     batch = queue.create_batch("urls")
@@ -464,7 +463,6 @@ def test_claim_complete_and_fail_are_counted(
         assert (done.article_id, done.lease_owner) == (article_id, None)
         assert done.finished_at is not None
         assert session.scalar(select(FailureRow.detail)) == "too slow"
-    assert stored.report_id > 0
 
 
 def test_claim_respects_availability_and_kinds(queue: JobQueue) -> None:
@@ -478,7 +476,8 @@ def test_claim_respects_availability_and_kinds(queue: JobQueue) -> None:
 
 
 def test_a_claim_is_exclusive_between_queues(store_sessions: sessionmaker[Session]) -> None:
-    one, two = JobQueue(store_sessions, lease_seconds=60), JobQueue(store_sessions, lease_seconds=60)
+    one = JobQueue(store_sessions, lease_seconds=60)
+    two = JobQueue(store_sessions, lease_seconds=60)
     batch = one.create_batch("urls")
     one.enqueue(batch, "url", [(str(n), {"url": str(n)}) for n in range(10)])
     claimed = [job.id for job in one.claim(5)] + [job.id for job in two.claim(10)]

@@ -90,3 +90,11 @@ def test_same_site() -> None:
     assert same_site("https://www.theguardian.com/a", "https://amp.theguardian.com/b")
     assert not same_site("https://www.theguardian.com/a", "https://evil.example/theguardian.com")
     assert not same_site("https://a.co.uk/", "https://b.co.uk/")
+
+
+def test_overlong_urls_are_refused() -> None:
+    from core.errors import InvalidURL
+    from ingest.urls import MAX_URL_LENGTH
+
+    with pytest.raises(InvalidURL):
+        canonicalize("https://example.com/" + "a" * MAX_URL_LENGTH)
