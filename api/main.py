@@ -18,9 +18,9 @@ from api.deps import (
     Runtime,
     State,
 )
+from api.engine_comparer import EngineComparer
 from api.metrics import Metrics, MetricsMiddleware
 from api.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
-from api.queries import StoreComparer
 from api.routes import ROUTERS
 from api.schemas import Problem
 from api.security import BodyLimitMiddleware, KeyRing, RateLimiter, RateLimitHeadersMiddleware
@@ -47,11 +47,10 @@ _TAGS = [
 ]
 
 
-def _interim_comparer(service: IngestService) -> StoreComparer:
+def _engine_comparer(service: IngestService) -> EngineComparer:
     indexes = service.indexes
-    return StoreComparer(
-        service.sessions,
-        model=service.embedder.name,
+    return EngineComparer(
+        service,
         index_version=lambda: f"passages:{len(indexes.passages)},reports:{len(indexes.reports)}",
     )
 
@@ -68,13 +67,13 @@ def create_app(
     """The Parallax API.
 
     `embedder` replaces the configured model (tests); `comparer` builds the comparison engine
-    from the running ingest service (default: the interim `StoreComparer`); `extra_outlets`
+    from the running ingest service (default: `EngineComparer`); `extra_outlets`
     are added to the outlet registry (or replace it without `include_registry`); `on_startup`
     runs once the ingest service is up.
     """
     settings = settings or Settings()
     metrics = Metrics()
-    make_comparer: ComparerFactory = comparer or _interim_comparer
+    make_comparer: ComparerFactory = comparer or _engine_comparer
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[State]:

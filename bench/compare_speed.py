@@ -22,7 +22,7 @@ import statistics
 import time
 
 import numpy as np
-from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped,unused-ignore]
 
 from comparison.alignment import ClaimGraph
 from comparison.contradiction import detect_contradiction

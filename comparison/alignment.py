@@ -34,7 +34,7 @@ COEF_JACCARD = 3.1161
 COEF_SHARED = 0.0278
 INTERCEPT = -4.3352
 # Threshold on the score that maximises "same claim" accuracy on the MRPC dev pairs.
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = 0.457
 
 HASH_BUCKETS = 4096
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*")

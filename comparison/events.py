@@ -24,8 +24,8 @@ __all__ = [
     "is_wire_copy",
 ]
 
-JOIN_THRESHOLD = 0.5
-MERGE_THRESHOLD = 0.9
+JOIN_THRESHOLD = 0.7
+MERGE_THRESHOLD = 0.95
 WIRE_IDENTICAL_SHARE = 0.8
 
 
@@ -153,6 +153,28 @@ class EventAssigner:
         return Assignment(
             article_id, target, started, tuple(sorted(touched - {target})), wire_copy_of
         )
+
+    def restore(
+        self,
+        article_id: int,
+        event_id: int,
+        *,
+        outlet: str | None = None,
+        published_at: datetime | None = None,
+        report: int | None = None,
+    ) -> None:
+        """Load an article already placed (from the store) into the event it belongs to."""
+        if article_id in self._event_of:
+            raise ValueError(f"article {article_id} is already assigned")
+        self._events.setdefault(event_id, _Event(event_id))
+        self._next_id = max(self._next_id, event_id + 1)
+        member = _Member(
+            article_id, outlet, published_at, self._arrivals, report if report else article_id
+        )
+        self._arrivals += 1
+        self._events[event_id].members.append(member)
+        self._members[article_id] = member
+        self._event_of[article_id] = event_id
 
     def merge(self, a: int, b: int) -> int:
         """Merge two events; returns the surviving (older, lower) id."""

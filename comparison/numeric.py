@@ -84,6 +84,11 @@ def _agree(a: Quantity, b: Quantity) -> bool:
         )
     approx = a.approximate or b.approximate
     tolerance = APPROX_TOLERANCE if approx else EXACT_TOLERANCE
+    if a.high is not None and b.high is not None:
+        # Two ranges agree only end by end: "470 to 1,400" is not "470 to 2,100".
+        ends = ((a.value, b.value), (a.high, b.high))
+        slack = max(a.resolution, b.resolution)
+        return all(abs(x - y) <= max(slack, tolerance * max(abs(x), abs(y))) for x, y in ends)
     return a.overlaps(b.value, b.high, tolerance=tolerance, resolution=b.resolution)
 
 
@@ -140,31 +145,38 @@ def compare_quantities(focus: PassageView, other: PassageView) -> Finding | None
         return None
     other_q = [m.quantity for m in other_m]
     focus_q = [m.quantity for m in focus_m]
+    options = []
+    for fi, fm in enumerate(focus_m):
+        for oi, om in enumerate(other_m):
+            if _comparable(fm.quantity, om.quantity):
+                agree = _agree(fm.quantity, om.quantity)
+                options.append((_pair_score(fm, om) + (0.3 if agree else 0.0), agree, fi, oi))
+    # One-to-one: a figure both accounts give is paired first, so it cannot also stand in
+    # for a different figure of the other account.
+    used_f: set[int] = set()
+    used_o: set[int] = set()
     best: tuple[float, _Mention, _Mention] | None = None
-    for fm in focus_m:
-        candidates = [om for om in other_m if _comparable(fm.quantity, om.quantity)]
-        if not candidates or any(_agree(fm.quantity, om.quantity) for om in candidates):
+    for score, agree, fi, oi in sorted(options, key=lambda o: (-o[0], o[2], o[3])):
+        if fi in used_f or oi in used_o:
             continue
-        if fm.quantity.kind == "count" and _sums_to(fm.quantity, other_q):
+        used_f.add(fi)
+        used_o.add(oi)
+        fm, om = focus_m[fi], other_m[oi]
+        if agree or (
+            fm.quantity.kind == "count"
+            and (_sums_to(fm.quantity, other_q) or _sums_to(om.quantity, focus_q))
+        ):
             continue
-        for om in candidates:
-            if any(_agree(om.quantity, q) for q in focus_q if _comparable(om.quantity, q)):
-                continue
-            if om.quantity.kind == "count" and _sums_to(om.quantity, focus_q):
-                continue
-            score = _pair_score(fm, om)
-            if (
-                len(candidates) == 1
-                and _head_score(fm.quantity, om.quantity) >= 0.5
-                and sum(_comparable(om.quantity, q) for q in focus_q) == 1
-            ):
-                score += 0.15
-            if score >= MIN_PAIR_SCORE and (best is None or score > best[0]):
-                best = (score, fm, om)
+        rivals_f = sum(_comparable(fm.quantity, q) for q in other_q)
+        rivals_o = sum(_comparable(om.quantity, q) for q in focus_q)
+        if rivals_f == 1 and rivals_o == 1 and _head_score(fm.quantity, om.quantity) >= 0.5:
+            score += 0.15
+        if score >= MIN_PAIR_SCORE and (best is None or score > best[0]):
+            best = (score, fm, om)
     if best is None:
         return None
     score, fm, om = best
-    return _finding(focus, other, fm, om, score)
+    return _finding(focus, other, fm, om, min(score, 1.0))
 
 
 def _finding(

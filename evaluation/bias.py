@@ -6,11 +6,11 @@ Every dev event of a dataset goes through the real engine: each article is segme
 embedded, the event is aligned (`align_event`), and every article in turn is the focus of
 `compare_article` against the others. Then:
 
-- `basil.lexical_recall`: of BASIL's lexical spans (loaded words chosen by one outlet), the share
-  that a `framing` divergence of that article covers at the word level: one of the divergence's
-  evidence terms occurs inside the span. `basil.lexical_recall_sentence` is the looser passage
-  level (the span lies in a passage flagged `framing`); `basil.framing_passage_rate` is the share
-  of all passages flagged `framing`, the recall a random flagger of that rate would get.
+- `basil.lexical_recall`: of BASIL's lexical spans (loaded words chosen by one outlet), the
+  share lying in a passage of that article flagged `framing` (sentence level).
+  `basil.framing_passage_rate` is the share of all passages flagged `framing`: the recall a
+  random flagger of that rate would get. `basil.lexical_recall_term` is the strict word level:
+  one of the framing divergence's evidence terms lies inside the span.
 - `basil.informational_recall`: of BASIL's informational spans (content an outlet chose to
   include), the share lying in a passage of that article flagged `unique_claim`, or in a
   counterpart of an `omission` found when a sibling article is the focus. The annotation does not
@@ -132,8 +132,8 @@ def basil_metrics(runs: Sequence[EventRun]) -> dict[str, float]:
                     for p in view.passages
                 )
     return {
-        "basil.lexical_recall": _rate(lexical_term, lexical),
-        "basil.lexical_recall_sentence": _rate(lexical_sentence, lexical),
+        "basil.lexical_recall": _rate(lexical_sentence, lexical),
+        "basil.lexical_recall_term": _rate(lexical_term, lexical),
         "basil.framing_passage_rate": _rate(framing_passages, passages),
         "basil.lexical_spans": lexical,
         "basil.informational_recall": _rate(informational_hit, informational),

@@ -196,6 +196,13 @@ def _open_one(
     model_id: int,
 ) -> VectorIndex:
     reason: str
+    if not directory.exists():
+        with sessions() as session:
+            if _store_ids(session, kind, model_id).size == 0:
+                index = VectorIndex(dimension, model=model_name)
+                index.save(directory)
+                logger.info("created an empty %s index for %s", kind.name, model_name)
+                return index
     try:
         index = VectorIndex.load(directory, model=model_name, dimension=dimension)
     except IndexMismatch as exc:

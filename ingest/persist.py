@@ -139,3 +139,15 @@ def insert_article(session: Session, article: NewArticle, report_id: int) -> int
     session.add(row)
     session.flush()
     return row.id
+
+
+def original_article(session: Session, report_id: int, exclude: int) -> int | None:
+    """The first other publication of a report or of the report it reprints."""
+    near = session.scalar(select(ReportRow.near_duplicate_of).where(ReportRow.id == report_id))
+    reports = [report_id] if near is None else [report_id, near]
+    return session.scalar(
+        select(ArticleRow.id)
+        .where(ArticleRow.report_id.in_(reports), ArticleRow.id != exclude)
+        .order_by(ArticleRow.id)
+        .limit(1)
+    )

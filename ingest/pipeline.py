@@ -17,15 +17,18 @@ from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.db.schema import ArticleRow
 from core.errors import NotAnArticle
 from core.models import ArticleInput, ExtractedArticle, Outlet, PassageSpan
 from core.outlets import outlet_for_url
 from index.embedder import Embedder
 from index.sync import IndexSet
 from ingest.dedupe import NEAR_DUPLICATE_DISTANCE, content_hash, simhash
+from ingest.events import EventRecorder
 from ingest.extract import extract_article
 from ingest.fetch import Fetcher
 from ingest.persist import (
@@ -35,6 +38,7 @@ from ingest.persist import (
     insert_article,
     insert_report,
     near_duplicate_report,
+    original_article,
     report_id_for_hash,
 )
 from ingest.segment import segment
@@ -78,6 +82,7 @@ class Pipeline:
         outlet_ids: dict[str, int],
         executor: Executor,
         fetcher: Fetcher | None = None,
+        events: EventRecorder | None = None,
     ) -> None:
         self._sessions = sessions
         self._embedder = embedder
@@ -87,6 +92,7 @@ class Pipeline:
         self._outlet_ids = outlet_ids
         self._executor = executor
         self._fetcher = fetcher
+        self._events = events
         self._embed_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._inflight: dict[str, asyncio.Future[IngestResult]] = {}
@@ -208,9 +214,43 @@ class Pipeline:
         existing_report = await self._blocking(self._report_for_hash, prepared.content_hash)
         if existing_report is not None:
             article_id = await self._blocking(self._write_article, prepared, existing_report)
-            return IngestResult(Outcome.REPRINT, article_id)
+            result = IngestResult(Outcome.REPRINT, article_id)
+            await self._blocking(self._place, result, prepared, None)
+            return result
         passages, vectors = await self._blocking(self._segment_and_embed, prepared.text)
-        return await self._blocking(self._write_new_report, prepared, passages, vectors)
+        result = await self._blocking(self._write_new_report, prepared, passages, vectors)
+        await self._blocking(self._place, result, prepared, vectors)
+        return result
+
+    def _place(
+        self,
+        result: IngestResult,
+        prepared: _Prepared,
+        vectors: npt.NDArray[np.float32] | None,
+    ) -> None:
+        """Put a newly stored article into its event."""
+        if self._events is None or result.outcome is Outcome.DUPLICATE:
+            return
+        original = None
+        if result.outcome is Outcome.REPRINT:
+            with self._sessions() as session:
+                report_id = session.scalar(
+                    select(ArticleRow.report_id).where(ArticleRow.id == result.article_id)
+                )
+                if report_id is not None:
+                    original = original_article(session, report_id, result.article_id)
+        if vectors is None:
+            self._events.record_stored(result.article_id, wire_copy_of=original)
+            return
+        features = self._events.features(
+            article_id=result.article_id,
+            text=prepared.text,
+            title=prepared.article.title,
+            passage_vectors=vectors,
+            outlet=prepared.article.outlet_name or None,
+            published_at=prepared.article.published_at,
+        )
+        self._events.record(features, wire_copy_of=original)
 
     def _report_for_hash(self, digest: str) -> int | None:
         with self._sessions() as session:

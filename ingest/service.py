@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from comparison.entities import load_entity_extractor
 from core.config import Settings
 from core.db.engine import open_store
 from core.db.schema import ArticleRow
@@ -21,6 +22,7 @@ from core.models import ArticleInput, Outlet
 from core.outlets import load_registry
 from index.embedder import Embedder, load_embedder
 from index.sync import IndexSet
+from ingest.events import EventRecorder
 from ingest.feed_poller import FeedPoller, sync_outlets
 from ingest.fetch import Fetcher
 from ingest.jobs import Job, JobQueue
@@ -66,6 +68,7 @@ class IngestService:
     sessions: sessionmaker[Session]
     embedder: Embedder
     indexes: IndexSet
+    events: EventRecorder
     outlets: list[Outlet]
     fetcher: Fetcher
     pipeline: Pipeline
@@ -156,6 +159,14 @@ async def ingest_service(
     outlets = [*registry, *extra_outlets]
     with sessions.begin() as session:
         outlet_ids = sync_outlets(session, outlets)
+    events = EventRecorder(
+        sessions=sessions,
+        embedder=model,
+        entities=load_entity_extractor(),
+        model_id=indexes.model_id,
+        window_days=settings.event_window_days,
+    )
+    events.restore()
     executor = ThreadPoolExecutor(max_workers=settings.ingest_workers + 2)
     queue = JobQueue(sessions, lease_seconds=settings.job_lease_seconds)
     try:
@@ -169,6 +180,7 @@ async def ingest_service(
                 outlet_ids=outlet_ids,
                 executor=executor,
                 fetcher=fetcher,
+                events=events,
             )
             poller = FeedPoller(
                 sessions,
@@ -183,6 +195,7 @@ async def ingest_service(
                 sessions=sessions,
                 embedder=model,
                 indexes=indexes,
+                events=events,
                 outlets=outlets,
                 fetcher=fetcher,
                 pipeline=pipeline,

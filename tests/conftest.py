@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +35,11 @@ def settings(make_settings: Callable[..., Settings]) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Iterator[Path]:
+def shared_data() -> Path:
     """The shared real-data folder; tests that need it skip cleanly where it is absent."""
     if not (SHARED_DATA / "events.dev.jsonl").exists():
         pytest.skip(f"shared data not found at {SHARED_DATA}")
-    yield SHARED_DATA
+    return SHARED_DATA
 
 
 @pytest.fixture(scope="session")

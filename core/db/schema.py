@@ -120,6 +120,21 @@ class ArticleRow(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class ArticleFeaturesRow(Base):
+    """What same-event matching needs of an article besides its passage vectors."""
+
+    __tablename__ = "article_features"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("embedding_models.id"))
+    title_vector: Mapped[bytes | None] = mapped_column(LargeBinary)
+    names: Mapped[list[str]] = mapped_column(JSON, default=list)
+    places: Mapped[list[str]] = mapped_column(JSON, default=list)
+    figures: Mapped[list[str]] = mapped_column(JSON, default=list)
+    dates: Mapped[list[str]] = mapped_column(JSON, default=list)
+    terms: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+
+
 class PassageRow(Base):
     __tablename__ = "passages"
     __table_args__ = (UniqueConstraint("report_id", "idx"),)

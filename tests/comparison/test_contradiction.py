@@ -112,7 +112,11 @@ def test_optional_nli_adds_and_tempers() -> None:
     plain = ("The bridge will reopen next week.", "The bridge stays shut for a year.")
     assert _detect(*plain) is None
     sure = _FakeNli(0.99)
-    finding = detect_contradiction(_passage(plain[0], 1), _passage(plain[1], 2), nli=sure)
+    silent = detect_contradiction(_passage(plain[0], 1), _passage(plain[1], 2), nli=sure)
+    assert silent is None
+    finding = detect_contradiction(
+        _passage(plain[0], 1), _passage(plain[1], 2), nli=sure, nli_threshold=0.95
+    )
     assert finding is not None
     assert finding.evidence["rule"] == "nli"
     assert sure.calls

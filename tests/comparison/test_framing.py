@@ -104,7 +104,7 @@ def test_terrorists_versus_rescuers_explanation_names_words_and_outlets() -> Non
     )
     assert finding is not None
     assert finding.evidence["focus_terms"] == ["terrorists"]
-    assert "rescuers" in finding.evidence["other_terms"]
+    assert finding.evidence["other_terms"] == ["volunteer rescuers"]
     assert finding.explanation.startswith("Outlet A says “terrorists” where Outlet B says")
 
 

@@ -16,6 +16,7 @@ from comparison.calibration import (
 )
 from comparison.entities import Entity, RegexEntityExtractor
 from comparison.evidence import (
+    BASE_FEATURES,
     FEATURE_NAMES,
     ArticleFeatures,
     PoolStats,
@@ -23,6 +24,7 @@ from comparison.evidence import (
     build_features,
     compare,
     days_apart,
+    feature_matrix,
 )
 from comparison.same_event import find_same_event, rank_candidates, window_mask
 from index.vector_index import VectorIndex
@@ -126,7 +128,9 @@ def test_compare_figures_dates_and_gap() -> None:
     assert evidence.figure_overlap == pytest.approx(0.5)
     assert evidence.date_overlap == pytest.approx(0.5)
     assert evidence.days_apart == pytest.approx(1.0)
-    assert len(evidence.features()) == len(FEATURE_NAMES)
+    assert len(evidence.features()) == len(BASE_FEATURES)
+    assert feature_matrix([evidence, evidence]).shape == (2, len(FEATURE_NAMES))
+    assert feature_matrix([]).shape == (0, len(FEATURE_NAMES))
 
 
 def test_build_features_reads_entities_figures_and_dates() -> None:

@@ -92,3 +92,12 @@ def test_metrics_have_every_key() -> None:
     for kind in DIVERGENCE_TYPES:
         assert f"planted.{kind}.recall" in metrics
     assert "planted.false_alarm_rate" in metrics
+
+
+def test_auroc_of_the_bias_evaluation_counts_ties_half() -> None:
+    from evaluation.bias import auroc
+
+    assert auroc([0.9, 0.8, 0.1], [1, 1, 0]) == 1.0
+    assert auroc([0.1, 0.9], [1, 0]) == 0.0
+    assert auroc([0.5, 0.5, 0.5, 0.5], [1, 0, 1, 0]) == 0.5
+    assert auroc([0.7, 0.3, 0.3], [1, 1, 0]) == 0.75

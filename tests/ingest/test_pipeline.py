@@ -61,6 +61,18 @@ async def test_demo_feeds_are_ingested_once_with_exact_offsets(
                 assert outlets[site.url_of(article)] == demo_outlet.name
             assert status.outcomes.get("reprint", 0) >= 1
             assert service.indexes.verify()
+            with service.sessions() as session:
+                placed = session.execute(
+                    select(ArticleRow.canonical_url, ArticleRow.event_id)
+                ).all()
+            formed: dict[int | None, set[str]] = {}
+            for url, event_id in placed:
+                formed.setdefault(event_id, set()).add(url)
+            truth: dict[str, set[str]] = {}
+            for url, event in site.ground_truth().items():
+                truth.setdefault(event, set()).add(url)
+            assert None not in formed
+            assert sorted(map(sorted, formed.values())) == sorted(map(sorted, truth.values()))
 
             counts = (
                 _count(service, ArticleRow),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 15:15:31.702039
+Create Date: 2026-11-27 15:41:41.969483
 """
 
 from __future__ import annotations
@@ -174,6 +174,26 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("report_id", "model_id"),
     )
     op.create_table(
+        "article_features",
+        sa.Column("article_id", sa.Integer(), nullable=False),
+        sa.Column("model_id", sa.Integer(), nullable=False),
+        sa.Column("title_vector", sa.LargeBinary(), nullable=True),
+        sa.Column("names", sa.JSON(), nullable=False),
+        sa.Column("places", sa.JSON(), nullable=False),
+        sa.Column("figures", sa.JSON(), nullable=False),
+        sa.Column("dates", sa.JSON(), nullable=False),
+        sa.Column("terms", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["article_id"],
+            ["articles.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["model_id"],
+            ["embedding_models.id"],
+        ),
+        sa.PrimaryKeyConstraint("article_id"),
+    )
+    op.create_table(
         "jobs",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("batch_id", sa.Integer(), nullable=True),
@@ -260,6 +280,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_jobs_batch_id"))
 
     op.drop_table("jobs")
+    op.drop_table("article_features")
     op.drop_table("report_vectors")
     with op.batch_alter_table("passages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_passages_report_id"))

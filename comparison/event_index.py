@@ -1,0 +1,126 @@
+"""The archive's same-event state in memory: article features, their vectors, pool statistics
+and the events they form. DB-free; `ingest.events` persists what it decides.
+
+Memory grows with the archive (each article's passage vectors are kept for the evidence), which
+suits the embedded default; a scale-out deployment would load features per window instead.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+
+import numpy as np
+
+from comparison.calibration import SameEventModel
+from comparison.events import Assignment, EventAssigner, EventSummary
+from comparison.evidence import ArticleFeatures, PoolStats
+from comparison.same_event import SameEventMatch, find_same_event, rank_candidates
+from index.vector_index import VectorIndex
+
+SECONDS_PER_DAY = 86_400.0
+
+
+class EventIndex:
+    def __init__(
+        self,
+        *,
+        dimension: int,
+        model_name: str,
+        window_days: float,
+        same_event: SameEventModel | None = None,
+        next_event_id: int = 1,
+    ) -> None:
+        self._window = window_days * SECONDS_PER_DAY
+        self._model = same_event or SameEventModel.load()
+        self._features: dict[int, ArticleFeatures] = {}
+        self._times: dict[int, float] = {}
+        self._vectors = VectorIndex(dimension, model=model_name)
+        self._stats = PoolStats()
+        self._assigner = EventAssigner(next_event_id=next_event_id)
+        self._lock = threading.RLock()
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._features
+
+    def _remember(self, features: ArticleFeatures) -> None:
+        self._features[features.article_id] = features
+        self._times[features.article_id] = _timestamp(features.published_at)
+        self._vectors.add(np.asarray([features.article_id], dtype=np.int64), features.vector[None])
+        self._stats.add(features)
+
+    def restore(self, features: ArticleFeatures, event_id: int, report: int) -> None:
+        """Load a stored article with the event it already belongs to."""
+        with self._lock:
+            self._remember(features)
+            self._assigner.restore(
+                features.article_id,
+                event_id,
+                outlet=features.outlet,
+                published_at=features.published_at,
+                report=report,
+            )
+
+    def _window_ids(self, published_at: datetime | None) -> np.ndarray:
+        ids = np.fromiter(self._times, dtype=np.int64, count=len(self._times))
+        if published_at is None:
+            return ids
+        times = np.fromiter(self._times.values(), dtype=np.float64, count=len(self._times))
+        gap = np.abs(times - published_at.timestamp())
+        with np.errstate(invalid="ignore"):
+            return ids[np.isnan(gap) | (gap <= self._window)]
+
+    def matches(self, features: ArticleFeatures) -> list[SameEventMatch]:
+        """Other outlets' articles of the same event, best first, with calibrated confidence."""
+        with self._lock:
+            allowed = self._window_ids(features.published_at)
+            allowed = allowed[allowed != features.article_id]
+            if allowed.size == 0:
+                return []
+            return find_same_event(
+                features,
+                self._vectors,
+                lambda ids: [self._features[i] for i in ids],
+                self._stats,
+                self._model,
+                allowed_ids=allowed,
+            )
+
+    def score(self, features: ArticleFeatures, article_ids: Sequence[int]) -> list[SameEventMatch]:
+        """Calibrated same-event confidence of the given articles against `features`."""
+        with self._lock:
+            candidates = [self._features[i] for i in article_ids if i in self._features]
+            return rank_candidates(features, candidates, self._stats, self._model)
+
+    def add(
+        self, features: ArticleFeatures, *, wire_copy_of: int | None = None
+    ) -> tuple[Assignment, list[SameEventMatch]]:
+        """Place a new article into an event (joining, starting or merging events)."""
+        with self._lock:
+            found = self.matches(features)
+            assignment = self._assigner.assign(
+                features.article_id,
+                [(match.article_id, match.same_event_confidence) for match in found],
+                outlet=features.outlet,
+                published_at=features.published_at,
+                wire_copy_of=wire_copy_of,
+            )
+            self._remember(features)
+            return assignment, found
+
+    def event_of(self, article_id: int) -> int | None:
+        with self._lock:
+            return self._assigner.event_of(article_id) if article_id in self._assigner else None
+
+    def summary(self, event_id: int) -> EventSummary:
+        with self._lock:
+            return self._assigner.summary(event_id)
+
+    def features(self, article_id: int) -> ArticleFeatures | None:
+        return self._features.get(article_id)
+
+
+def _timestamp(value: datetime | None) -> float:
+    return value.timestamp() if value is not None else math.nan
