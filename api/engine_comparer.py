@@ -27,6 +27,10 @@ from core.errors import NotFound
 from ingest.service import IngestService
 
 MAX_COVERAGE = 24
+# Inside one event, mutual best matches already exclude most unrelated pairs, so the claim
+# threshold sits below the MRPC-calibrated one (whose negatives are near-paraphrases).
+EVENT_ALIGN_THRESHOLD = 0.3
+EVENT_COVER_THRESHOLD = 0.6
 
 
 def _passage_out(passage: PassageView) -> PassageOut:
@@ -100,8 +104,10 @@ class EngineComparer:
                 ).all()
             )
         focus, others = views[0], views[1:]
-        graph = align_event(views)
-        divergences = compare_article(focus, views, graph)
+        graph = align_event(views, threshold=EVENT_ALIGN_THRESHOLD)
+        divergences = compare_article(
+            focus, views, graph, cover_threshold=EVENT_COVER_THRESHOLD
+        )
         claims = self._claims_out(focus, graph.claims_for(focus.article_id), graph, others)
         divergence_out = [_divergence_out(divergence, others) for divergence in divergences]
         article = ArticleOut(
@@ -189,7 +195,7 @@ class EngineComparer:
             if session.get(EventRow, event_id) is None:
                 raise NotFound(f"no event {event_id}")
             views = self._views(session, _event_members(session, _live_event(session, event_id)))
-        graph = align_event(views)
+        graph = align_event(views, threshold=EVENT_ALIGN_THRESHOLD)
         multi = [claim for claim in graph.claims() if len(claim.outlets()) > 1]
         return self._claims_out(None, multi, graph, views)
 

@@ -162,3 +162,34 @@ def demo(
 
     logging.basicConfig(level=logging.WARNING)
     asyncio.run(run_demo(Settings(), port, console))
+
+
+@app.command(name="eval")
+def evaluate(
+    events: Annotated[Path, typer.Option("--events", help="Events in the shared format.")],
+    pairs: Annotated[
+        Path | None, typer.Option("--pairs", help="MRPC-style sentence pairs (alignment).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    cache: Annotated[
+        Path | None, typer.Option(help="Embedding cache directory (reruns are faster).")
+    ] = None,
+) -> None:
+    """Measure same-event retrieval, clustering, alignment and divergence detection."""
+    import json
+
+    from evaluation.suite import run_suite
+    from index.embedder import load_embedder
+
+    for path in (events, pairs):
+        if path is not None and not path.is_file():
+            console.print(f"no such file: {path}")
+            raise typer.Exit(ExitCode.USAGE)
+    metrics = run_suite(
+        events, pairs, load_embedder(Settings()), cache=cache, progress=console.print
+    )
+    if as_json:
+        typer.echo(json.dumps(metrics, indent=2))
+        return
+    for key, value in metrics.items():
+        typer.echo(f"{key:60} {value:.4f}")

@@ -46,6 +46,7 @@ PairDetector = Callable[[PassageView, PassageView], Finding | None]
 # alignment left it out of the claim. On MRPC dev pairs 74% of paraphrases reach it; sentences
 # on the same topic inside one news article (a different fact) mostly score 0.6-0.75.
 COVER_THRESHOLD = 0.78
+MIN_OMISSION_SUPPORT = 2
 # Passages shorter than this (bylines, "Advertisement", datelines) are never unique or omitted.
 MIN_WORDS = 5
 
@@ -358,6 +359,10 @@ def _omissions(
         for member in substantive:
             by_group.setdefault(groups[member.passage.article_id], member)
         support = len(by_group)
+        # With several other outlets, a fact only one of them carries is that outlet's unique
+        # claim, not this article's omission.
+        if support < min(MIN_OMISSION_SUPPORT, len(all_groups)):
+            continue
         margin = min(0.95, max(0.05, 0.5 + cover_threshold - best))
         confidence = round(margin * (0.6 + 0.4 * support / len(all_groups)), 3)
         outlets = [m.outlet for m in by_group.values()]

@@ -162,7 +162,7 @@ async def ingest_service(
     events = EventRecorder(
         sessions=sessions,
         embedder=model,
-        entities=load_entity_extractor(),
+        entities=load_entity_extractor("regex"),
         model_id=indexes.model_id,
         window_days=settings.event_window_days,
     )

@@ -1,0 +1,80 @@
+"""`parallax eval`: every quality metric of the system on a file in the shared event format.
+
+Retrieval and clustering (same-event coverage), alignment (ECB+ and MRPC), planted divergences,
+and the BASIL/PAC bias measures, each with its baseline, as one flat JSON object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from index.embedder import Embedder
+
+Metrics = dict[str, float]
+
+
+def same_event_metrics(
+    events: Path, embedder: Embedder, cache: Path | None, *, window_days: float = 3.0
+) -> Metrics:
+    from comparison.calibration import SameEventModel
+    from comparison.entities import load_entity_extractor
+    from evaluation.clustering import clustering_metrics
+    from evaluation.retrieval import DEFAULT_CACHE, build_pool, candidate_pairs, evaluate
+    from evaluation.retrieval import load_articles as load_event_articles
+
+    pool = build_pool(
+        load_event_articles(events, events_per_dataset=None, datasets=None),
+        embedder,
+        load_entity_extractor("regex"),
+        cache or DEFAULT_CACHE,
+    )
+    model = SameEventModel.load()
+    metrics, _, _ = evaluate(pool, window_days, model, candidate_pairs(pool, window_days))
+    return metrics | clustering_metrics(pool, window_days, model)
+
+
+def alignment_metrics(events: Path, pairs: Path, embedder: Embedder, cache: Path | None) -> Metrics:
+    from evaluation.alignment import (
+        CachedEncoder,
+        ecb_metrics,
+        load_ecb_events,
+        load_pairs,
+        mrpc_metrics,
+    )
+
+    encode = CachedEncoder(embedder.encode, embedder.name, cache)
+    metrics = mrpc_metrics(load_pairs(pairs), encode)
+    metrics |= ecb_metrics(
+        load_ecb_events(events),
+        encode,
+        threshold=metrics["alignment.MRPC.threshold"],
+        cosine_threshold=metrics["baseline.cosine.alignment.MRPC.threshold"],
+    )
+    return metrics
+
+
+def divergence_metrics(events: Path, embedder: Embedder, cache: Path | None) -> Metrics:
+    from evaluation import bias, planted
+
+    metrics, _outcomes = planted.run(events, embedder, cache_dir=cache)
+    return metrics | bias.run(events, embedder, cache_dir=cache)
+
+
+def run_suite(
+    events: Path,
+    pairs: Path | None,
+    embedder: Embedder,
+    *,
+    cache: Path | None = None,
+    progress: Callable[[str], Any] = lambda _stage: None,
+) -> Metrics:
+    progress("same-event retrieval and clustering")
+    metrics = same_event_metrics(events, embedder, cache)
+    if pairs is not None:
+        progress("alignment")
+        metrics |= alignment_metrics(events, pairs, embedder, cache)
+    progress("divergences")
+    metrics |= divergence_metrics(events, embedder, cache)
+    return dict(sorted(metrics.items()))
