@@ -29,7 +29,7 @@ from ingest.service import IngestService
 MAX_COVERAGE = 24
 # Inside one event, mutual best matches already exclude most unrelated pairs, so the claim
 # threshold sits below the MRPC-calibrated one (whose negatives are near-paraphrases).
-EVENT_ALIGN_THRESHOLD = 0.3
+EVENT_ALIGN_THRESHOLD = 0.2
 EVENT_COVER_THRESHOLD = 0.6
 
 

@@ -69,12 +69,18 @@ def _mentions(text: str) -> tuple[_Mention, ...]:
     return tuple(found)
 
 
+MAX_VALUE_RATIO = 10.0
+
+
 def _comparable(a: Quantity, b: Quantity) -> bool:
     if a.kind != b.kind or a.unit != b.unit:
         return False
     if a.kind == "date":
         return any(x and y for x, y in zip(a.date_parts, b.date_parts, strict=True))
-    return True
+    # Accounts that differ on one figure rarely differ tenfold; such pairs count other things
+    # ("422 arrived" against "100,000 pulled from the rubble").
+    low, high = sorted((abs(a.value), abs(b.value)))
+    return low > 0 and high / low <= MAX_VALUE_RATIO
 
 
 def _agree(a: Quantity, b: Quantity) -> bool:
