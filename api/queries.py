@@ -1,4 +1,4 @@
-"""Read-side store queries behind the routes, and the interim `StoreComparer`.
+"""Read-side store queries behind the routes, and the comparison summary the engine uses.
 
 Every function here blocks (SQLAlchemy): routes call them through `asyncio.to_thread`.
 """
@@ -6,7 +6,7 @@ Every function here blocks (SQLAlchemy): routes call them through `asyncio.to_th
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +17,6 @@ from api.schemas import (
     ArticleDetail,
     ArticleOut,
     ClaimOut,
-    Comparison,
     CoverageOut,
     DivergenceOut,
     EventDetail,
@@ -219,9 +218,7 @@ def _event_rows(session: Session, root_id: int) -> list[ArticleRow]:
     )
 
 
-def _coverage_out(
-    session: Session, rows: Sequence[ArticleRow], exclude: int | None
-) -> list[CoverageOut]:
+def _coverage_out(session: Session, rows: Sequence[ArticleRow]) -> list[CoverageOut]:
     """Coverage entries, with wire copies pointing at their original; confidence 1.0 since the
     pipeline already decided these articles belong to the event."""
     originals = _wire_originals(session, rows)
@@ -237,16 +234,7 @@ def _coverage_out(
             language=row.language,
         )
         for row in rows
-        if row.id != exclude
     ]
-
-
-def _coverage(session: Session, article: ArticleRow) -> list[CoverageOut]:
-    """The other articles of the article's event."""
-    root = _root_event(session, article.event_id)
-    if root is None:
-        return []
-    return _coverage_out(session, _event_rows(session, root), exclude=article.id)
 
 
 def _wire_originals(session: Session, rows: Sequence[ArticleRow]) -> dict[int, int]:
@@ -362,13 +350,8 @@ def event_detail(sessions: Sessions, event_id: int, claims: list[ClaimOut]) -> E
         if event is None:
             raise NotFound(f"no event {event_id}")
         summary = _summaries(session, [event])[0]
-        coverage = _coverage_out(session, _event_rows(session, event.id), exclude=None)
+        coverage = _coverage_out(session, _event_rows(session, event.id))
     return EventDetail(**summary.model_dump(), coverage=coverage, claims=claims)
-
-
-def event_exists(sessions: Sessions, event_id: int) -> bool:
-    with sessions() as session:
-        return session.get(EventRow, event_id) is not None
 
 
 # --- outlets and health ------------------------------------------------------------------
@@ -433,36 +416,3 @@ def build_summary(
         agreeing_outlets=sorted(sharing - diverging - {outlet}),
         diverging_outlets=sorted(diverging),
     )
-
-
-class StoreComparer:
-    """INTERIM comparer, until the comparison engine lands: the article, its passages and its
-    event's coverage (`articles.event_id`) straight from the store; no claims, no divergences."""
-
-    name = "store-interim-1"
-
-    def __init__(self, sessions: Sessions, *, model: str, index_version: Callable[[], str]) -> None:
-        self._sessions = sessions
-        self._model = model
-        self._index_version = index_version
-
-    def compare(self, article_id: int) -> Comparison:
-        with self._sessions() as session:
-            row = _article_row(session, article_id)
-            article = _article_out(session, row)
-            coverage = _coverage(session, row)
-        return Comparison(
-            article=article,
-            coverage=coverage,
-            claims=[],
-            divergences=[],
-            summary=build_summary(article.outlet, [], []),
-            model=self._model,
-            index_version=self._index_version(),
-            engine=self.name,
-        )
-
-    def event_claims(self, event_id: int) -> list[ClaimOut]:
-        if not event_exists(self._sessions, event_id):
-            raise NotFound(f"no event {event_id}")
-        return []

@@ -39,6 +39,7 @@ __all__ = [
 ]
 
 FIRST_STAGE_K = 30
+MIN_TOPIC_COSINE = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,10 +93,21 @@ def rank_candidates(
     if not kept:
         return []
     evidence, x = evidence_matrix(query, kept, stats)
-    confidence = model.confidence(x)
+    # Without topic, names or aligned passages two articles share nothing to be one event about,
+    # however the short-article and date features score them.
+    unrelated = np.array([_unrelated(e) for e in evidence], dtype=np.bool_)
+    confidence = np.where(unrelated, 0.0, model.confidence(x))
     # Ties in calibrated confidence (isotonic steps) are broken by the raw score.
     order = np.lexsort((-model.logits(x), -confidence))
     return [SameEventMatch(kept[i].article_id, float(confidence[i]), evidence[i]) for i in order]
+
+
+def _unrelated(evidence: Evidence) -> bool:
+    return (
+        evidence.cosine < MIN_TOPIC_COSINE
+        and evidence.aligned_passages == 0
+        and evidence.name_overlap == 0.0
+    )
 
 
 def find_same_event(

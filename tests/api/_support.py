@@ -9,19 +9,20 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import update
+from sqlalchemy import select
 from starlette.types import Message, Receive, Scope, Send
 
 from api.deps import Runtime
 from api.main import create_app
+from comparison.model import DIVERGENCE_TYPES
 from core.config import Settings
 from core.db.schema import ArticleRow, EventRow
 from core.outlets import load_registry
@@ -134,26 +135,91 @@ async def ingest_demo(lifespan: Lifespan, article: DemoArticle) -> int:
     return result.article_id
 
 
-def group_into_event(lifespan: Lifespan, article_ids: list[int], *, version: int = 1) -> int:
-    """Put articles into one new event, as the pipeline's event grouping will."""
-    now = datetime.now(UTC)
-    with lifespan.runtime.service.sessions.begin() as session:
-        event = EventRow(
-            created_at=now, first_published_at=now, last_published_at=now, version=version
+def event_ids(lifespan: Lifespan, article_ids: list[int]) -> list[int | None]:
+    """Each article's event as the ingest pipeline stored it (`articles.event_id`)."""
+    with lifespan.runtime.service.sessions() as session:
+        rows = dict(
+            session.execute(
+                select(ArticleRow.id, ArticleRow.event_id).where(ArticleRow.id.in_(article_ids))
+            ).all()
         )
-        session.add(event)
-        session.flush()
-        session.execute(
-            update(ArticleRow).where(ArticleRow.id.in_(article_ids)).values(event_id=event.id)
-        )
-        return event.id
+    return [rows.get(article_id) for article_id in article_ids]
 
 
-def bump_event(lifespan: Lifespan, event_id: int) -> None:
-    with lifespan.runtime.service.sessions.begin() as session:
-        session.execute(
-            update(EventRow).where(EventRow.id == event_id).values(version=EventRow.version + 1)
-        )
+def event_version(lifespan: Lifespan, event_id: int) -> int:
+    with lifespan.runtime.service.sessions() as session:
+        return int(session.scalar(select(EventRow.version).where(EventRow.id == event_id)) or 0)
+
+
+async def stored_texts(client: httpx.AsyncClient, article_ids: Iterable[int]) -> dict[int, str]:
+    """The stored report text of each article (GET /articles/{id})."""
+    texts: dict[int, str] = {}
+    for article_id in set(article_ids):
+        response = await client.get(f"/articles/{article_id}")
+        assert response.status_code == 200, response.text
+        texts[article_id] = response.json()["text"]
+    return texts
+
+
+async def assert_comparison_contract(client: httpx.AsyncClient, answer: dict[str, Any]) -> None:
+    """What every full /compare answer promises, whatever the embedder's quality: offsets that
+    index the stored texts exactly, confidences in [0, 1], claims and divergences that point at
+    the article and its coverage only, and a summary that counts the divergence list."""
+    article = answer["article"]
+    own_id, own_outlet = article["id"], article["outlet"]
+    coverage_ids = {item["article_id"] for item in answer["coverage"]}
+    assert own_id not in coverage_ids
+    texts = await stored_texts(client, {own_id} | coverage_ids)
+    own_passages = {passage["id"]: passage for passage in article["passages"]}
+    assert [p["index"] for p in article["passages"]] == list(range(len(own_passages)))
+    for passage in article["passages"]:
+        assert texts[own_id][passage["start"] : passage["end"]] == passage["text"]
+    for item in answer["coverage"]:
+        assert 0.0 <= item["same_event_confidence"] <= 1.0
+        assert item["wire_copy_of"] in {None, own_id} | coverage_ids - {item["article_id"]}
+
+    def other_side(part: dict[str, Any]) -> None:
+        assert part["article_id"] in coverage_ids, part
+        assert texts[part["article_id"]][part["start"] : part["end"]] == part["text"]
+
+    for claim in answer["claims"]:
+        assert claim["others"], claim
+        if claim["passage"] is not None:
+            assert own_passages[claim["passage"]["id"]] == claim["passage"]
+        for other in claim["others"]:
+            other_side(other)
+            assert 0.0 <= other["similarity"] <= 1.0
+
+    for divergence in answer["divergences"]:
+        assert divergence["type"] in DIVERGENCE_TYPES
+        assert 0.0 <= divergence["confidence"] <= 1.0
+        assert divergence["explanation"]
+        if divergence["type"] == "omission":
+            assert divergence["passage"] is None
+            assert divergence["counterparts"]
+        else:
+            assert own_passages[divergence["passage"]["id"]] == divergence["passage"]
+        if divergence["type"] == "unique_claim":
+            assert divergence["counterparts"] == []
+        if divergence["type"] in {"numeric", "contradiction", "attribution"}:
+            assert divergence["counterparts"]
+        for counterpart in divergence["counterparts"]:
+            other_side(counterpart)
+
+    summary = answer["summary"]
+    counted = Counter(divergence["type"] for divergence in answer["divergences"])
+    assert summary["counts"] == {kind: counted[kind] for kind in DIVERGENCE_TYPES}
+    diverging = {
+        part["outlet"] for item in answer["divergences"] for part in item["counterparts"]
+    } - {own_outlet}
+    assert summary["diverging_outlets"] == sorted(diverging)
+    sharing = {
+        other["outlet"]
+        for claim in answer["claims"]
+        if claim["passage"] is not None
+        for other in claim["others"]
+    }
+    assert summary["agreeing_outlets"] == sorted(sharing - diverging - {own_outlet})
 
 
 async def finished_job(client: httpx.AsyncClient, job_id: int) -> dict[str, Any]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from api.deps import Comparer
-from api.queries import StoreComparer, build_summary
+from api.engine_comparer import EngineComparer
+from api.queries import build_summary
 from api.schemas import (
     ClaimOut,
     ClaimPassageOut,
@@ -21,24 +22,25 @@ from tests.api._support import (
     article_url,
     assert_problem,
     event_articles,
-    group_into_event,
+    event_ids,
     ingest_demo,
     running,
 )
 
 
 class _Engine:
-    """Wraps the store comparer and adds one claim and one numeric divergence."""
+    """Wraps the default engine, replacing its claims and divergences with one claim and one
+    numeric divergence of its own."""
 
     name = "fake-engine-1"
 
     def __init__(self, service: IngestService) -> None:
-        self._store = StoreComparer(service.sessions, model="m", index_version=lambda: "v")
+        self._engine = EngineComparer(service, index_version=lambda: "v")
         self.calls = 0
 
     def compare(self, article_id: int) -> Comparison:
         self.calls += 1
-        base = self._store.compare(article_id)
+        base = self._engine.compare(article_id)
         passage = base.article.passages[0]
         other = base.coverage[0]
         counterpart = CounterpartOut(
@@ -101,7 +103,7 @@ async def test_an_engine_fills_claims_and_divergences(
 
     async with running(api_settings(), comparer=factory) as (client, lifespan):
         ids = [await ingest_demo(lifespan, a) for a in event_articles(EVACUATION)[:2]]
-        group_into_event(lifespan, ids)
+        assert len(set(event_ids(lifespan, ids))) == 1  # the pipeline's grouping
         params = {"url": article_url(event_articles(EVACUATION)[0])}
         answer = (await client.get("/compare", params=params)).json()
         assert answer["meta"]["engine"] == "fake-engine-1"
@@ -141,8 +143,7 @@ async def test_an_engine_failure_is_an_opaque_500_problem(
     async with running(
         api_settings(), comparer=lambda _service: _Broken(), raise_app_exceptions=False
     ) as (client, lifespan):
-        article_id = await ingest_demo(lifespan, event_articles(EVACUATION)[0])
-        group_into_event(lifespan, [article_id])
+        await ingest_demo(lifespan, event_articles(EVACUATION)[0])
         response = await client.get(
             "/compare", params={"url": article_url(event_articles(EVACUATION)[0])}
         )

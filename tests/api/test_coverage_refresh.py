@@ -27,6 +27,8 @@ async def test_no_coverage_refreshes_feeds_then_settles(
 ) -> None:
     article = event_articles(EVACUATION)[0]
     payload = {"url": article_url(article), "html": article_html(article)}
+    lonely = {"text": "A short pasted report.\n\nIt has two paragraphs.", "title": "Pasted"}
+    others = {"The Harbour Gazette", "The Daily Ledger", "Northern Courier", "Frontline Patriot"}
     settings = api_settings(coverage_refresh=True, coverage_retry_after=7)
     with DemoSite() as site:
         async with running(settings, extra_outlets=site.outlets()) as (client, _):
@@ -44,14 +46,29 @@ async def test_no_coverage_refreshes_feeds_then_settles(
 
             light = await client.post("/compare?fields=summary", json=payload)
             assert light.json()["pending"]["job_id"] == pending["job_id"]
+            # Another article with no coverage waits on the same refresh.
+            waiting = (await client.post("/compare", json=lonely)).json()
+            assert waiting["pending"]["job_id"] == pending["job_id"]
 
             job = await finished_job(client, pending["job_id"])
             assert job["kind"] == "feeds"
             assert job["outcomes"].get("ingested", 0) >= 1
-            # Refreshed, and still alone in its event: now a plain "no coverage".
+            # The feeds brought the other outlets' reports, and the pipeline put them into the
+            # article's event: the answer now has coverage, and no refresh pending.
             later = await client.post("/compare", json=payload)
-            body = assert_problem(later, 404, "no-coverage")
-            assert body["article_id"] == answer["article"]["id"]
+            assert later.status_code == 200, later.text
+            found = later.json()
+            assert found["article"]["id"] == answer["article"]["id"]
+            assert found["ingested"] is False
+            assert found["coverage_status"] == "found"
+            assert found["pending"] is None
+            assert "retry-after" not in later.headers
+            assert later.headers["etag"]
+            assert {item["outlet"] for item in found["coverage"]} >= others
+            # Refreshed for, and still alone in its event: now a plain "no coverage".
+            settled = await client.post("/compare", json=lonely)
+            body = assert_problem(settled, 404, "no-coverage")
+            assert body["article_id"] == waiting["article"]["id"]
 
 
 class _FakeQueue:

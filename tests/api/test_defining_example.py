@@ -97,7 +97,7 @@ async def test_hostile_account_framing_unique_quote_and_omissions(
     omissions = [d for d in comparison.divergences if d.type == "omission"]
     assert omissions
     assert all(d.passage is None for d in omissions)
-    assert int(omissions[0].evidence["support"]) >= 2
+    assert int(str(omissions[0].evidence["support"])) >= 2
     assert len({part.outlet for part in omissions[0].counterparts}) >= 2
     for kind, count in comparison.summary.counts.items():
         assert count == len(by_type.get(kind, []))

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, update
 
-from core.db.schema import ArticleRow, EventRow
-from demo.articles import EVACUATION
+from demo.articles import EVACUATION, DemoArticle
 from tests.api._support import (
     article_html,
     article_url,
@@ -30,7 +26,6 @@ SERVE = ["-c", "import typer; from cli.serve import serve; typer.run(serve)"]
 @dataclass(frozen=True)
 class Server:
     base_url: str
-    data_dir: Path
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +40,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "PARALLAX_MAX_REQUEST_BYTES": "200000",
     }
     with served(SERVE, env, root / "server.log") as base_url:
-        yield Server(base_url, root / "data")
+        yield Server(base_url)
 
 
 def test_health_and_readiness_over_a_socket(server: Server) -> None:
@@ -57,45 +52,38 @@ def test_health_and_readiness_over_a_socket(server: Server) -> None:
 
 
 def test_compare_with_html_over_a_socket(server: Server) -> None:
-    first, second = event_articles(EVACUATION)[:2]
-    with httpx.Client(base_url=server.base_url, timeout=60) as client:
-        ids = [
-            assert_problem(
-                client.post(
-                    "/compare", json={"url": article_url(item), "html": article_html(item)}
-                ),
-                404,
-                "no-coverage",
-            )["article_id"]
-            for item in (first, second)
-        ]
-        engine = create_engine(f"sqlite:///{server.data_dir / 'parallax.db'}")
-        now = datetime.now(UTC)
-        with engine.begin() as connection:
-            event_id = connection.execute(
-                EventRow.__table__.insert().values(
-                    created_at=now, first_published_at=now, last_published_at=now, version=1
-                )
-            ).inserted_primary_key[0]
-            connection.execute(
-                update(ArticleRow).where(ArticleRow.id.in_(ids)).values(event_id=event_id)
-            )
-        engine.dispose()
-        response = client.post(
-            "/compare", json={"url": article_url(first), "html": article_html(first)}
-        )
+    first, second = event_articles(EVACUATION)[:2]  # Meridian Wire, and its reprint
+    client = httpx.Client(base_url=server.base_url, timeout=60)
+
+    def post(item: DemoArticle, **headers: str) -> httpx.Response:
+        body = {"url": article_url(item), "html": article_html(item)}
+        return client.post("/compare", json=body, headers=headers)
+
+    with client:
+        # Alone in the archive: its own event, no coverage (and refresh is off).
+        first_id = assert_problem(post(first), 404, "no-coverage")["article_id"]
+
+        # The pipeline places the reprint in the same event, so it is compared at once.
+        response = post(second)
+        assert response.status_code == 200, response.text
+        answer = response.json()
+        assert answer["ingested"] is True
+        second_id = answer["article"]["id"]
+        assert [item["article_id"] for item in answer["coverage"]] == [first_id]
+        assert answer["coverage"][0]["wire_copy_of"] is None
+        assert answer["meta"]["model"] == "sentence-transformers/all-MiniLM-L6-v2"
+        assert answer["meta"]["engine"] == "parallax-engine-1"
+
+        response = post(first)
         assert response.status_code == 200, response.text
         answer = response.json()
         assert answer["ingested"] is False
-        assert [item["article_id"] for item in answer["coverage"]] == [ids[1]]
-        assert answer["meta"]["model"] == "sentence-transformers/all-MiniLM-L6-v2"
+        assert [item["article_id"] for item in answer["coverage"]] == [second_id]
+        assert answer["coverage"][0]["wire_copy_of"] == first_id
+        assert answer["coverage"][0]["same_event_confidence"] > 0.5
+        assert answer["claims"], "a verbatim reprint shares claims with its original"
         etag = response.headers["etag"]
-        again = client.post(
-            "/compare",
-            json={"url": article_url(first), "html": article_html(first)},
-            headers={"If-None-Match": etag},
-        )
-        assert again.status_code == 304
+        assert post(first, **{"If-None-Match": etag}).status_code == 304
 
 
 def test_problems_over_a_socket(server: Server) -> None:
