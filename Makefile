@@ -34,6 +34,7 @@ bench: setup
 eval: setup
 	$(BIN)/python -m evaluation.extraction --data $(SHARED_DATA)
 	$(BIN)/python -m evaluation.segmentation --data $(SHARED_DATA)
+	$(BIN)/parallax eval --events $(SHARED_DATA)/events.dev.jsonl --pairs $(SHARED_DATA)/pairs.dev.jsonl
 
 clean:
 	rm -rf $(VENV) parallax-data .pytest_cache .mypy_cache .ruff_cache
