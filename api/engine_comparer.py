@@ -105,9 +105,7 @@ class EngineComparer:
             )
         focus, others = views[0], views[1:]
         graph = align_event(views, threshold=EVENT_ALIGN_THRESHOLD)
-        divergences = compare_article(
-            focus, views, graph, cover_threshold=EVENT_COVER_THRESHOLD
-        )
+        divergences = compare_article(focus, views, graph, cover_threshold=EVENT_COVER_THRESHOLD)
         claims = self._claims_out(focus, graph.claims_for(focus.article_id), graph, others)
         divergence_out = [_divergence_out(divergence, others) for divergence in divergences]
         article = ArticleOut(

@@ -31,20 +31,29 @@ from comparison.numeric import compare_quantities
 
 SUBJECTS = ["Officials", "Police", "The ministry", "Witnesses", "The company", "Rescuers"]
 VERBS = ["said", "confirmed", "reported", "denied", "announced", "did not confirm"]
-OBJECTS = ["people were evacuated", "homes were damaged", "workers were laid off",
-           "troops were deployed", "families arrived", "votes were counted"]
+OBJECTS = [
+    "people were evacuated",
+    "homes were damaged",
+    "workers were laid off",
+    "troops were deployed",
+    "families arrived",
+    "votes were counted",
+]
 PLACES = ["in Jordan", "near the border", "in the capital", "on Sunday", "overnight", "in July"]
 
 
 def _sentence(topic: int, variant: int, rng: np.random.Generator) -> str:
     figure = 50 + topic * 7 + (variant % 3) * (topic % 2)
-    return (f"{SUBJECTS[(topic + variant) % 6]} {VERBS[(topic * variant) % 6]} that {figure} "
-            f"{OBJECTS[topic % 6]} {PLACES[(topic + 2 * variant) % 6]}, "
-            f"according to a statement numbered {int(rng.integers(1, 9))}.")
+    return (
+        f"{SUBJECTS[(topic + variant) % 6]} {VERBS[(topic * variant) % 6]} that {figure} "
+        f"{OBJECTS[topic % 6]} {PLACES[(topic + 2 * variant) % 6]}, "
+        f"according to a statement numbered {int(rng.integers(1, 9))}."
+    )
 
 
-def _article(article_id: int, passages: int, topics: np.ndarray, rng: np.random.Generator,
-             dim: int) -> ArticleView:
+def _article(
+    article_id: int, passages: int, topics: np.ndarray, rng: np.random.Generator, dim: int
+) -> ArticleView:
     chosen = rng.choice(len(topics), size=passages, replace=False)
     texts = [_sentence(int(t), article_id, rng) for t in chosen]
     text = " ".join(texts)
@@ -52,13 +61,22 @@ def _article(article_id: int, passages: int, topics: np.ndarray, rng: np.random.
     for index, sentence in enumerate(texts):
         start = text.index(sentence, cursor)
         cursor = start + len(sentence)
-        views.append(PassageView(article_id * 1000 + index, article_id, index, start, cursor,
-                                 sentence))
+        views.append(
+            PassageView(article_id * 1000 + index, article_id, index, start, cursor, sentence)
+        )
     noise = rng.normal(size=(passages, dim)).astype(np.float32)
     vectors = topics[chosen] + 0.6 * noise / np.sqrt(dim)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    return ArticleView(article_id, f"outlet{article_id}.example", "", "", text, None,
-                       tuple(views), vectors.astype(np.float32))
+    return ArticleView(
+        article_id,
+        f"outlet{article_id}.example",
+        "",
+        "",
+        text,
+        None,
+        tuple(views),
+        vectors.astype(np.float32),
+    )
 
 
 def compare(graph: ClaimGraph, article: ArticleView) -> int:
@@ -77,8 +95,9 @@ def compare(graph: ClaimGraph, article: ArticleView) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--articles", type=int, default=6)
     parser.add_argument("--passages", type=int, default=40)
@@ -104,10 +123,12 @@ def main() -> None:
         timings.append((time.perf_counter() - start) * 1000)
     timings.sort()
     p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
-    print(f"event {args.articles} x {args.passages} passages + 1 article of {args.passages}: "
-          f"median {statistics.median(timings):.1f} ms, p95 {p95:.1f} ms "
-          f"over {args.runs} runs ({findings / args.runs:.1f} findings/run); "
-          f"load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"event {args.articles} x {args.passages} passages + 1 article of {args.passages}: "
+        f"median {statistics.median(timings):.1f} ms, p95 {p95:.1f} ms "
+        f"over {args.runs} runs ({findings / args.runs:.1f} findings/run); "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -173,7 +173,8 @@ def _read(text: str) -> _Reading:
         if not scope:
             # "what it would not be": the negated predicate stands before the cue.
             before = [
-                stem(t) for t in tokens[max(0, i - 4):i]
+                stem(t)
+                for t in tokens[max(0, i - 4) : i]
                 if t.isalpha() and _norm(t) not in _FUNCTION and len(t) >= 3
             ]
             scope = before[-1:]

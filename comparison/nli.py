@@ -44,7 +44,7 @@ class AegisNli:
     def contradiction(self, pairs: list[tuple[str, str]]) -> list[float]:
         out: list[float] = []
         for start in range(0, len(pairs), self._batch_size):
-            batch = pairs[start:start + self._batch_size]
+            batch = pairs[start : start + self._batch_size]
             encoded = self._tokenizer.encode_batch(batch)
             ids = np.array([e.ids for e in encoded], dtype=np.int64)
             mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)

@@ -28,8 +28,18 @@ ORDINAL_WORDS = {
     w: i + 1
     for i, w in enumerate(
         [
-            "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
-            "tenth", "eleventh", "twelfth",
+            "first",
+            "second",
+            "third",
+            "fourth",
+            "fifth",
+            "sixth",
+            "seventh",
+            "eighth",
+            "ninth",
+            "tenth",
+            "eleventh",
+            "twelfth",
         ]
     )
 } | {"twentieth": 20, "thirtieth": 30, "fiftieth": 50, "hundredth": 100}
@@ -41,20 +51,51 @@ MONTHS = {
 }
 WEEKDAYS = {d: i + 1 for i, d in enumerate(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])}
 DURATION_DAYS = {
-    "second": 1 / 86400, "minute": 1 / 1440, "hour": 1 / 24, "day": 1.0, "week": 7.0,
-    "fortnight": 14.0, "month": 30.4, "year": 365.25, "decade": 3652.5, "century": 36525.0,
+    "second": 1 / 86400,
+    "minute": 1 / 1440,
+    "hour": 1 / 24,
+    "day": 1.0,
+    "week": 7.0,
+    "fortnight": 14.0,
+    "month": 30.4,
+    "year": 365.25,
+    "decade": 3652.5,
+    "century": 36525.0,
 }
 MEASURE_UNITS: dict[str, tuple[str, float]] = {
-    "km": ("m", 1000.0), "kilometers": ("m", 1000.0), "kilometres": ("m", 1000.0),
-    "kilometer": ("m", 1000.0), "kilometre": ("m", 1000.0), "miles": ("m", 1609.34),
-    "mile": ("m", 1609.34), "meters": ("m", 1.0), "metres": ("m", 1.0), "meter": ("m", 1.0),
-    "metre": ("m", 1.0), "m": ("m", 1.0), "feet": ("m", 0.3048), "ft": ("m", 0.3048),
-    "foot": ("m", 0.3048), "yards": ("m", 0.9144), "inches": ("m", 0.0254), "kg": ("kg", 1.0),
-    "kilograms": ("kg", 1.0), "kilos": ("kg", 1.0), "tons": ("kg", 1000.0),
-    "tonnes": ("kg", 1000.0), "pounds-weight": ("kg", 0.4536), "lbs": ("kg", 0.4536),
-    "acres": ("m2", 4046.86), "hectares": ("m2", 10_000.0), "degrees": ("deg", 1.0),
-    "mph": ("km/h", 1.609), "km/h": ("km/h", 1.0), "barrels": ("barrel", 1.0),
-    "gallons": ("l", 3.785), "liters": ("l", 1.0), "litres": ("l", 1.0),
+    "km": ("m", 1000.0),
+    "kilometers": ("m", 1000.0),
+    "kilometres": ("m", 1000.0),
+    "kilometer": ("m", 1000.0),
+    "kilometre": ("m", 1000.0),
+    "miles": ("m", 1609.34),
+    "mile": ("m", 1609.34),
+    "meters": ("m", 1.0),
+    "metres": ("m", 1.0),
+    "meter": ("m", 1.0),
+    "metre": ("m", 1.0),
+    "m": ("m", 1.0),
+    "feet": ("m", 0.3048),
+    "ft": ("m", 0.3048),
+    "foot": ("m", 0.3048),
+    "yards": ("m", 0.9144),
+    "inches": ("m", 0.0254),
+    "kg": ("kg", 1.0),
+    "kilograms": ("kg", 1.0),
+    "kilos": ("kg", 1.0),
+    "tons": ("kg", 1000.0),
+    "tonnes": ("kg", 1000.0),
+    "pounds-weight": ("kg", 0.4536),
+    "lbs": ("kg", 0.4536),
+    "acres": ("m2", 4046.86),
+    "hectares": ("m2", 10_000.0),
+    "degrees": ("deg", 1.0),
+    "mph": ("km/h", 1.609),
+    "km/h": ("km/h", 1.0),
+    "barrels": ("barrel", 1.0),
+    "gallons": ("l", 3.785),
+    "liters": ("l", 1.0),
+    "litres": ("l", 1.0),
 }
 
 
@@ -95,18 +136,52 @@ _APPROX = (
     "upwards of|as many as|as few as|as much as|well over|in excess of|circa|approx\\.?"
 )
 _SCALE = {
-    "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "mln": 1e6, "billion": 1e9,
-    "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12,
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "m": 1e6,
+    "mn": 1e6,
+    "mln": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "trillion": 1e12,
+    "tn": 1e12,
 }
 _CURRENCY_SYMBOL = {
-    "$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "c$": "CAD", "a$": "AUD",
-    "hk$": "HKD", "₹": "INR", "rs": "INR",
+    "$": "USD",
+    "us$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+    "¥": "JPY",
+    "c$": "CAD",
+    "a$": "AUD",
+    "hk$": "HKD",
+    "₹": "INR",
+    "rs": "INR",
 }
 _CURRENCY_WORD = {
-    "dollar": "USD", "dollars": "USD", "usd": "USD", "euro": "EUR", "euros": "EUR", "eur": "EUR",
-    "pound": "GBP", "pounds": "GBP", "sterling": "GBP", "gbp": "GBP", "yen": "JPY", "yuan": "CNY",
-    "renminbi": "CNY", "rupees": "INR", "rupee": "INR", "francs": "CHF", "franc": "CHF",
-    "shekels": "ILS", "rubles": "RUB", "roubles": "RUB", "cents": "USD-cent",
+    "dollar": "USD",
+    "dollars": "USD",
+    "usd": "USD",
+    "euro": "EUR",
+    "euros": "EUR",
+    "eur": "EUR",
+    "pound": "GBP",
+    "pounds": "GBP",
+    "sterling": "GBP",
+    "gbp": "GBP",
+    "yen": "JPY",
+    "yuan": "CNY",
+    "renminbi": "CNY",
+    "rupees": "INR",
+    "rupee": "INR",
+    "francs": "CHF",
+    "franc": "CHF",
+    "shekels": "ILS",
+    "rubles": "RUB",
+    "roubles": "RUB",
+    "cents": "USD-cent",
 }
 
 _NUM = (
@@ -163,9 +238,13 @@ _VAGUE = re.compile(
     re.I,
 )
 _VAGUE_RANGE = {
-    "dozens": (24.0, 199.0), "scores": (40.0, 199.0), "hundreds": (200.0, 999.0),
-    "thousands": (2000.0, 9999.0), "tens of thousands": (20_000.0, 99_999.0),
-    "hundreds of thousands": (200_000.0, 999_999.0), "millions": (2e6, 999e6),
+    "dozens": (24.0, 199.0),
+    "scores": (40.0, 199.0),
+    "hundreds": (200.0, 999.0),
+    "thousands": (2000.0, 9999.0),
+    "tens of thousands": (20_000.0, 99_999.0),
+    "hundreds of thousands": (200_000.0, 999_999.0),
+    "millions": (2e6, 999e6),
     "billions": (2e9, 999e9),
 }
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
@@ -228,8 +307,14 @@ def singular(word: str) -> str:
     """A crude lower-case singular: enough to match "members"/"member", "people"/"person"."""
     w = word.lower().strip("'’")
     irregular = {
-        "people": "person", "children": "child", "men": "man", "women": "woman", "lives": "life",
-        "police": "police", "staff": "staff", "news": "news",
+        "people": "person",
+        "children": "child",
+        "men": "man",
+        "women": "woman",
+        "lives": "life",
+        "police": "police",
+        "staff": "staff",
+        "news": "news",
     }
     if w in irregular:
         return irregular[w]
@@ -312,8 +397,16 @@ def _dates(text: str, taken: list[tuple[int, int]]) -> list[Quantity]:
             parts = (year, month, day)
             found.append(
                 Quantity(
-                    "date", float(year * 10000 + month * 100 + day), None, "", "", False,
-                    m.start(), m.end(), m.group(0), parts,
+                    "date",
+                    float(year * 10000 + month * 100 + day),
+                    None,
+                    "",
+                    "",
+                    False,
+                    m.start(),
+                    m.end(),
+                    m.group(0),
+                    parts,
                 )
             )
             taken.append((m.start(), m.end()))
@@ -356,8 +449,15 @@ def _ordinals(text: str, taken: list[tuple[int, int]]) -> list[Quantity]:
         if not _overlapping(taken, m.start(), m.end()):
             found.append(
                 Quantity(
-                    "ordinal", float(m.group("n")), None, "", _head_after(text, m.end()), False,
-                    m.start(), m.end(), m.group(0),
+                    "ordinal",
+                    float(m.group("n")),
+                    None,
+                    "",
+                    _head_after(text, m.end()),
+                    False,
+                    m.start(),
+                    m.end(),
+                    m.group(0),
                 )
             )
             taken.append((m.start(), m.end()))
@@ -367,8 +467,15 @@ def _ordinals(text: str, taken: list[tuple[int, int]]) -> list[Quantity]:
         if head and not _overlapping(taken, s, e):
             found.append(
                 Quantity(
-                    "ordinal", float(ORDINAL_WORDS[m.group("w").lower()]), None, "", head, False,
-                    s, e, text[s:e],
+                    "ordinal",
+                    float(ORDINAL_WORDS[m.group("w").lower()]),
+                    None,
+                    "",
+                    head,
+                    False,
+                    s,
+                    e,
+                    text[s:e],
                 )
             )
             taken.append((s, e))
@@ -376,7 +483,13 @@ def _ordinals(text: str, taken: list[tuple[int, int]]) -> list[Quantity]:
 
 
 def _classify(
-    text: str, start: int, end: int, value: float, high: float | None, approx: bool, currency: str,
+    text: str,
+    start: int,
+    end: int,
+    value: float,
+    high: float | None,
+    approx: bool,
+    currency: str,
 ) -> Quantity | None:
     """Decide the kind of a bare number from what follows it."""
     after = text[end : end + 40]
@@ -409,15 +522,29 @@ def _classify(
         days = DURATION_DAYS[singular(unit_word)]
         end += unit_m.end()
         return Quantity(
-            "duration", value * days, high * days if high is not None else None, "day", "", approx,
-            start, end, text[start:end],
+            "duration",
+            value * days,
+            high * days if high is not None else None,
+            "day",
+            "",
+            approx,
+            start,
+            end,
+            text[start:end],
         )
     if unit_m and unit_word in MEASURE_UNITS:
         base, factor = MEASURE_UNITS[unit_word]
         end += unit_m.end()
         return Quantity(
-            "measure", value * factor, high * factor if high is not None else None, base, "",
-            approx, start, end, text[start:end],
+            "measure",
+            value * factor,
+            high * factor if high is not None else None,
+            base,
+            "",
+            approx,
+            start,
+            end,
+            text[start:end],
         )
     raw = text[start:end]
     if (

@@ -145,9 +145,11 @@ def test_packaged_nli_scores_a_plain_negation() -> None:
 
     nli = load_nli()
     assert nli is not None
-    sure, unsure = nli.contradiction([
-        ("The minister attended the summit.", "The minister did not attend the summit."),
-        ("Reid entered rehab on Monday.", "Reid checked into a rehab clinic on Monday."),
-    ])
+    sure, unsure = nli.contradiction(
+        [
+            ("The minister attended the summit.", "The minister did not attend the summit."),
+            ("Reid entered rehab on Monday.", "Reid checked into a rehab clinic on Monday."),
+        ]
+    )
     assert sure > 0.9
     assert unsure < sure
