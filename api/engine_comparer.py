@@ -22,6 +22,7 @@ from comparison.alignment import ClaimGraph, align_event
 from comparison.divergences import compare_article
 from comparison.model import ArticleView, Claim, Divergence, PassageView
 from comparison.store_views import load_articles
+from core.db.events import live_event
 from core.db.schema import ArticleRow, EventRow
 from core.errors import NotFound
 from ingest.service import IngestService
@@ -41,16 +42,6 @@ def _passage_out(passage: PassageView) -> PassageOut:
         end=passage.end,
         text=passage.text,
     )
-
-
-def _live_event(session: Session, event_id: int) -> int:
-    seen = {event_id}
-    while True:
-        merged_into = session.scalar(select(EventRow.merged_into).where(EventRow.id == event_id))
-        if merged_into is None or merged_into in seen:
-            return event_id
-        seen.add(merged_into)
-        event_id = merged_into
 
 
 def _event_members(session: Session, event_id: int) -> list[int]:
@@ -81,7 +72,7 @@ class EngineComparer:
             if row is None:
                 raise NotFound(f"no article {article_id}")
             members = (
-                _event_members(session, _live_event(session, row.event_id))
+                _event_members(session, live_event(session, row.event_id))
                 if row.event_id is not None
                 else [article_id]
             )
@@ -192,7 +183,7 @@ class EngineComparer:
         with self._sessions() as session:
             if session.get(EventRow, event_id) is None:
                 raise NotFound(f"no event {event_id}")
-            views = self._views(session, _event_members(session, _live_event(session, event_id)))
+            views = self._views(session, _event_members(session, live_event(session, event_id)))
         graph = align_event(views, threshold=EVENT_ALIGN_THRESHOLD)
         multi = [claim for claim in graph.claims() if len(claim.outlets()) > 1]
         return self._claims_out(None, multi, graph, views)

@@ -29,6 +29,7 @@ from api.schemas import (
     SummaryOut,
 )
 from comparison.model import DIVERGENCE_TYPES
+from core.db.events import live_event
 from core.db.schema import (
     ArticleRow,
     EventRow,
@@ -170,14 +171,7 @@ def article_detail(sessions: Sessions, article_id: int) -> ArticleDetail:
 
 def _root_event(session: Session, event_id: int | None) -> int | None:
     """The event an event id ends up in after merges."""
-    for _ in range(_MAX_MERGE_HOPS):
-        if event_id is None:
-            return None
-        merged_into = session.scalar(select(EventRow.merged_into).where(EventRow.id == event_id))
-        if merged_into is None:
-            return event_id
-        event_id = merged_into
-    return event_id
+    return None if event_id is None else live_event(session, event_id)
 
 
 def _member_events(session: Session, root_id: int) -> set[int]:

@@ -20,6 +20,7 @@ from comparison.entities import EntityExtractor
 from comparison.event_index import EventIndex
 from comparison.events import Assignment
 from comparison.evidence import ArticleFeatures, build_features
+from core.db.events import live_event
 from core.db.schema import (
     ArticleFeaturesRow,
     ArticleRow,
@@ -114,6 +115,10 @@ class EventRecorder:
                 .outerjoin(ArticleFeaturesRow, ArticleFeaturesRow.article_id == ArticleRow.id)
                 .order_by(ArticleRow.id)
             ).all()
+            live_event_id = {
+                event_id: live_event(session, event_id)
+                for event_id in {a.event_id for a, _ in rows if a.event_id is not None}
+            }
             vectors = {
                 report_id: _passage_vectors(session, report_id, self._model_id, self._dimension)
                 for report_id in {article.report_id for article, _ in rows}
@@ -127,7 +132,7 @@ class EventRecorder:
                 continue
             self.index.restore(
                 _features_from_row(article, stored, vectors[article.report_id], self._dimension),
-                _live_event(self._sessions, article.event_id),
+                live_event_id[article.event_id],
                 report=original,
             )
         for article_id in unplaced:
@@ -193,20 +198,6 @@ def _features_from_row(
         terms=dict(row.terms),
         title_vector=title,
     )
-
-
-def _live_event(sessions: sessionmaker[Session], event_id: int) -> int:
-    """Follow merges to the event that absorbed `event_id`."""
-    with sessions() as session:
-        seen = {event_id}
-        while True:
-            merged_into = session.scalar(
-                select(EventRow.merged_into).where(EventRow.id == event_id)
-            )
-            if merged_into is None or merged_into in seen:
-                return event_id
-            seen.add(merged_into)
-            event_id = merged_into
 
 
 def _persist(session: Session, assignment: Assignment, published_at: datetime | None) -> None:
