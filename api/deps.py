@@ -19,6 +19,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
 from api.metrics import Metrics
+from api.overload import WorkGate
 from api.problems import Unauthorized
 from api.queries import enqueue_feed_refresh
 from api.schemas import ClaimOut, Comparison, PendingCoverage
@@ -225,6 +226,8 @@ class Runtime:
     keys: KeyRing
     limiter: RateLimiter
     metrics: Metrics
+    compare_gate: WorkGate
+    ingest_gate: WorkGate
 
 
 class State(TypedDict):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.coverage import event_coverage, event_members, store_views
+from api.event_workspace import EventKey, EventWorkspaces
 from api.queries import build_summary
 from api.schemas import (
     ArticleOut,
@@ -14,20 +15,17 @@ from api.schemas import (
     ClaimPassageOut,
     Comparison,
     CounterpartOut,
-    CoverageOut,
     DivergenceOut,
     PassageOut,
 )
 from comparison.alignment import ClaimGraph, align_event
 from comparison.divergences import compare_article
 from comparison.model import ArticleView, Claim, Divergence, PassageView
-from comparison.store_views import load_articles
 from core.db.events import live_event
-from core.db.schema import ArticleRow, EventRow
+from core.db.schema import EventRow
 from core.errors import NotFound
 from ingest.service import IngestService
 
-MAX_COVERAGE = 24
 # Inside one event, mutual best matches already exclude most unrelated pairs, so the claim
 # threshold sits below the MRPC-calibrated one (whose negatives are near-paraphrases).
 EVENT_ALIGN_THRESHOLD = 0.2
@@ -44,58 +42,40 @@ def _passage_out(passage: PassageView) -> PassageOut:
     )
 
 
-def _event_members(session: Session, event_id: int) -> list[int]:
-    return list(
-        session.scalars(
-            select(ArticleRow.id).where(ArticleRow.event_id == event_id).order_by(ArticleRow.id)
-        ).all()
-    )
-
-
 class EngineComparer:
     name = "parallax-engine-1"
 
-    def __init__(self, service: IngestService, *, index_version: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        service: IngestService,
+        *,
+        index_version: Callable[[], str],
+        kept_events: int = 64,
+    ) -> None:
         self._sessions: sessionmaker[Session] = service.sessions
         self._events = service.events
-        self._model_id = service.indexes.model_id
-        self._dimension = service.embedder.dimension
         self._model = service.embedder.name
         self._index_version = index_version
+        self._from_store = store_views(
+            model_id=service.indexes.model_id, dimension=service.embedder.dimension
+        )
+        self._workspaces = EventWorkspaces(kept_events)
 
-    def _views(self, session: Session, ids: Sequence[int]) -> list[ArticleView]:
-        return load_articles(session, ids, model_id=self._model_id, dimension=self._dimension)
+    def _views(
+        self, session: Session, ids: Sequence[int], event: EventKey | None
+    ) -> list[ArticleView]:
+        return self._workspaces.views(
+            event, ids, lambda missing: self._from_store(session, missing, event)
+        )
 
     def compare(self, article_id: int) -> Comparison:
         with self._sessions() as session:
-            row = session.get(ArticleRow, article_id)
-            if row is None:
-                raise NotFound(f"no article {article_id}")
-            members = (
-                _event_members(session, live_event(session, row.event_id))
-                if row.event_id is not None
-                else [article_id]
+            coverage = event_coverage(
+                session, self._events.index, article_id, load_views=self._views
             )
-            language, slug = row.language, None
-            features = self._events.index.features(article_id)
-            matches = (
-                self._events.index.score(features, [m for m in members if m != article_id])
-                if features is not None
-                else []
-            )
-            confidence = {match.article_id: match.same_event_confidence for match in matches}
-            ranked = sorted(
-                (m for m in members if m != article_id),
-                key=lambda m: -confidence.get(m, 0.0),
-            )[:MAX_COVERAGE]
-            views = self._views(session, [article_id, *ranked])
-            languages = dict(
-                session.execute(
-                    select(ArticleRow.id, ArticleRow.language).where(ArticleRow.id.in_(ranked))
-                ).all()
-            )
-        focus, others = views[0], views[1:]
-        graph = align_event(views, threshold=EVENT_ALIGN_THRESHOLD)
+        focus, others = coverage.article, coverage.others
+        views = [focus, *others]
+        graph = self._workspaces.graph(coverage.event_key, views, _align)
         divergences = compare_article(focus, views, graph, cover_threshold=EVENT_COVER_THRESHOLD)
         claims = self._claims_out(focus, graph.claims_for(focus.article_id), graph, others)
         divergence_out = [_divergence_out(divergence, others) for divergence in divergences]
@@ -103,28 +83,14 @@ class EngineComparer:
             id=focus.article_id,
             url=focus.url,
             outlet=focus.outlet,
-            outlet_slug=slug,
             title=focus.title,
             published_at=focus.published_at,
-            language=language,
+            language=coverage.language,
             passages=[_passage_out(p) for p in focus.passages],
         )
-        coverage = [
-            CoverageOut(
-                article_id=view.article_id,
-                url=view.url,
-                outlet=view.outlet,
-                title=view.title,
-                published_at=view.published_at,
-                same_event_confidence=round(confidence.get(view.article_id, 0.0), 4),
-                wire_copy_of=view.wire_copy_of,
-                language=languages.get(view.article_id),
-            )
-            for view in others
-        ]
         return Comparison(
             article=article,
-            coverage=coverage,
+            coverage=coverage.entries(),
             claims=claims,
             divergences=divergence_out,
             summary=build_summary(focus.outlet, claims, divergence_out),
@@ -183,10 +149,17 @@ class EngineComparer:
         with self._sessions() as session:
             if session.get(EventRow, event_id) is None:
                 raise NotFound(f"no event {event_id}")
-            views = self._views(session, _event_members(session, live_event(session, event_id)))
-        graph = align_event(views, threshold=EVENT_ALIGN_THRESHOLD)
+            live = session.get(EventRow, live_event(session, event_id))
+            assert live is not None
+            key = (live.id, live.version)
+            views = self._views(session, event_members(session, live.id), key)
+        graph = self._workspaces.graph(key, views, _align)
         multi = [claim for claim in graph.claims() if len(claim.outlets()) > 1]
         return self._claims_out(None, multi, graph, views)
+
+
+def _align(views: Sequence[ArticleView]) -> ClaimGraph:
+    return align_event(views, threshold=EVENT_ALIGN_THRESHOLD)
 
 
 def _similarity(

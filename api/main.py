@@ -20,6 +20,7 @@ from api.deps import (
 )
 from api.engine_comparer import EngineComparer
 from api.metrics import Metrics, MetricsMiddleware
+from api.overload import InFlightLimitMiddleware, WorkGate
 from api.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from api.routes import ROUTERS
 from api.schemas import Problem
@@ -52,6 +53,7 @@ def _engine_comparer(service: IngestService) -> EngineComparer:
     return EngineComparer(
         service,
         index_version=lambda: f"passages:{len(indexes.passages)},reports:{len(indexes.reports)}",
+        kept_events=service.settings.event_workspace_cache_size,
     )
 
 
@@ -102,6 +104,16 @@ def create_app(
                 keys=keys,
                 limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
                 metrics=metrics,
+                compare_gate=WorkGate(
+                    "comparisons",
+                    running=settings.heavy_work_concurrency,
+                    waiting=settings.heavy_work_queue,
+                ),
+                ingest_gate=WorkGate(
+                    "articles to ingest",
+                    running=settings.heavy_work_concurrency,
+                    waiting=settings.heavy_work_queue,
+                ),
             )
             try:
                 yield {"runtime": runtime}
@@ -122,6 +134,7 @@ def create_app(
     # Added innermost first: metrics sees every answer, 413s and CORS preflights included.
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_request_bytes)
+    app.add_middleware(InFlightLimitMiddleware, limit=settings.max_inflight_requests)
     if settings.cors_allow_origins:
         app.add_middleware(
             CORSMiddleware,

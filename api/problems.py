@@ -1,8 +1,9 @@
 """Every error the API returns, as RFC 9457 problem+json: the one place errors meet HTTP.
 
 Domain errors (`core.errors`) keep no HTTP; this module gives each `code` a status and a
-stable type URI, `PROBLEM_BASE + code`. The edge adds three errors of its own: a missing or
-unknown API key, a comparison that outran its deadline, and a request body over the limit.
+stable type URI, `PROBLEM_BASE + code`. The edge adds errors of its own: a missing or unknown
+API key, a comparison that outran its deadline, a request body over the limit, and load shed
+past capacity.
 """
 
 from __future__ import annotations
@@ -39,10 +40,12 @@ __all__ = [
     "PROBLEM_MEDIA_TYPE",
     "DeadlineExceeded",
     "NotReady",
+    "Overloaded",
     "ProblemResponse",
     "RequestTooLarge",
     "Unauthorized",
     "install_problem_handlers",
+    "overloaded_response",
     "problem_responses",
     "problem_type",
     "too_large_response",
@@ -72,6 +75,16 @@ class NotReady(ParallaxError):
     code = "not-ready"
 
 
+class Overloaded(ParallaxError):
+    """More work is queued than the server takes on; shed rather than queue without end."""
+
+    code = "overloaded"
+
+    def __init__(self, message: str, *, retry_after: float = 1.0, **context: object) -> None:
+        super().__init__(message, retry_after=retry_after, **context)
+        self.retry_after = retry_after
+
+
 class RequestTooLarge(StarletteHTTPException):
     """Raised as a body streams in; an HTTPException, which FastAPI's body reader passes on."""
 
@@ -99,6 +112,7 @@ _BY_CODE: dict[str, tuple[int, str]] = {
     "unauthorized": (401, "Missing or invalid API key"),
     "deadline-exceeded": (503, "Comparison deadline exceeded"),
     "not-ready": (503, "Not ready"),
+    "overloaded": (503, "Overloaded"),
     "validation": (422, "Invalid request"),
     "malformed-body": (400, "Malformed request body"),
     "method-not-allowed": (405, "Method not allowed"),
@@ -117,6 +131,7 @@ _BASES: tuple[type[ParallaxError], ...] = (
     Unauthorized,
     DeadlineExceeded,
     NotReady,
+    Overloaded,
 )
 
 
@@ -164,7 +179,7 @@ async def _parallax_error(request: Request, error: Exception) -> ProblemResponse
     code = _public_code(error)
     headers: dict[str, str] = {}
     extensions: dict[str, Any] = {}
-    if isinstance(error, RateLimited | DeadlineExceeded):
+    if isinstance(error, RateLimited | DeadlineExceeded | Overloaded):
         headers["Retry-After"] = _retry_after(error.retry_after)
         extensions["retry_after"] = int(headers["Retry-After"])
     if isinstance(error, Unauthorized):
@@ -244,6 +259,22 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected_error)
 
 
+def overloaded_response(path: str, detail: str, retry_after: int) -> ProblemResponse:
+    """The 503 the in-flight limit sends before any route runs."""
+    return ProblemResponse(
+        {
+            "type": problem_type("overloaded"),
+            "title": _BY_CODE["overloaded"][1],
+            "status": 503,
+            "detail": detail,
+            "instance": path,
+            "retry_after": retry_after,
+        },
+        status_code=503,
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
 def too_large_response(path: str, limit: int) -> ProblemResponse:
     """The 413 the body-limit middleware sends before any route runs."""
     return ProblemResponse(
@@ -268,7 +299,10 @@ _DESCRIPTIONS: dict[int, str] = {
     422: "Invalid parameters (`validation`), or the page holds no article (`not-an-article`).",
     429: "Rate limited (`rate-limited`); see Retry-After.",
     502: "The article could not be fetched (`fetch-failed` with a `reason`, `fetch-timeout`).",
-    503: "Still ingesting the article (`deadline-exceeded`, see Retry-After), or not ready.",
+    503: (
+        "Still ingesting the article (`deadline-exceeded`), over capacity (`overloaded`), "
+        "or not ready; see Retry-After."
+    ),
 }
 
 

@@ -25,24 +25,13 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from outlet_pages import article_page
 from sqlalchemy import func, select
 
 from core.config import Settings
 from core.db.schema import ArticleRow, PassageRow
 from core.models import Outlet
 from ingest.service import ingest_service
-
-
-def _page(title: str, date: str | None, text: str) -> bytes:
-    paragraphs = "".join(f"<p>{html.escape(p)}</p>\n" for p in text.split("\n\n") if p.strip())
-    when = f'<time datetime="{date}">{date}</time>' if date else ""
-    return (
-        "<!doctype html><html><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title></head><body>"
-        "<nav><a href='/'>Home</a> <a href='/world'>World</a></nav>"
-        f"<article><h1>{html.escape(title)}</h1>{when}{paragraphs}</article>"
-        "<footer>© Bench outlet</footer></body></html>"
-    ).encode()
 
 
 def _feed(items: list[tuple[str, str, str | None]]) -> bytes:
@@ -81,7 +70,7 @@ class _Site:
                     title = article.get("title") or article["text"][:60]
                     self.routes[path] = (
                         "text/html; charset=utf-8",
-                        _page(title, article.get("date"), article["text"]),
+                        article_page(title, article.get("date"), article["text"]),
                     )
                     self.by_outlet[slug].append((self.base + path, title, article.get("date")))
         for slug, items in self.by_outlet.items():

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from cli.serve import keygen, serve
 from core.config import Settings
-from core.errors import ParallaxError
+from core.errors import InvalidInput, NotFound, ParallaxError, RefusedAddress
 
 if TYPE_CHECKING:
     from ingest.jobs import BatchStatus
@@ -32,6 +32,8 @@ class ExitCode(IntEnum):
     SOME_FAILED = 1
     USAGE = 2
     ALL_FAILED = 3
+    # Codes are per command: for `coverage`, 1 means the article was found but stands alone.
+    NO_COVERAGE = 1
 
 
 def _summary(status: BatchStatus) -> ExitCode:
@@ -122,6 +124,66 @@ def ingest(
         console.print(f"error ({error.code}): {error}")
         raise typer.Exit(ExitCode.USAGE) from error
     raise typer.Exit(code)
+
+
+def _failure(error: ParallaxError) -> ExitCode:
+    """Bad input (an unusable or refused URL, an unknown id) or any other failure."""
+    if isinstance(error, InvalidInput | RefusedAddress | NotFound):
+        return ExitCode.USAGE
+    return ExitCode.ALL_FAILED
+
+
+@app.command()
+def coverage(
+    url: Annotated[
+        str | None, typer.Argument(help="The article's URL: looked up, else fetched and ingested.")
+    ] = None,
+    article_id: Annotated[
+        int | None, typer.Option("--article-id", min=1, help="A stored article's id instead.")
+    ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            exists=True,
+            dir_okay=False,
+            help="The page saved from a browser, ingested under URL: nothing is fetched.",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Show who else covered one article: its event's other members, best match first.
+
+    Exit codes: 0 coverage found; 1 no other article of the event is stored (the answer is still
+    printed); 2 bad usage or input (an invalid or refused URL, an unknown article id); 3 any
+    other failure, such as a page that cannot be fetched or read.
+    """
+    from cli.coverage import coverage_header, coverage_json, coverage_table, find_coverage
+
+    targets = [target for target in (url, article_id) if target is not None]
+    if len(targets) != 1 or (html is not None and url is None):
+        console.print("give a URL (with --html FILE for a saved page) or --article-id N")
+        raise typer.Exit(ExitCode.USAGE)
+    logging.basicConfig(level=logging.WARNING)
+    page = html.read_text(encoding="utf-8", errors="replace") if html is not None else None
+    try:
+        found = asyncio.run(find_coverage(Settings(), targets[0], page))
+    except ParallaxError as error:
+        console.print(f"error ({error.code}): {error}", markup=False, soft_wrap=True)
+        raise typer.Exit(_failure(error)) from error
+    answer = found.coverage
+    if found.ingested:
+        console.print(f"ingested as article {answer.article.article_id}", markup=False)
+    if as_json:
+        typer.echo(coverage_json(answer))
+    else:
+        out = Console()
+        out.print(coverage_header(answer), markup=False, highlight=False, soft_wrap=True)
+        if answer.others:
+            out.print(coverage_table(answer))
+    if not answer.others:
+        console.print("no coverage: no other article of this article's event is stored")
+        raise typer.Exit(ExitCode.NO_COVERAGE)
 
 
 @app.command()

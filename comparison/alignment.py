@@ -25,7 +25,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from comparison.model import ArticleView, Claim, ClaimMember, PassageView
+from comparison.model import PASSAGE_CACHE_SIZE, ArticleView, Claim, ClaimMember, PassageView
 from comparison.quantities import words
 
 # Logistic coefficients over (cosine, jaccard, log1p(shared)), fitted on MRPC dev pairs.
@@ -52,6 +52,7 @@ FloatMatrix = npt.NDArray[np.float32]
 Scorer = Callable[[FloatMatrix, FloatMatrix, FloatMatrix, FloatMatrix], FloatMatrix]
 
 
+@lru_cache(maxsize=PASSAGE_CACHE_SIZE)
 def content_stems(text: str) -> frozenset[str]:
     """Lower-case crude stems of the content words of `text`."""
     stems = set()

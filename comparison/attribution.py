@@ -19,7 +19,7 @@ from comparison.lexicons import (
     NEUTRAL_ATTRIBUTION,
     NEUTRAL_PHRASES,
 )
-from comparison.model import Finding, PassageView
+from comparison.model import PASSAGE_CACHE_SIZE, Finding, PassageView
 
 FACT, ATTRIBUTED, HEDGED = 0, 1, 2
 _LEVEL_NAMES = {FACT: "states it as fact", ATTRIBUTED: "attributes it", HEDGED: "hedges it"}
@@ -58,7 +58,7 @@ class Stance:
     source: str
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=PASSAGE_CACHE_SIZE)
 def stance(text: str) -> Stance:
     """The attribution stance of one passage (cached per text: the orchestrator asks often)."""
     neutral = [m.group().lower() for m in _NEUTRAL.finditer(text)]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
-from comparison.model import Finding, PassageView
+from comparison.model import PASSAGE_CACHE_SIZE, Finding, PassageView
 from comparison.quantities import words
 
 _TOKEN = re.compile(r"[A-Za-z]+n['’]t\b|[A-Za-z]+|[.,;:!?]")
@@ -118,6 +118,8 @@ def stem(word: str) -> str:
     if w in _IRREGULAR:
         return _IRREGULAR[w]
     for suffix in ("ingly", "ing", "edly", "ed", "es", "s"):
+        if suffix == "s" and w.endswith(("ss", "us", "is")):
+            break  # "cross", "census", "crisis" are not plurals
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             w = w[: -len(suffix)]
             break
@@ -145,7 +147,7 @@ def _norm(token: str) -> str:
     return token.lower().replace("’", "'").replace("'", "")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=PASSAGE_CACHE_SIZE)
 def _read(text: str) -> _Reading:
     tokens = _TOKEN.findall(text)
     scopes: list[tuple[str, tuple[str, ...]]] = []

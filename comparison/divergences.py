@@ -3,6 +3,8 @@
 `compare_article` reads the claim graph from the focus article's side:
 - every claim holding a focus passage: the pairwise detectors (numeric, contradiction,
   attribution, framing) run between that passage and each other outlet's member;
+- passages that are each other's nearest in another article but in different claims: the
+  contradiction rules run on them too (a negation is what keeps such a pair apart);
 - a focus passage no other outlet's claim holds, and no other outlet's passage comes close to
   (cosine below `COVER_THRESHOLD`), is a `unique_claim`; if it carries loaded words the other
   outlets never use, it is also `framing`;
@@ -30,6 +32,7 @@ from comparison.contradiction import detect_contradiction
 from comparison.framing import detect_framing, detect_loaded_language, vocabulary
 from comparison.model import (
     DIVERGENCE_TYPES,
+    PASSAGE_CACHE_SIZE,
     ArticleView,
     Claim,
     ClaimMember,
@@ -47,6 +50,10 @@ PairDetector = Callable[[PassageView, PassageView], Finding | None]
 # on the same topic inside one news article (a different fact) mostly score 0.6-0.75.
 COVER_THRESHOLD = 0.78
 MIN_OMISSION_SUPPORT = 2
+# A negation lowers the very similarity alignment relies on ("did not cross" vs "crossed"), so
+# contradicting passages often miss each other's claim while still being each other's closest
+# passage: the nearest-neighbour detectors also run on mutual nearest passages at this cosine.
+NEAREST_MIN_COSINE = 0.5
 # Passages shorter than this (bylines, "Advertisement", datelines) are never unique or omitted.
 MIN_WORDS = 5
 
@@ -92,10 +99,14 @@ def _independence_groups(articles: Sequence[ArticleView]) -> dict[int, int]:
 
     first_by_key: dict[tuple[str, object], int] = {}
     for article in articles:
-        keys: list[tuple[str, object]] = [("outlet", article.outlet.casefold())]
-        source = article.wire_copy_of if article.wire_copy_of is not None else article.report_id
-        if source is not None:
-            keys.append(("report", source))
+        # A copy names its original by article id; a shared report joins exact copies.
+        original = article.wire_copy_of if article.wire_copy_of is not None else article.article_id
+        keys: list[tuple[str, object]] = [
+            ("outlet", article.outlet.casefold()),
+            ("original", original),
+        ]
+        if article.report_id is not None:
+            keys.append(("report", article.report_id))
         for key in keys:
             other = first_by_key.setdefault(key, article.article_id)
             parent[find(article.article_id)] = find(other)
@@ -149,7 +160,7 @@ def _blas() -> ThreadpoolController:
     return ThreadpoolController()
 
 
-@lru_cache(maxsize=32768)
+@lru_cache(maxsize=PASSAGE_CACHE_SIZE)
 def _run(detector: PairDetector, focus: PassageView, other: PassageView) -> Finding | None:
     return detector(focus, other)
 
@@ -170,6 +181,7 @@ def compare_article(
     claims: ClaimSource | Sequence[Claim],
     *,
     detectors: Sequence[PairDetector] = DEFAULT_DETECTORS,
+    nearest_detectors: Sequence[PairDetector] = (detect_contradiction,),
     cover_threshold: float = COVER_THRESHOLD,
 ) -> list[Divergence]:
     """Every divergence of `focus` from the other outlets of its event.
@@ -194,10 +206,32 @@ def compare_article(
     # Tiny products: a multi-threaded BLAS only adds hand-off cost (25x slower on a busy box).
     with _blas().limit(limits=1, user_api="blas"):
         similarity = focus.vectors @ other_vectors.T  # (n_focus, n_other)
+    # Rows and columns apart: a reprint shares its original's passages (and their ids).
     row_of = {p.passage_id: i for i, p in enumerate(focus.passages)}
-    row_of.update((p.passage_id, j) for j, p in enumerate(other_passages))
+    column_of = {p.passage_id: j for j, p in enumerate(other_passages)}
 
     pending: dict[tuple[int, DivergenceType], _Pending] = {}
+    compared: set[tuple[int, int]] = set()
+
+    def run_detectors(
+        passage: PassageView, counterpart: ClaimMember, chosen: Sequence[PairDetector]
+    ) -> None:
+        compared.add((passage.passage_id, counterpart.passage.passage_id))
+        if counterpart.passage.text == passage.text:
+            return
+        for detector in chosen:
+            finding = _run(detector, passage, counterpart.passage)
+            if finding is None:
+                continue
+            key = (passage.passage_id, finding.type)
+            slot = pending.get(key)
+            if slot is None:
+                pending[key] = _Pending(finding, [counterpart])
+            else:
+                slot.counterparts.append(counterpart)
+                if finding.confidence > slot.finding.confidence:
+                    slot.finding = finding
+
     aligned_focus: set[int] = set()
     claimed_other: set[int] = set()
     omission_claims: list[list[ClaimMember]] = []
@@ -212,21 +246,17 @@ def compare_article(
             continue
         for member in mine:
             aligned_focus.add(member.passage.passage_id)
-            for counterpart in _closest_per_article(member.passage, theirs, row_of, similarity):
-                if counterpart.passage.text == member.passage.text:
-                    continue
-                for detector in detectors:
-                    finding = _run(detector, member.passage, counterpart.passage)
-                    if finding is None:
-                        continue
-                    key = (member.passage.passage_id, finding.type)
-                    slot = pending.get(key)
-                    if slot is None:
-                        pending[key] = _Pending(finding, [counterpart])
-                    else:
-                        slot.counterparts.append(counterpart)
-                        if finding.confidence > slot.finding.confidence:
-                            slot.finding = finding
+            for counterpart in _closest_per_article(
+                member.passage, theirs, row_of[member.passage.passage_id], column_of, similarity
+            ):
+                run_detectors(member.passage, counterpart, detectors)
+    if nearest_detectors:
+        for row, column in _mutual_nearest(others, similarity):
+            passage, other = focus.passages[row], other_passages[column]
+            if (passage.passage_id, other.passage_id) not in compared:
+                cosine = round(float(similarity[row, column]), 4)
+                member = ClaimMember(other, by_id[other.article_id].outlet, cosine)
+                run_detectors(passage, member, nearest_detectors)
     omission_claims.extend(
         [ClaimMember(p, by_id[p.article_id].outlet, 1.0)]
         for p in other_passages
@@ -245,18 +275,36 @@ def compare_article(
     return out
 
 
+def _mutual_nearest(others: Sequence[ArticleView], similarity: np.ndarray) -> list[tuple[int, int]]:
+    """(focus row, other column) of passages that are each other's closest, per other article,
+    at `NEAREST_MIN_COSINE` or more."""
+    pairs: list[tuple[int, int]] = []
+    start = 0
+    for article in others:
+        block = similarity[:, start : start + len(article.passages)]
+        if block.size:
+            best_column = block.argmax(axis=1)
+            best_row = block.argmax(axis=0)
+            for row, column in enumerate(best_column):
+                if best_row[column] == row and block[row, column] >= NEAREST_MIN_COSINE:
+                    pairs.append((row, start + int(column)))
+        start += len(article.passages)
+    return pairs
+
+
 def _closest_per_article(
     passage: PassageView,
     members: Sequence[ClaimMember],
-    row_of: dict[int, int],
+    row: int,
+    column_of: dict[int, int],
     similarity: np.ndarray,
 ) -> list[ClaimMember]:
-    """Per other article, the claim member closest to `passage`: a claim may hold several
-    passages of one article, and a detector should compare like with like."""
+    """Per other article, the claim member closest to `passage` (row `row` of `similarity`):
+    a claim may hold several passages of one article, and a detector should compare like with
+    like."""
     best: dict[int, tuple[float, ClaimMember]] = {}
-    row = row_of[passage.passage_id]
     for member in members:
-        score = float(similarity[row, row_of[member.passage.passage_id]])
+        score = float(similarity[row, column_of[member.passage.passage_id]])
         current = best.get(member.passage.article_id)
         if current is None or score > current[0]:
             best[member.passage.article_id] = (score, member)

@@ -23,7 +23,7 @@ from comparison.lexicons import (
     word_forms,
     words,
 )
-from comparison.model import Finding, PassageView
+from comparison.model import PASSAGE_CACHE_SIZE, Finding, PassageView
 
 TermKind = Literal["label", "loaded", "sentiment", "scare_quotes"]
 
@@ -43,7 +43,7 @@ class LoadedTerm:
     weight: float
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=PASSAGE_CACHE_SIZE)
 def loaded_terms(text: str) -> tuple[LoadedTerm, ...]:
     """Every loaded word and scare-quoted phrase of a single text, in order of position."""
     found: list[LoadedTerm] = []
@@ -65,7 +65,7 @@ def loaded_terms(text: str) -> tuple[LoadedTerm, ...]:
     return tuple(sorted(found, key=lambda term: term.start))
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=PASSAGE_CACHE_SIZE)
 def _vocabulary(text: str) -> frozenset[str]:
     return frozenset(form for word, _, _ in words(text) for form in word_forms(word))
 
@@ -91,7 +91,7 @@ def _quoted(terms: Iterable[str]) -> str:
     return ", ".join(f"“{term}”" for term in terms)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=PASSAGE_CACHE_SIZE)
 def _label_words(text: str) -> tuple[tuple[str, int, bool, frozenset[str], int, int], ...]:
     """(word, contrast group, is loaded, word forms, start, end) of every contrast-group word."""
     out = []

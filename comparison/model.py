@@ -9,6 +9,10 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+# Per-passage-text features (stems, quantities, polarity, loaded words) are pure functions of
+# the text and recur across comparisons of one event: kept for this many distinct texts.
+PASSAGE_CACHE_SIZE = 65536
+
 DivergenceType = Literal[
     "numeric", "contradiction", "unique_claim", "omission", "framing", "attribution"
 ]

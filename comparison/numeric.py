@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
 
-from comparison.model import Finding, PassageView
+from comparison.model import PASSAGE_CACHE_SIZE, Finding, PassageView
 from comparison.quantities import (
     Quantity,
     clause_context,
@@ -55,7 +55,7 @@ class _Mention:
     rel_position: float
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=PASSAGE_CACHE_SIZE)
 def _mentions(text: str) -> tuple[_Mention, ...]:
     """The quantities of one passage text with their contexts (cached: passages recur)."""
     size = max(len(text), 1)

@@ -25,7 +25,14 @@ import numpy as np
 import numpy.typing as npt
 
 from comparison.calibration import SameEventModel
-from comparison.evidence import ArticleFeatures, Evidence, PoolStats, compare, feature_matrix
+from comparison.evidence import (
+    BASE_FEATURES,
+    ArticleFeatures,
+    Evidence,
+    PoolStats,
+    compare,
+    feature_matrix,
+)
 from comparison.model import Vectors
 from index.vector_index import VectorIndex
 
@@ -34,6 +41,7 @@ __all__ = [
     "SameEventMatch",
     "evidence_matrix",
     "find_same_event",
+    "guarded_confidence",
     "rank_candidates",
     "window_mask",
 ]
@@ -93,21 +101,27 @@ def rank_candidates(
     if not kept:
         return []
     evidence, x = evidence_matrix(query, kept, stats)
-    # Without topic, names or aligned passages two articles share nothing to be one event about,
-    # however the short-article and date features score them.
-    unrelated = np.array([_unrelated(e) for e in evidence], dtype=np.bool_)
-    confidence = np.where(unrelated, 0.0, model.confidence(x))
+    confidence = guarded_confidence(model, x)
     # Ties in calibrated confidence (isotonic steps) are broken by the raw score.
     order = np.lexsort((-model.logits(x), -confidence))
     return [SameEventMatch(kept[i].article_id, float(confidence[i]), evidence[i]) for i in order]
 
 
-def _unrelated(evidence: Evidence) -> bool:
-    return (
-        evidence.cosine < MIN_TOPIC_COSINE
-        and evidence.aligned_passages == 0
-        and evidence.name_overlap == 0.0
-    )
+_COSINE = BASE_FEATURES.index("cosine")
+_ALIGNED = BASE_FEATURES.index("log_aligned_passages")
+_NAMES = BASE_FEATURES.index("name_overlap")
+
+
+def guarded_confidence(
+    model: SameEventModel, x: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """The model's calibrated confidence over `feature_matrix` rows, 0 for unrelated pairs.
+
+    Without topic, names or aligned passages two articles share nothing to be one event about,
+    however the short-article and date features score them.
+    """
+    unrelated = (x[:, _COSINE] < MIN_TOPIC_COSINE) & (x[:, _ALIGNED] == 0) & (x[:, _NAMES] == 0)
+    return np.where(unrelated, 0.0, model.confidence(x))
 
 
 def find_same_event(

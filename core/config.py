@@ -123,6 +123,23 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(
         default=6_000_000, gt=0, description="Largest request body accepted, in bytes."
     )
+    max_inflight_requests: int = Field(
+        default=256,
+        ge=1,
+        description="Requests answered at once; past this the API sheds load with 503.",
+    )
+    heavy_work_concurrency: int = Field(
+        default=4,
+        ge=1,
+        description=(
+            "Uncached comparisons (and, separately, articles ingested by /compare) run at once."
+        ),
+    )
+    heavy_work_queue: int = Field(
+        default=16,
+        ge=0,
+        description="Comparisons or ingests that may wait for a slot; past this, 503 at once.",
+    )
     compare_deadline: float = Field(
         default=30.0,
         gt=0,
@@ -130,6 +147,14 @@ class Settings(BaseSettings):
     )
     comparison_cache_size: int = Field(
         default=512, ge=0, description="Comparisons kept in memory (0 disables the cache)."
+    )
+    event_workspace_cache_size: int = Field(
+        default=64,
+        ge=0,
+        description=(
+            "Events whose article views and claim graph stay in memory between comparisons "
+            "(a few MB each; 0 rebuilds them for every comparison)."
+        ),
     )
     coverage_refresh: bool = Field(
         default=True,

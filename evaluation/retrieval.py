@@ -41,7 +41,12 @@ from comparison.calibration import (
 )
 from comparison.entities import EntityExtractor, load_entity_extractor
 from comparison.evidence import FEATURE_NAMES, ArticleFeatures, PoolStats, build_features
-from comparison.same_event import FIRST_STAGE_K, evidence_matrix, window_mask
+from comparison.same_event import (
+    FIRST_STAGE_K,
+    evidence_matrix,
+    guarded_confidence,
+    window_mask,
+)
 from index.embedder import Embedder
 from ingest.segment import segment
 
@@ -336,7 +341,9 @@ def evaluate(
     candidates: a precomputed `candidate_pairs(pool, window_days)`, to avoid computing it twice.
     """
     first, features = candidates or candidate_pairs(pool, window_days)
-    ranking, confidences = parallax_rankings(first, features, model.confidence)
+    ranking, confidences = parallax_rankings(
+        first, features, lambda x: guarded_confidence(model, x)
+    )
     metrics = retrieval_metrics(pool, ranking)
     for name, base in baseline_rankings(pool, window_days).items():
         metrics.update(retrieval_metrics(pool, base, prefix=f"baseline.{name}."))

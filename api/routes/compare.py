@@ -18,12 +18,11 @@ from fastapi import APIRouter, Body, Header, Query, Response
 
 from api.deps import CallerDep, Runtime, RuntimeDep
 from api.problems import DeadlineExceeded, problem_responses
-from api.queries import article_id_for_url, comparison_key
+from api.queries import comparison_key
+from api.resolve import IngestWork, resolve_article
 from api.schemas import (
     MAX_URL_LENGTH,
     ArticleBrief,
-    CompareByHtml,
-    CompareByText,
     CompareByUrl,
     CompareRequest,
     CompareResponse,
@@ -36,13 +35,11 @@ from api.schemas import (
     SummaryOut,
 )
 from core.errors import NoCoverage
-from core.models import ArticleInput
 from ingest.pipeline import IngestResult, Outcome
 
 router = APIRouter(tags=["compare"], responses=problem_responses(401, 429))
 
 LIGHT_FORM_MAX_BYTES = 5000
-PASTED_TEXT_HOST = "https://pasted.parallax.invalid/"
 
 _PASSAGE = {"id": 41, "index": 2, "start": 180, "end": 262, "text": "Some 800 were to leave…"}
 _EXAMPLE_ANSWER = {
@@ -210,7 +207,8 @@ async def _answer(
     comparison = runtime.cache.get(engine, key)
     cached = comparison is not None
     if comparison is None:
-        comparison = await asyncio.to_thread(runtime.comparer.compare, article_id)
+        async with runtime.compare_gate.slot():
+            comparison = await asyncio.to_thread(runtime.comparer.compare, article_id)
         runtime.cache.put(engine, key, comparison)
     runtime.metrics.comparisons.labels("hit" if cached else "miss").inc()
     compared = time.perf_counter()
@@ -250,32 +248,16 @@ def _render(full: CompareResponse, fields: Fields) -> bytes:
 
 async def _resolve(runtime: Runtime, request: CompareRequest) -> tuple[int, bool]:
     """The article's id, and whether this request added it to the archive."""
-    service = runtime.service
-    if isinstance(request, CompareByText) and request.url is None:
-        url = _pasted_text_url(request.text)
-    else:
-        url = str(request.url)
-        service.fetcher.policy.check_url(url)
-    known = await asyncio.to_thread(article_id_for_url, service.sessions, url)
-    if known is not None:
-        return known, False
-    work: Coroutine[Any, Any, IngestResult]
-    if isinstance(request, CompareByText):
-        item = ArticleInput(
-            url=url,
-            text=request.text,
-            title=request.title,
-            outlet=request.outlet,
-            published_at=request.published_at,
-        )
-        work = service.pipeline.ingest_input(item)
-    elif isinstance(request, CompareByHtml):
-        work = service.pipeline.ingest_html(url, request.html)
-    else:
-        work = service.pipeline.ingest_url(url)
-    result = await _within_deadline(runtime, work)
+
+    async def run(start: IngestWork) -> IngestResult:
+        async with runtime.ingest_gate.slot():
+            return await _within_deadline(runtime, start())
+
+    article_id, result = await resolve_article(runtime.service, request, run=run)
+    if result is None:
+        return article_id, False
     runtime.metrics.ingests.labels("compare", result.outcome.value).inc()
-    return result.article_id, result.outcome is not Outcome.DUPLICATE
+    return article_id, result.outcome is not Outcome.DUPLICATE
 
 
 async def _within_deadline(
@@ -306,11 +288,6 @@ async def _pending_coverage(runtime: Runtime, comparison: Comparison) -> Pending
             article_url=comparison.article.url,
         )
     return pending
-
-
-def _pasted_text_url(text: str) -> str:
-    """A stable URL for text posted without one (the reserved .invalid TLD: never fetched)."""
-    return PASTED_TEXT_HOST + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def _etag(engine: str, key: tuple[int, int | None, int], fields: str) -> str:

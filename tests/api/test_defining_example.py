@@ -120,3 +120,15 @@ async def test_a_hedged_claim_is_an_attribution_divergence(demo_archive: IngestS
     attributions = [d for d in comparison.divergences if d.type == "attribution"]
     assert any("alleged" in d.evidence.get("focus_cues", []) for d in attributions)
     _assert_offsets(demo_archive, comparison)
+
+
+async def test_a_denied_crossing_is_a_contradiction(demo_archive: IngestService) -> None:
+    comparison = _compare(demo_archive, "Frontline Patriot", "terrorists")
+    contradictions = [d for d in comparison.divergences if d.type == "contradiction"]
+    assert any(
+        d.passage is not None
+        and "crossed into Sardovan territory" in d.passage.text
+        and any("did not cross" in part.text for part in d.counterparts)
+        for d in contradictions
+    ), [d.explanation for d in contradictions]
+    _assert_offsets(demo_archive, comparison)

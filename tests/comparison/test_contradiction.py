@@ -50,6 +50,11 @@ def _detect(focus: str, other: str) -> str | None:
         ),
         ("Shares rose 5% on Monday.", "Shares fell 5% on Monday.", "antonym"),
         ("The council accepted the proposal.", "The council rejected the proposal.", "antonym"),
+        (
+            "The soldiers did not cross into Sardovan territory at any point.",
+            "Commandos crossed into Sardovan territory to escort the buses.",
+            "negation",
+        ),
     ],
 )
 def test_contradictions(focus: str, other: str, rule: str) -> None:
@@ -131,7 +136,14 @@ def test_optional_nli_adds_and_tempers() -> None:
 
 
 @pytest.mark.parametrize(
-    ("a", "b"), [("resigned", "resigns"), ("denied", "deny"), ("attended", "attend")]
+    ("a", "b"),
+    [
+        ("resigned", "resigns"),
+        ("denied", "deny"),
+        ("attended", "attend"),
+        ("cross", "crossed"),
+        ("crosses", "crossing"),
+    ],
 )
 def test_stem_meets_inflections(a: str, b: str) -> None:
     assert stem(a) == stem(b)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -213,3 +214,38 @@ def test_pairwise_findings_merge_per_passage_and_type() -> None:
     assert [d.type for d in found] == ["framing"]
     assert {m.outlet for m in found[0].counterparts} == {"a", "b"}
     assert found[0].explanation.startswith("focus says “regime” where a and b say")
+
+
+def test_a_negated_nearest_passage_outside_the_claim_is_a_contradiction() -> None:
+    focus = _article(1, "focus", ["Soldiers crossed the border to escort the convoy."], [0])
+    other = _article(2, "other", ["The army said its soldiers did not cross the border."], [0])
+    unrelated = _article(3, "third", ["The army did not comment on the weather."], [1])
+    # No claim joins them (the alignment kept them apart), yet each is the other's nearest.
+    found = compare_article(focus, [focus, other, unrelated], [])
+    contradictions = [d for d in found if d.type == "contradiction"]
+    assert len(contradictions) == 1
+    assert [m.outlet for m in contradictions[0].counterparts] == ["other"]
+    assert contradictions[0].evidence["rule"] == "negation"
+    without = compare_article(focus, [focus, other], [], nearest_detectors=())
+    assert all(d.type != "contradiction" for d in without)
+
+
+def test_a_reprint_sharing_the_original_passages_is_not_compared() -> None:
+    original = _article(1, "wire", FACTS, [0, 1, 2], report_id=5)
+    reprint = replace(
+        _article(2, "gazette", FACTS, [0, 1, 2], report_id=5, wire_copy_of=1),
+        passages=tuple(replace(p, article_id=2) for p in original.passages),
+    )
+    # Its report id equals the original's article id: the two id spaces must not mix.
+    independent = _article(
+        3, "courier", [*FACTS[:2], "Traffic was diverted."], [0, 1, 4], report_id=1
+    )
+    claims = _claims(
+        [(original, 0), (reprint, 0), (independent, 0)],
+        [(original, 1), (reprint, 1), (independent, 1)],
+    )
+    for focus in (original, reprint):
+        found = compare_article(focus, [original, reprint, independent], claims)
+        assert {m.passage.article_id for d in found for m in d.counterparts} <= {3}
+        [unique] = [d for d in found if d.type == "unique_claim"]  # the courier lacks FACTS[2]
+        assert unique.passage == focus.passages[2]

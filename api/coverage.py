@@ -1,0 +1,119 @@
+"""One article's same-event coverage: the other members of its event, best match first.
+
+The comparison engine (`api.engine_comparer`) and `parallax coverage` both read coverage here.
+Blocking (SQLAlchemy, the event index): callers on an event loop use `asyncio.to_thread`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.event_workspace import EventKey
+from api.schemas import CoverageOut
+from comparison.event_index import EventIndex
+from comparison.model import ArticleView
+from comparison.same_event import SameEventMatch
+from comparison.store_views import load_articles
+from core.db.events import live_event
+from core.db.schema import ArticleRow, EventRow
+from core.errors import NotFound
+
+MAX_COVERAGE = 24
+
+
+@dataclass(frozen=True, slots=True)
+class EventCoverage:
+    """An article and at most MAX_COVERAGE other members of its event, best match first.
+
+    `event_id` is the event after merges (None while the article has none); `matches` holds the
+    same-event score of each member the index could compare (members it could not rank last).
+    """
+
+    article: ArticleView
+    language: str | None
+    event_id: int | None
+    event_key: EventKey | None
+    others: tuple[ArticleView, ...]
+    languages: Mapping[int, str | None]
+    matches: Mapping[int, SameEventMatch]
+
+    def confidence(self, article_id: int) -> float:
+        return _confidence(self.matches, article_id)
+
+    def entries(self) -> list[CoverageOut]:
+        return [
+            CoverageOut(
+                article_id=view.article_id,
+                url=view.url,
+                outlet=view.outlet,
+                title=view.title,
+                published_at=view.published_at,
+                same_event_confidence=round(self.confidence(view.article_id), 4),
+                wire_copy_of=view.wire_copy_of,
+                language=self.languages.get(view.article_id),
+            )
+            for view in self.others
+        ]
+
+
+def event_members(session: Session, event_id: int) -> list[int]:
+    return list(
+        session.scalars(
+            select(ArticleRow.id).where(ArticleRow.event_id == event_id).order_by(ArticleRow.id)
+        ).all()
+    )
+
+
+ViewLoader = Callable[[Session, Sequence[int], EventKey | None], list[ArticleView]]
+"""Loads article views by id, in order; the event key lets a caller keep them per event."""
+
+
+def store_views(*, model_id: int, dimension: int) -> ViewLoader:
+    """A loader reading every view from the store."""
+
+    def load(session: Session, ids: Sequence[int], _event: EventKey | None) -> list[ArticleView]:
+        return load_articles(session, ids, model_id=model_id, dimension=dimension)
+
+    return load
+
+
+def event_coverage(
+    session: Session, index: EventIndex, article_id: int, *, load_views: ViewLoader
+) -> EventCoverage:
+    """The article's coverage, ranked by `index.score`; raises NotFound for an unknown id."""
+    row = session.get(ArticleRow, article_id)
+    if row is None:
+        raise NotFound(f"no article {article_id}")
+    event_id = live_event(session, row.event_id) if row.event_id is not None else None
+    event = session.get(EventRow, event_id) if event_id is not None else None
+    key = (event.id, event.version) if event is not None else None
+    members = event_members(session, event_id) if event_id is not None else [article_id]
+    candidates = [member for member in members if member != article_id]
+    features = index.features(article_id)
+    scored = index.score(features, candidates) if features is not None else []
+    matches = {match.article_id: match for match in scored}
+    ranked = sorted(candidates, key=lambda member: -_confidence(matches, member))[:MAX_COVERAGE]
+    views = load_views(session, [article_id, *ranked], key)
+    languages = dict(
+        session.execute(
+            select(ArticleRow.id, ArticleRow.language).where(ArticleRow.id.in_(ranked))
+        ).all()
+    )
+    return EventCoverage(
+        article=views[0],
+        language=row.language,
+        event_id=event_id,
+        event_key=key,
+        others=tuple(views[1:]),
+        languages=languages,
+        matches=matches,
+    )
+
+
+def _confidence(matches: Mapping[int, SameEventMatch], article_id: int) -> float:
+    match = matches.get(article_id)
+    return match.same_event_confidence if match is not None else 0.0

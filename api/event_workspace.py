@@ -1,0 +1,91 @@
+"""What the engine keeps of recently compared events: their article views and claim graphs.
+
+Keyed by (event id, event version): a new article in an event bumps its version, so nothing
+stale is ever served and no invalidation is needed; old versions age out of the LRU. A later
+comparison in the same event reads its articles from memory and reuses the claim graph, so its
+cost is that of one article's divergences rather than of aligning the whole event again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from comparison.alignment import ClaimGraph
+from comparison.model import ArticleView
+
+__all__ = ["EventKey", "EventWorkspaces"]
+
+EventKey = tuple[int, int]
+"""(event id after merges, event version)."""
+
+
+@dataclass(slots=True)
+class _Workspace:
+    views: dict[int, ArticleView] = field(default_factory=dict)
+    graphs: dict[tuple[int, ...], ClaimGraph] = field(default_factory=dict)
+
+
+class EventWorkspaces:
+    """A thread-safe LRU of per-event workspaces; `size` 0 keeps nothing."""
+
+    # A large event compared from different articles ranks different coverage sets.
+    MAX_GRAPHS_PER_EVENT = 4
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._workspaces: OrderedDict[EventKey, _Workspace] = OrderedDict()
+
+    def _workspace(self, key: EventKey) -> _Workspace:
+        with self._lock:
+            workspace = self._workspaces.get(key)
+            if workspace is None:
+                workspace = _Workspace()
+                if self._size:
+                    self._workspaces[key] = workspace
+                    while len(self._workspaces) > self._size:
+                        self._workspaces.popitem(last=False)
+            else:
+                self._workspaces.move_to_end(key)
+            return workspace
+
+    def views(
+        self,
+        key: EventKey | None,
+        ids: Sequence[int],
+        load: Callable[[Sequence[int]], list[ArticleView]],
+    ) -> list[ArticleView]:
+        """The views of `ids` in that order, loading only those not kept yet."""
+        if key is None:
+            return load(ids)
+        workspace = self._workspace(key)
+        missing = [article_id for article_id in ids if article_id not in workspace.views]
+        if missing:
+            for view in load(missing):
+                workspace.views[view.article_id] = view
+        return [workspace.views[article_id] for article_id in ids if article_id in workspace.views]
+
+    def graph(
+        self,
+        key: EventKey | None,
+        views: Sequence[ArticleView],
+        build: Callable[[Sequence[ArticleView]], ClaimGraph],
+    ) -> ClaimGraph:
+        """The claim graph of exactly these articles, built once per event version."""
+        if key is None:
+            return build(views)
+        workspace = self._workspace(key)
+        members = tuple(sorted(view.article_id for view in views))
+        graph = workspace.graphs.get(members)
+        if graph is None:
+            graph = build(views)
+            # Claims are computed once, here, so that threads later only read the graph.
+            graph.claims()
+            with self._lock:
+                if len(workspace.graphs) >= self.MAX_GRAPHS_PER_EVENT:
+                    workspace.graphs.pop(next(iter(workspace.graphs)))
+                workspace.graphs[members] = graph
+        return graph
