@@ -11,7 +11,8 @@ The first run ingests events.dev.jsonl into `--store` (minus one long article fr
 - overload: `--overload-clients` clients on the uncached server, counting 503/429 answers and
   checking the server still answers /readyz afterwards.
 
-Prints throughput and p50/p95/p99 per phase (all answers, shed ones included, are timed), the
+Prints the raw embedding rate of this machine at the time (to scale the rest: shared machines
+vary), throughput and p50/p95/p99 per phase (all answers, shed ones included, are timed), the
 server's peak RSS, and the last traceback in the server's log if it logged any. The client runs
 on the same two cores as the server: figures are a floor.
 
@@ -330,14 +331,29 @@ def warm(server: ApiServer, urls: list[str]) -> list[str]:
     return answered
 
 
+def machine_speed(held: list[dict[str, object]]) -> dict[str, object]:
+    """Raw embedding throughput in this process on the held-back passages, for scaling the
+    figures: shared machines vary several-fold from hour to hour."""
+    from index.embedder import load_embedder
+
+    texts = [p.text for article in held for p in segment(str(article["text"]))][:400]
+    embedder = load_embedder(Settings())
+    embedder.encode(texts[:32])
+    started = time.perf_counter()
+    embedder.encode(texts)
+    rate = len(texts) / (time.perf_counter() - started)
+    return {"phase": "machine", "raw_embedding_sentences_per_s": round(rate, 1)}
+
+
 def run(args: argparse.Namespace, pristine: Path, scratch: Path) -> list[dict[str, object]]:
     held = prepare_store(args.data, pristine, args.holdout)
+    rows: list[dict[str, object]] = [machine_speed(held)]
+    print(rows[-1])
     # Every run starts from the prepared store: the held-back articles must be new each time.
     store = scratch / "store"
     shutil.copytree(pristine, store)
     log = scratch / "serve.log"
     urls = stored_urls(store, SAMPLE_ARTICLES, seed=11)
-    rows: list[dict[str, object]] = []
     levels = [int(level) for level in args.clients.split(",")]
     peak = 0.0
 
