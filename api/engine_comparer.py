@@ -26,11 +26,6 @@ from core.db.schema import EventRow
 from core.errors import NotFound
 from ingest.service import IngestService
 
-# Inside one event, mutual best matches already exclude most unrelated pairs, so the claim
-# threshold sits below the MRPC-calibrated one (whose negatives are near-paraphrases).
-EVENT_ALIGN_THRESHOLD = 0.2
-EVENT_COVER_THRESHOLD = 0.6
-
 
 def _passage_out(passage: PassageView) -> PassageOut:
     return PassageOut(
@@ -76,7 +71,7 @@ class EngineComparer:
         focus, others = coverage.article, coverage.others
         views = [focus, *others]
         graph = self._workspaces.graph(coverage.event_key, views, _align)
-        divergences = compare_article(focus, views, graph, cover_threshold=EVENT_COVER_THRESHOLD)
+        divergences = compare_article(focus, views, graph)
         claims = self._claims_out(focus, graph.claims_for(focus.article_id), graph, others)
         divergence_out = [_divergence_out(divergence, others) for divergence in divergences]
         article = ArticleOut(
@@ -159,7 +154,7 @@ class EngineComparer:
 
 
 def _align(views: Sequence[ArticleView]) -> ClaimGraph:
-    return align_event(views, threshold=EVENT_ALIGN_THRESHOLD)
+    return align_event(views)
 
 
 def _similarity(

@@ -8,8 +8,9 @@ ECB+: candidate pairs are sentences of different articles of one event, within
 `coref_annotated_sentences`; a pair is gold when both sentences mention one cross-document ACTION
 chain. `alignment.ECB+.auroc` ranks every candidate pair by the alignment score; precision,
 recall and f1 are those of the claim graph (two sentences are aligned when they share a claim)
-at the calibrated threshold. Most candidates are gold, and a claim holds at most one sentence
-per article, so recall is bounded well below 1: the AUROC is the telling figure.
+at the engine's event threshold (`EVENT_THRESHOLD`). Most candidates are gold, and a claim holds
+at most one sentence per article, so recall is bounded well below 1: the AUROC is the telling
+figure.
 
 MRPC: the threshold is calibrated on the dev pairs. A paraphrase in MRPC is, in Parallax's terms,
 an aligned pair with no numeric divergence (negatives that differ only in a figure are aligned but
@@ -35,7 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from comparison.alignment import (
-    DEFAULT_THRESHOLD,
+    EVENT_THRESHOLD,
     FloatMatrix,
     align_event,
     content_stems,
@@ -247,7 +248,7 @@ def ecb_metrics(
     events: Sequence[EcbEvent],
     encode: Encode,
     *,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float = EVENT_THRESHOLD,
     cosine_threshold: float | None = None,
 ) -> dict[str, float]:
     """ECB+ AUROC over candidate pairs and the claim graph's precision/recall/f1 at `threshold`."""
@@ -387,7 +388,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     metrics |= ecb_metrics(
         load_ecb_events(args.events, limit=args.limit_events),
         encode,
-        threshold=metrics["alignment.MRPC.threshold"],
         cosine_threshold=metrics["baseline.cosine.alignment.MRPC.threshold"],
     )
     if args.json:

@@ -49,7 +49,6 @@ def alignment_metrics(events: Path, pairs: Path, embedder: Embedder, cache: Path
     metrics |= ecb_metrics(
         load_ecb_events(events),
         encode,
-        threshold=metrics["alignment.MRPC.threshold"],
         cosine_threshold=metrics["baseline.cosine.alignment.MRPC.threshold"],
     )
     return metrics

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from comparison.alignment import (
-    DEFAULT_THRESHOLD,
+    EVENT_THRESHOLD,
+    PARAPHRASE_THRESHOLD,
     ClaimGraph,
     FloatMatrix,
     align_event,
@@ -169,7 +170,7 @@ def test_mutual_best_and_scores() -> None:
     assert single.shape == (2,)
     assert single[0] > single[1]
     assert content_stems("The rescuers arrived") == frozenset({"rescuer", "arriv"})
-    assert 0.0 < DEFAULT_THRESHOLD < 1.0
+    assert 0.0 < EVENT_THRESHOLD < PARAPHRASE_THRESHOLD < 1.0
 
 
 REAL_ARTICLES = {
