@@ -122,9 +122,10 @@ def _outlet_list(outlets: Sequence[str], limit: int = 3) -> str:
     return names[0] if names else "no other outlet"
 
 
-_OTHER = re.compile(r"\bthe other(?: account)?\b(?! (?:side|hand|way)\b)(?P<verb> \w+)?")
+_OTHER = re.compile(r"\b[Tt]he other(?: account)?\b(?! (?:side|hand|way)\b)(?P<verb> \w+)?")
 _PLURAL = {
     "says": "say",
+    "negates": "negate",
     "uses": "use",
     "gives": "give",
     "states": "state",

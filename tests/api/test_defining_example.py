@@ -131,4 +131,5 @@ async def test_a_denied_crossing_is_a_contradiction(demo_archive: IngestService)
         and any("did not cross" in part.text for part in d.counterparts)
         for d in contradictions
     ), [d.explanation for d in contradictions]
+    assert all("Meridian Wire" in d.explanation for d in contradictions)
     _assert_offsets(demo_archive, comparison)

@@ -226,6 +226,7 @@ def test_a_negated_nearest_passage_outside_the_claim_is_a_contradiction() -> Non
     assert len(contradictions) == 1
     assert [m.outlet for m in contradictions[0].counterparts] == ["other"]
     assert contradictions[0].evidence["rule"] == "negation"
+    assert contradictions[0].explanation.startswith("other negates what focus states")
     without = compare_article(focus, [focus, other], [], nearest_detectors=())
     assert all(d.type != "contradiction" for d in without)
 
