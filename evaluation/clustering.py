@@ -75,9 +75,7 @@ def form_events(
         allowed = placed & window_mask(query.published_at, pool.times, window_days)
         scores[~allowed] = -np.inf
         top = [int(i) for i in np.argsort(-scores)[:k] if np.isfinite(scores[i])]
-        matches = rank_candidates(
-            query, [pool.features[i] for i in top], pool.stats, model, exclude_same_outlet=False
-        )
+        matches = rank_candidates(query, [pool.features[i] for i in top], pool.stats, model)
         assigner.assign(
             q,
             [(m.article_id, m.same_event_confidence) for m in matches],

@@ -8,7 +8,11 @@ other articles of its event. Per source dataset: `retrieval.<ds>.recall@1`, `rec
 found in the top k over min(k, relevant), so 1.0 is reachable), `mrr` (first relevant), and for
 ECB+ `sibling_confusion` (share of queries whose top result is from the sibling event). Parallax
 and both baselines (`baseline.minilm.*`: mean-pooled MiniLM passage vectors; `baseline.tfidf.*`)
-see the same ±window date filter, applied only where both articles have a date.
+see the same ±window date filter, applied only where both articles have a date. The service
+only ever returns other outlets' articles (coverage is other outlets' reporting):
+`other_outlets.retrieval.*` scores Parallax's ranking with the query's own outlet left out, and
+event formation (`--clustering`) never joins an article to its own outlet's on same-event
+evidence, as the service does not.
 
 Embeddings are cached on disk keyed by model name and text (`--cache`, default under the
 system temp dir, never the repository), so reruns take seconds.
@@ -258,6 +262,15 @@ def parallax_rankings(
     return ranking, confidences
 
 
+def _other_outlets(pool: Pool, ranking: Ranking) -> Ranking:
+    """Each query's ranking without its own outlet's articles, as the service ranks them."""
+    outlets = [a.outlet for a in pool.articles]
+    return [
+        [i for i in row if not (outlets[q] and outlets[i] == outlets[q])]
+        for q, row in enumerate(ranking)
+    ]
+
+
 def retrieval_metrics(pool: Pool, ranking: Ranking, prefix: str = "") -> dict[str, float]:
     """Recall@1, Recall@5, MRR per dataset, and ECB+ sibling confusion."""
     events = [a.event_id for a in pool.articles]
@@ -345,6 +358,7 @@ def evaluate(
         first, features, lambda x: guarded_confidence(model, x)
     )
     metrics = retrieval_metrics(pool, ranking)
+    metrics.update(retrieval_metrics(pool, _other_outlets(pool, ranking), prefix="other_outlets."))
     for name, base in baseline_rankings(pool, window_days).items():
         metrics.update(retrieval_metrics(pool, base, prefix=f"baseline.{name}."))
     return metrics, ranking, confidences
