@@ -18,7 +18,7 @@ from comparison.event_index import EventIndex
 from comparison.model import ArticleView
 from comparison.same_event import SameEventMatch
 from comparison.store_views import load_articles
-from core.db.events import live_event
+from core.db.events import event_and_merged, live_event
 from core.db.schema import ArticleRow, EventRow
 from core.errors import NotFound
 
@@ -63,7 +63,9 @@ class EventCoverage:
 def event_members(session: Session, event_id: int) -> list[int]:
     return list(
         session.scalars(
-            select(ArticleRow.id).where(ArticleRow.event_id == event_id).order_by(ArticleRow.id)
+            select(ArticleRow.id)
+            .where(ArticleRow.event_id.in_(event_and_merged(session, event_id)))
+            .order_by(ArticleRow.id)
         ).all()
     )
 

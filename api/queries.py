@@ -29,7 +29,7 @@ from api.schemas import (
     SummaryOut,
 )
 from comparison.model import DIVERGENCE_TYPES
-from core.db.events import live_event
+from core.db.events import event_and_merged, live_event
 from core.db.schema import (
     ArticleRow,
     EventRow,
@@ -48,7 +48,6 @@ from ingest.urls import canonicalize
 
 Sessions = sessionmaker[Session]
 MAX_FAILURES_LISTED = 500
-_MAX_MERGE_HOPS = 16
 
 
 # --- ingest ------------------------------------------------------------------------------
@@ -174,23 +173,6 @@ def _root_event(session: Session, event_id: int | None) -> int | None:
     return None if event_id is None else live_event(session, event_id)
 
 
-def _member_events(session: Session, root_id: int) -> set[int]:
-    """The event and every event merged into it, at any depth."""
-    members = {root_id}
-    frontier = {root_id}
-    for _ in range(_MAX_MERGE_HOPS):
-        frontier = (
-            set(
-                session.scalars(select(EventRow.id).where(EventRow.merged_into.in_(frontier))).all()
-            )
-            - members
-        )
-        if not frontier:
-            break
-        members |= frontier
-    return members
-
-
 def comparison_key(sessions: Sessions, article_id: int) -> tuple[int, int | None, int]:
     """(article id, event id, event version); raises NotFound for an unknown article."""
     with sessions() as session:
@@ -206,7 +188,7 @@ def _event_rows(session: Session, root_id: int) -> list[ArticleRow]:
     return list(
         session.scalars(
             select(ArticleRow)
-            .where(ArticleRow.event_id.in_(_member_events(session, root_id)))
+            .where(ArticleRow.event_id.in_(event_and_merged(session, root_id)))
             .order_by(ArticleRow.published_at, ArticleRow.id)
         ).all()
     )
@@ -289,7 +271,7 @@ def _events_query(f: EventFilter) -> Select[EventRow]:
 
 
 def _summaries(session: Session, events: Sequence[EventRow]) -> list[EventSummary]:
-    members = {root.id: _member_events(session, root.id) for root in events}
+    members = {root.id: event_and_merged(session, root.id) for root in events}
     root_of = {member: root for root, ids in members.items() for member in ids}
     articles: dict[int, list[ArticleRow]] = defaultdict(list)
     if root_of:

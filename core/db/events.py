@@ -17,3 +17,22 @@ def live_event(session: Session, event_id: int) -> int:
             return event_id
         seen.add(merged_into)
         event_id = merged_into
+
+
+MAX_MERGE_HOPS = 16
+
+
+def event_and_merged(session: Session, event_id: int) -> set[int]:
+    """The event and every event merged into it, at any depth. Merges move articles to the live
+    event, but stores written before that recorded only `merged_into`."""
+    members = {event_id}
+    frontier = {event_id}
+    for _ in range(MAX_MERGE_HOPS):
+        frontier = (
+            set(session.scalars(select(EventRow.id).where(EventRow.merged_into.in_(frontier))))
+            - members
+        )
+        if not frontier:
+            break
+        members |= frontier
+    return members

@@ -87,6 +87,9 @@ async def test_event_detail_and_merges(api: tuple[httpx.AsyncClient, Lifespan]) 
     assert (await client.get(f"/events/{rates_id}")).json()["id"] == evacuation_id
     assert (await client.get("/events")).json()["total"] == 1
     assert (await client.get(f"/articles/{rates[0]}")).json()["event_id"] == evacuation_id
+    comparison = lifespan.runtime.comparer.compare(evacuation[0])
+    covered = {item.article_id for item in comparison.coverage}
+    assert covered == (set(evacuation) | set(rates)) - {evacuation[0]}
     assert_problem(await client.get("/events/99999"), 404, "not-found")
 
 
