@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.event_workspace import EventKey
-from api.schemas import CoverageOut
+from api.schemas import ArticleOut, CoverageOut, PassageOut
 from comparison.event_index import EventIndex
-from comparison.model import ArticleView
+from comparison.model import ArticleView, PassageView
 from comparison.same_event import SameEventMatch
 from comparison.store_views import load_articles
 from core.db.events import event_and_merged, live_event
@@ -41,6 +41,18 @@ class EventCoverage:
     languages: Mapping[int, str | None]
     matches: Mapping[int, SameEventMatch]
 
+    def article_out(self, *, with_passages: bool = True) -> ArticleOut:
+        view = self.article
+        return ArticleOut(
+            id=view.article_id,
+            url=view.url,
+            outlet=view.outlet,
+            title=view.title,
+            published_at=view.published_at,
+            language=self.language,
+            passages=[passage_out(p) for p in view.passages] if with_passages else [],
+        )
+
     def confidence(self, article_id: int) -> float:
         return _confidence(self.matches, article_id)
 
@@ -58,6 +70,16 @@ class EventCoverage:
             )
             for view in self.others
         ]
+
+
+def passage_out(passage: PassageView) -> PassageOut:
+    return PassageOut(
+        id=passage.passage_id,
+        index=passage.index,
+        start=passage.start,
+        end=passage.end,
+        text=passage.text,
+    )
 
 
 def event_members(session: Session, event_id: int) -> list[int]:

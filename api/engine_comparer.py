@@ -6,17 +6,15 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.coverage import event_coverage, event_members, store_views
+from api.coverage import event_coverage, event_members, passage_out, store_views
 from api.event_workspace import EventKey, EventWorkspaces
 from api.queries import build_summary
 from api.schemas import (
-    ArticleOut,
     ClaimOut,
     ClaimPassageOut,
     Comparison,
     CounterpartOut,
     DivergenceOut,
-    PassageOut,
 )
 from comparison.alignment import ClaimGraph, align_event
 from comparison.divergences import compare_article
@@ -25,16 +23,6 @@ from core.db.events import live_event
 from core.db.schema import EventRow
 from core.errors import NotFound
 from ingest.service import IngestService
-
-
-def _passage_out(passage: PassageView) -> PassageOut:
-    return PassageOut(
-        id=passage.passage_id,
-        index=passage.index,
-        start=passage.start,
-        end=passage.end,
-        text=passage.text,
-    )
 
 
 class EngineComparer:
@@ -74,17 +62,8 @@ class EngineComparer:
         divergences = compare_article(focus, views, graph)
         claims = self._claims_out(focus, graph.claims_for(focus.article_id), graph, others)
         divergence_out = [_divergence_out(divergence, others) for divergence in divergences]
-        article = ArticleOut(
-            id=focus.article_id,
-            url=focus.url,
-            outlet=focus.outlet,
-            title=focus.title,
-            published_at=focus.published_at,
-            language=coverage.language,
-            passages=[_passage_out(p) for p in focus.passages],
-        )
         return Comparison(
-            article=article,
+            article=coverage.article_out(),
             coverage=coverage.entries(),
             claims=claims,
             divergences=divergence_out,
@@ -122,7 +101,7 @@ class EngineComparer:
             out.append(
                 ClaimOut(
                     id=claim.claim_id,
-                    passage=_passage_out(own) if own is not None else None,
+                    passage=passage_out(own) if own is not None else None,
                     others=[
                         ClaimPassageOut(
                             article_id=m.passage.article_id,
@@ -171,7 +150,7 @@ def _divergence_out(divergence: Divergence, others: Sequence[ArticleView]) -> Di
     return DivergenceOut(
         type=divergence.type,
         confidence=max(0.0, min(1.0, divergence.confidence)),
-        passage=_passage_out(divergence.passage) if divergence.passage is not None else None,
+        passage=passage_out(divergence.passage) if divergence.passage is not None else None,
         counterparts=[
             CounterpartOut(
                 article_id=member.passage.article_id,

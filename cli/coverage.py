@@ -16,7 +16,7 @@ from rich.text import Text
 
 from api.coverage import EventCoverage, event_coverage, store_views
 from api.resolve import resolve_article
-from api.schemas import ArticleOut, CompareByHtml, CompareByUrl
+from api.schemas import CompareByHtml, CompareByUrl
 from comparison.evidence import Evidence
 from core.config import Settings
 from index.embedder import load_embedder
@@ -122,15 +122,7 @@ def evidence_summary(evidence: Evidence) -> str:
 
 def coverage_json(coverage: EventCoverage) -> str:
     """{"article", "event_id", "coverage"}: the article and coverage fields of `/compare`."""
-    view = coverage.article
-    article = ArticleOut(
-        id=view.article_id,
-        url=view.url,
-        outlet=view.outlet,
-        title=view.title,
-        published_at=view.published_at,
-        language=coverage.language,
-    )
+    article = coverage.article_out(with_passages=False)
     answer = {
         "article": article.model_dump(mode="json", exclude={"passages"}),
         "event_id": coverage.event_id,
