@@ -18,10 +18,11 @@ from typing import Annotated, Protocol, TypedDict
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
+from api.answer import PreparedAnswer
 from api.metrics import Metrics
 from api.overload import WorkGate
 from api.problems import Unauthorized
-from api.queries import enqueue_feed_refresh
+from api.queries import ComparisonKey, enqueue_feed_refresh
 from api.schemas import ClaimOut, Comparison, PendingCoverage
 from api.security import RATE_LIMIT_STATE_KEY, KeyRing, RateLimiter
 from core.config import Settings
@@ -74,30 +75,29 @@ class Comparer(Protocol):
 
 
 ComparerFactory = Callable[[IngestService], Comparer]
-ComparisonKey = tuple[int, int | None, int]
-"""(article id, event id, event version): a new article in the event makes a new key."""
 
 
 class ComparisonCache:
-    """The newest `size` comparisons, least recently used dropped first."""
+    """The newest `size` comparisons with their rendered views, least recently used dropped
+    first."""
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._items: OrderedDict[tuple[str, ComparisonKey], Comparison] = OrderedDict()
+        self._items: OrderedDict[tuple[str, ComparisonKey], PreparedAnswer] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, engine: str, key: ComparisonKey) -> Comparison | None:
+    def get(self, engine: str, key: ComparisonKey) -> PreparedAnswer | None:
         with self._lock:
             found = self._items.get((engine, key))
             if found is not None:
                 self._items.move_to_end((engine, key))
             return found
 
-    def put(self, engine: str, key: ComparisonKey, comparison: Comparison) -> None:
+    def put(self, engine: str, key: ComparisonKey, answer: PreparedAnswer) -> None:
         if self._size == 0:
             return
         with self._lock:
-            self._items[(engine, key)] = comparison
+            self._items[(engine, key)] = answer
             self._items.move_to_end((engine, key))
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
@@ -234,7 +234,9 @@ class State(TypedDict):
     runtime: Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
+# Coroutines, not plain functions: FastAPI runs those in a worker thread, a hop per request
+# that these lookups do not need.
+async def get_runtime(request: Request) -> Runtime:
     runtime = request.state.runtime
     assert isinstance(runtime, Runtime)
     return runtime
@@ -243,15 +245,15 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_service(runtime: RuntimeDep) -> IngestService:
+async def get_service(runtime: RuntimeDep) -> IngestService:
     return runtime.service
 
 
-def get_settings(runtime: RuntimeDep) -> Settings:
+async def get_settings(runtime: RuntimeDep) -> Settings:
     return runtime.settings
 
 
-def get_comparer(runtime: RuntimeDep) -> Comparer:
+async def get_comparer(runtime: RuntimeDep) -> Comparer:
     return runtime.comparer
 
 

@@ -9,8 +9,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.schemas import (
@@ -173,15 +174,50 @@ def _root_event(session: Session, event_id: int | None) -> int | None:
     return None if event_id is None else live_event(session, event_id)
 
 
-def comparison_key(sessions: Sessions, article_id: int) -> tuple[int, int | None, int]:
-    """(article id, event id, event version); raises NotFound for an unknown article."""
+ComparisonKey = tuple[int, int | None, int]
+"""(article id, event id, event version): a comparison holds while its event's version does."""
+
+
+# On the tables, not the mapped classes: every /compare runs one of these, and the ORM's
+# statement handling costs twice the query. Built once; only the parameter changes.
+_ARTICLES, _EVENTS = ArticleRow.__table__, EventRow.__table__
+_KEY_COLUMNS = select(
+    _ARTICLES.c.id, _ARTICLES.c.event_id, _EVENTS.c.merged_into, _EVENTS.c.version
+).outerjoin(_EVENTS, _EVENTS.c.id == _ARTICLES.c.event_id)
+_KEY_BY_ID = _KEY_COLUMNS.where(_ARTICLES.c.id == bindparam("article_id"))
+_KEY_BY_URL = _KEY_COLUMNS.where(_ARTICLES.c.canonical_url == bindparam("url"))
+
+
+def comparison_key(sessions: Sessions, article_id: int) -> ComparisonKey:
+    """The key of a stored article's comparison; raises NotFound for an unknown article."""
     with sessions() as session:
-        event_id = session.scalar(select(ArticleRow.event_id).where(ArticleRow.id == article_id))
-        if event_id is None and session.get(ArticleRow, article_id) is None:
-            raise NotFound(f"no article {article_id}", article_id=article_id)
-        root = _root_event(session, event_id)
-        version = session.scalar(select(EventRow.version).where(EventRow.id == root)) if root else 0
-        return article_id, root, int(version or 0)
+        key = _comparison_key(session, _KEY_BY_ID, {"article_id": article_id})
+    if key is None:
+        raise NotFound(f"no article {article_id}", article_id=article_id)
+    return key
+
+
+def stored_comparison_key(sessions: Sessions, url: str) -> ComparisonKey | None:
+    """The comparison key of the article stored under `url`, or None when it is not stored."""
+    with sessions() as session:
+        return _comparison_key(session, _KEY_BY_URL, {"url": canonicalize(url)})
+
+
+def _comparison_key(
+    session: Session, statement: Select[Any], parameters: dict[str, object]
+) -> ComparisonKey | None:
+    # One query in the usual case: the article and its event, which has not been merged away.
+    row = session.execute(statement, parameters).first()
+    if row is None:
+        return None
+    article_id, event_id, merged_into, version = row
+    if event_id is None:
+        return article_id, None, 0
+    if merged_into is None:
+        return article_id, event_id, int(version or 0)
+    root = live_event(session, event_id)
+    version = session.scalar(select(EventRow.version).where(EventRow.id == root))
+    return article_id, root, int(version or 0)
 
 
 def _event_rows(session: Session, root_id: int) -> list[ArticleRow]:

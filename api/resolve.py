@@ -18,7 +18,7 @@ from core.models import ArticleInput
 from ingest.pipeline import IngestResult
 from ingest.service import IngestService
 
-__all__ = ["PASTED_TEXT_HOST", "IngestWork", "resolve_article"]
+__all__ = ["PASTED_TEXT_HOST", "IngestWork", "article_url", "resolve_article"]
 
 PASTED_TEXT_HOST = "https://pasted.parallax.invalid/"
 
@@ -41,16 +41,22 @@ async def resolve_article(
     `run` runs the ingest (the API adds its queue limit and deadline). Raises InvalidURL or
     RefusedAddress before anything is looked up or fetched.
     """
-    if isinstance(request, CompareByText) and request.url is None:
-        url = _pasted_text_url(request.text)
-    else:
-        url = str(request.url)
-        service.fetcher.policy.check_url(url)
+    url = article_url(service, request)
     known = await asyncio.to_thread(article_id_for_url, service.sessions, url)
     if known is not None:
         return known, None
     result = await run(lambda: _ingest(service, request, url))
     return result.article_id, result
+
+
+def article_url(service: IngestService, request: CompareRequest) -> str:
+    """The URL the article is stored under; raises InvalidURL or RefusedAddress for a URL that
+    may not be fetched."""
+    if isinstance(request, CompareByText) and request.url is None:
+        return _pasted_text_url(request.text)
+    url = str(request.url)
+    service.fetcher.policy.check_url(url)
+    return url
 
 
 def _ingest(

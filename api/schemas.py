@@ -191,14 +191,19 @@ class SummaryOut(BaseModel):
     diverging_outlets: list[str] = Field(default_factory=list)
 
 
-class Comparison(BaseModel):
-    """What a `Comparer` returns for one article; the API adds ingest, pending and meta."""
+class ComparisonView(BaseModel):
+    """The part of a full /compare answer that depends only on the comparison."""
 
     article: ArticleOut
     coverage: list[CoverageOut]
     claims: list[ClaimOut]
     divergences: list[DivergenceOut]
     summary: SummaryOut
+
+
+class Comparison(ComparisonView):
+    """What a `Comparer` returns for one article; the API adds ingest, pending and meta."""
+
     model: str = Field(description="The embedding model behind the comparison.")
     index_version: str = Field(description="Identifies the index state the comparison used.")
     engine: str = Field(description="Which comparison engine produced this answer.")
@@ -221,18 +226,19 @@ class MetaOut(BaseModel):
     timings_ms: dict[str, float]
 
 
-class CompareResponse(BaseModel):
-    article: ArticleOut
-    coverage: list[CoverageOut]
-    claims: list[ClaimOut]
-    divergences: list[DivergenceOut]
-    summary: SummaryOut
+class AnswerStatus(BaseModel):
+    """The part of a /compare answer that belongs to the request, in both forms."""
+
     ingested: bool = Field(description="True when this request added the article to the archive.")
     coverage_status: CoverageStatus
     pending: PendingCoverage | None = Field(
         default=None, description="Set when more coverage is being fetched: when to ask again."
     )
     meta: MetaOut
+
+
+class CompareResponse(AnswerStatus, ComparisonView):
+    """The full answer: the comparison, then the request's status."""
 
 
 class ArticleBrief(BaseModel):
@@ -249,18 +255,18 @@ class Highlight(BaseModel):
     confidence: float
 
 
-class CompareSummaryResponse(BaseModel):
-    """The light form (`fields=summary`) for extensions: under 5 KB."""
+class LightView(BaseModel):
+    """The part of the light form that depends only on the comparison."""
 
     article: ArticleBrief
     coverage_count: int
     outlets: list[str]
     summary: SummaryOut
     highlights: list[Highlight]
-    ingested: bool
-    coverage_status: CoverageStatus
-    pending: PendingCoverage | None = None
-    meta: MetaOut
+
+
+class CompareSummaryResponse(AnswerStatus, LightView):
+    """The light form (`fields=summary`) for extensions: under 5 KB."""
 
 
 # --- browse ------------------------------------------------------------------------------

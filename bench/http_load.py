@@ -5,6 +5,7 @@ The first run ingests events.dev.jsonl into `--store` (minus one long article fr
 --jsonl`; later runs reuse it, each on a fresh copy. Then, for 1, 8 and 32 concurrent clients:
 
 - cached: GET /compare on stored articles, every comparison already in the server's cache;
+- healthz: GET /healthz at the most clients, the floor under every answer (HTTP, middleware);
 - uncached: the same on a server started with the comparison cache off;
 - new URL: POST /compare on held-back articles served by a local outlet server, each fetched,
   ingested and compared on the spot (every URL is new once, so this runs at 1 and 4 clients);
@@ -12,9 +13,10 @@ The first run ingests events.dev.jsonl into `--store` (minus one long article fr
   checking the server still answers /readyz afterwards.
 
 Prints the raw embedding rate of this machine at the time (to scale the rest: shared machines
-vary), throughput and p50/p95/p99 per phase (all answers, shed ones included, are timed), the
-server's peak RSS, and the last traceback in the server's log if it logged any. The client runs
-on the same two cores as the server: figures are a floor.
+vary), throughput, p50/p95/p99 and the server's CPU time per request for each phase (all
+answers, shed ones included, are timed), the server's peak RSS, and the last traceback in the
+server's log if it logged any. The client (`raw_http`) runs on the same two cores as the server:
+figures are a floor.
 
     python bench/http_load.py --data ../shared/data [--store DIR] [--duration 15]
 """
@@ -44,6 +46,7 @@ from pathlib import Path
 import httpx
 import psutil
 from outlet_pages import article_page
+from raw_http import Answer, Connection
 from sqlalchemy import func, select
 
 from core.config import Settings
@@ -54,8 +57,9 @@ from ingest.segment import segment
 MIN_NEW_PASSAGES = 40
 SAMPLE_ARTICLES = 300
 READY_TIMEOUT = 180.0
+REQUEST_TIMEOUT = 120.0
 
-Request = Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]
+Request = Callable[[Connection], Awaitable[Answer]]
 
 
 @dataclass
@@ -63,6 +67,7 @@ class Phase:
     name: str
     clients: int
     seconds: float = 0.0
+    server_cpu_seconds: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
     statuses: Counter[str] = field(default_factory=Counter)
 
@@ -82,6 +87,9 @@ class Phase:
             "p50_ms": round(statistics.median(ordered), 1) if ordered else float("nan"),
             "p95_ms": pct(0.95),
             "p99_ms": pct(0.99),
+            "server_cpu_ms_per_request": (
+                round(self.server_cpu_seconds * 1000 / len(ordered), 2) if ordered else None
+            ),
             "statuses": dict(sorted(self.statuses.items())),
         }
 
@@ -205,6 +213,11 @@ class ApiServer:
     process: subprocess.Popen[bytes]
     peak_rss_mb: float = 0.0
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU time of the server process so far, all its threads."""
+        times = psutil.Process(self.process.pid).cpu_times()
+        return float(times.user + times.system)
+
     def sample_rss(self) -> None:
         try:
             rss = psutil.Process(self.process.pid).memory_info().rss
@@ -267,35 +280,38 @@ def _wait_ready(server: ApiServer) -> None:
 async def drive(
     server: ApiServer, phase: Phase, duration: float, next_request: Callable[[], Request | None]
 ) -> Phase:
-    """`phase.clients` clients send requests back to back until `duration` or the requests run
-    out; every answer is timed, whatever its status."""
-    limits = httpx.Limits(max_connections=phase.clients, max_keepalive_connections=phase.clients)
-    async with httpx.AsyncClient(base_url=server.base_url, timeout=120, limits=limits) as client:
-        deadline = time.monotonic() + duration
+    """`phase.clients` clients, each on its own keep-alive connection, send requests back to back
+    until `duration` or the requests run out; every answer is timed, whatever its status."""
+    deadline = time.monotonic() + duration
 
-        async def one_client() -> None:
+    async def one_client() -> None:
+        connection = Connection(server.base_url)
+        try:
             while time.monotonic() < deadline:
                 request = next_request()
                 if request is None:
                     return
                 started = time.perf_counter()
                 try:
-                    response = await request(client)
-                    phase.statuses[str(response.status_code)] += 1
-                except httpx.HTTPError as error:
+                    answer = await asyncio.wait_for(request(connection), REQUEST_TIMEOUT)
+                    phase.statuses[str(answer.status)] += 1
+                except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as error:
                     phase.statuses[type(error).__name__] += 1
                 phase.latencies_ms.append((time.perf_counter() - started) * 1000)
+        finally:
+            await connection.close()
 
-        async def watch_memory() -> None:
-            while time.monotonic() < deadline:
-                server.sample_rss()
-                await asyncio.sleep(0.5)
+    async def watch_memory() -> None:
+        while time.monotonic() < deadline:
+            server.sample_rss()
+            await asyncio.sleep(0.5)
 
-        started = time.perf_counter()
-        watcher = asyncio.create_task(watch_memory())
-        await asyncio.gather(*(one_client() for _ in range(phase.clients)))
-        phase.seconds = time.perf_counter() - started
-        watcher.cancel()
+    started, cpu_before = time.perf_counter(), server.cpu_seconds()
+    watcher = asyncio.create_task(watch_memory())
+    await asyncio.gather(*(one_client() for _ in range(phase.clients)))
+    phase.seconds = time.perf_counter() - started
+    phase.server_cpu_seconds = server.cpu_seconds() - cpu_before
+    watcher.cancel()
     return phase
 
 
@@ -304,9 +320,13 @@ def cycling_gets(urls: list[str]) -> Callable[[], Request]:
 
     def next_request() -> Request:
         url = rng.choice(urls)
-        return lambda client: client.get("/compare", params={"url": url})
+        return lambda connection: connection.get("/compare", url=url)
 
     return next_request
+
+
+def probes() -> Request:
+    return lambda connection: connection.get("/healthz")
 
 
 def posts_once(urls: list[str]) -> Callable[[], Request | None]:
@@ -316,7 +336,7 @@ def posts_once(urls: list[str]) -> Callable[[], Request | None]:
         if not remaining:
             return None
         url = remaining.pop(0)
-        return lambda client: client.post("/compare", json={"url": url})
+        return lambda connection: connection.post_json("/compare", {"url": url})
 
     return next_request
 
@@ -364,6 +384,10 @@ def run(args: argparse.Namespace, pristine: Path, scratch: Path) -> list[dict[st
             phase = Phase("cached", clients)
             rows.append(asyncio.run(drive(server, phase, args.duration, cycling_gets(urls))).row())
             print(rows[-1])
+        # The floor under every answer: HTTP, the middleware and the router, nothing else.
+        phase = Phase("healthz", max(levels))
+        rows.append(asyncio.run(drive(server, phase, args.duration, probes)).row())
+        print(rows[-1])
         peak = max(peak, server.peak_rss_mb)
 
     with api_server(store, log, comparison_cache_size="0") as server:

@@ -16,30 +16,27 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Response
 
+from api.answer import PreparedAnswer, splice
 from api.deps import CallerDep, Runtime, RuntimeDep
 from api.problems import DeadlineExceeded, problem_responses
-from api.queries import comparison_key
-from api.resolve import IngestWork, resolve_article
+from api.queries import ComparisonKey, comparison_key, stored_comparison_key
+from api.resolve import IngestWork, article_url, resolve_article
 from api.schemas import (
     MAX_URL_LENGTH,
-    ArticleBrief,
+    AnswerStatus,
     CompareByUrl,
     CompareRequest,
     CompareResponse,
     CompareSummaryResponse,
     Comparison,
     Fields,
-    Highlight,
     MetaOut,
     PendingCoverage,
-    SummaryOut,
 )
 from core.errors import NoCoverage
 from ingest.pipeline import IngestResult, Outcome
 
 router = APIRouter(tags=["compare"], responses=problem_responses(401, 429))
-
-LIGHT_FORM_MAX_BYTES = 5000
 
 _PASSAGE = {"id": 41, "index": 2, "start": 180, "end": 262, "text": "Some 800 were to leave…"}
 _EXAMPLE_ANSWER = {
@@ -197,33 +194,36 @@ async def _answer(
     runtime: Runtime, request: CompareRequest, fields: Fields, if_none_match: str | None
 ) -> Response:
     started = time.perf_counter()
-    article_id, ingested = await _resolve(runtime, request)
-    resolved = time.perf_counter()
-    key = await asyncio.to_thread(comparison_key, runtime.service.sessions, article_id)
+    key, ingested = await _locate(runtime, request)
+    located = time.perf_counter()
     engine = runtime.comparer.name
     etag = _etag(engine, key, fields)
     if if_none_match is not None and _etag_matches(if_none_match, etag):
         return Response(status_code=304, headers={"ETag": etag})
-    comparison = runtime.cache.get(engine, key)
-    cached = comparison is not None
-    if comparison is None:
+    answer = runtime.cache.get(engine, key)
+    cached = answer is not None
+    if answer is None:
         async with runtime.compare_gate.slot():
-            comparison = await asyncio.to_thread(runtime.comparer.compare, article_id)
-        runtime.cache.put(engine, key, comparison)
+            comparison = await asyncio.to_thread(runtime.comparer.compare, key[0])
+        answer = PreparedAnswer(comparison)
+        runtime.cache.put(engine, key, answer)
     runtime.metrics.comparisons.labels("hit" if cached else "miss").inc()
+    # A full view can run to megabytes of passages: rendered off the event loop, once. The light
+    # view is bounded (under 5 KB, a fraction of a millisecond): not worth a thread hop.
+    if fields == "full" and not answer.is_rendered(fields):
+        view = await asyncio.to_thread(answer.view, fields)
+    else:
+        view = answer.view(fields)
     compared = time.perf_counter()
-    pending = await _pending_coverage(runtime, comparison)
-    timings = {
-        "resolve": _ms(resolved - started),
-        "compare": _ms(compared - resolved),
-        "total": _ms(time.perf_counter() - started),
-    }
-    full = CompareResponse(
-        article=comparison.article,
-        coverage=comparison.coverage,
-        claims=comparison.claims,
-        divergences=comparison.divergences,
-        summary=comparison.summary,
+    pending = await _pending_coverage(runtime, answer.comparison)
+    total = _ms(time.perf_counter() - started)
+    timings = (
+        {"resolve": _ms(located - started), "compare": _ms(compared - located), "total": total}
+        if fields == "full"
+        else {"total": total}
+    )
+    comparison = answer.comparison
+    status = AnswerStatus(
         ingested=ingested,
         coverage_status="pending" if pending is not None else "found",
         pending=pending,
@@ -236,18 +236,19 @@ async def _answer(
         ),
     )
     headers = {"Retry-After": str(pending.retry_after)} if pending else {"ETag": etag}
-    # A full comparison can run to megabytes of passages: rendered off the event loop. The light
-    # form is bounded (under 5 KB, a fraction of a millisecond): not worth a thread hop.
-    if fields == "full":
-        content = await asyncio.to_thread(_render, full, fields)
-    else:
-        content = _render(full, fields)
-    return Response(content, media_type="application/json", headers=headers)
+    return Response(splice(view, status), media_type="application/json", headers=headers)
 
 
-def _render(full: CompareResponse, fields: Fields) -> bytes:
-    body = full if fields == "full" else light_form(full)
-    return body.model_dump_json().encode("utf-8")
+async def _locate(runtime: Runtime, request: CompareRequest) -> tuple[ComparisonKey, bool]:
+    """The comparison's key, and whether this request added the article to the archive. A
+    stored article costs one store lookup."""
+    url = article_url(runtime.service, request)
+    sessions = runtime.service.sessions
+    key = await asyncio.to_thread(stored_comparison_key, sessions, url)
+    if key is not None:
+        return key, False
+    article_id, ingested = await _resolve(runtime, request)
+    return await asyncio.to_thread(comparison_key, sessions, article_id), ingested
 
 
 async def _resolve(runtime: Runtime, request: CompareRequest) -> tuple[int, bool]:
@@ -294,7 +295,7 @@ async def _pending_coverage(runtime: Runtime, comparison: Comparison) -> Pending
     return pending
 
 
-def _etag(engine: str, key: tuple[int, int | None, int], fields: str) -> str:
+def _etag(engine: str, key: ComparisonKey, fields: str) -> str:
     article_id, event_id, version = key
     digest = hashlib.sha256(f"{engine}|{article_id}|{event_id}|{version}|{fields}".encode())
     return f'W/"{digest.hexdigest()[:32]}"'
@@ -311,49 +312,3 @@ def _etag_matches(header: str, etag: str) -> bool:
 
 def _ms(seconds: float) -> float:
     return round(seconds * 1000, 2)
-
-
-def light_form(full: CompareResponse) -> CompareSummaryResponse:
-    """The extension's answer: offsets to highlight, counts and outlets, under 5 KB."""
-    ranked = sorted(
-        (item for item in full.divergences if item.passage is not None),
-        key=lambda item: -item.confidence,
-    )
-    highlights = [
-        Highlight(
-            type=item.type,
-            start=item.passage.start,
-            end=item.passage.end,
-            confidence=round(item.confidence, 3),
-        )
-        for item in ranked
-        if item.passage is not None
-    ]
-    summary = SummaryOut(
-        counts=full.summary.counts,
-        agreeing_outlets=full.summary.agreeing_outlets[:20],
-        diverging_outlets=full.summary.diverging_outlets[:20],
-    )
-    article = ArticleBrief(
-        id=full.article.id,
-        url=full.article.url[:2000],
-        outlet=full.article.outlet[:200],
-        title=full.article.title[:300],
-    )
-    outlets = sorted({item.outlet[:100] for item in full.coverage if item.outlet})[:20]
-    meta = full.meta.model_copy(update={"timings_ms": {"total": full.meta.timings_ms["total"]}})
-    while True:
-        light = CompareSummaryResponse(
-            article=article,
-            coverage_count=len(full.coverage),
-            outlets=outlets,
-            summary=summary,
-            highlights=highlights,
-            ingested=full.ingested,
-            coverage_status=full.coverage_status,
-            pending=full.pending,
-            meta=meta,
-        )
-        if not highlights or len(light.model_dump_json()) <= LIGHT_FORM_MAX_BYTES:
-            return light
-        highlights = highlights[: len(highlights) // 2]

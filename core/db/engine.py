@@ -9,7 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
@@ -20,6 +20,11 @@ _MIGRATION_LOCK_KEY = 0x7061_7261_6C6C_6178
 
 
 WAL_SWITCH_ATTEMPTS = 100
+# Connections kept open: more than the threads that query at once (the event loop's executor,
+# the ingest workers, FastAPI's thread pool). Past the pool a connection is opened per query and
+# closed after it, which costs far more than the query: SQLite re-reads the schema, PostgreSQL
+# starts a backend.
+POOL_SIZE = 32
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -50,13 +55,18 @@ def _postgres_utc(dbapi_connection: Any, _record: Any) -> None:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        path = make_url(url).database or ":memory:"
+        in_memory = path == ":memory:"
+        if not in_memory:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        pooling = {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": POOL_SIZE}
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **pooling
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    engine = create_engine(url, pool_pre_ping=True)
+    # A bounded pool: a server allows only so many connections across all processes.
+    engine = create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=0)
     if engine.dialect.name == "postgresql":
         event.listen(engine, "connect", _postgres_utc)
     return engine

@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.routes.compare import LIGHT_FORM_MAX_BYTES
+from api.answer import LIGHT_FORM_MAX_BYTES
 from comparison.model import DIVERGENCE_TYPES
 from core.config import Settings
 from demo.articles import EVACUATION, FACTORY_FIRE
@@ -254,51 +254,3 @@ async def test_not_an_article(client: httpx.AsyncClient) -> None:
         },
     )
     assert_problem(response, 422, "not-an-article")
-
-
-async def test_light_form_caps_highlights_under_5kb() -> None:
-    from api.routes.compare import light_form
-    from api.schemas import (
-        ArticleOut,
-        CompareResponse,
-        CounterpartOut,
-        DivergenceOut,
-        MetaOut,
-        PassageOut,
-        SummaryOut,
-    )
-
-    passage = PassageOut(id=1, index=0, start=0, end=10, text="x" * 10)
-    divergence = DivergenceOut(
-        type="numeric",
-        confidence=0.9,
-        passage=passage,
-        counterparts=[CounterpartOut(article_id=2, outlet="o", url="u", start=0, end=1, text="y")],
-    )
-    full = CompareResponse(
-        article=ArticleOut(
-            id=1,
-            url="https://a/" + "p" * 3000,
-            outlet="O" * 500,
-            title="T" * 5000,
-            published_at=None,
-            language="en",
-            passages=[passage],
-        ),
-        coverage=[],
-        claims=[],
-        divergences=[divergence] * 2000,
-        summary=SummaryOut(diverging_outlets=[f"outlet-{n}" * 5 for n in range(300)]),
-        ingested=True,
-        coverage_status="found",
-        meta=MetaOut(
-            model="m",
-            index_version="v",
-            engine="e",
-            cached=False,
-            timings_ms={"resolve": 1.0, "compare": 1.0, "total": 2.0},
-        ),
-    )
-    light = light_form(full)
-    assert len(light.model_dump_json()) <= LIGHT_FORM_MAX_BYTES
-    assert light.highlights

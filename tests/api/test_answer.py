@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import json
+
+from api.answer import LIGHT_FORM_MAX_BYTES, PreparedAnswer, light_view, splice
+from api.schemas import (
+    AnswerStatus,
+    ArticleOut,
+    CompareResponse,
+    CompareSummaryResponse,
+    Comparison,
+    CounterpartOut,
+    CoverageOut,
+    DivergenceOut,
+    MetaOut,
+    PassageOut,
+    PendingCoverage,
+    SummaryOut,
+)
+
+
+def _passage(index: int) -> PassageOut:
+    return PassageOut(id=index, index=index, start=index * 20, end=index * 20 + 10, text="x" * 10)
+
+
+def _comparison(*, divergences: int, outlets: int, name_length: int) -> Comparison:
+    divergence = DivergenceOut(
+        type="numeric",
+        confidence=0.9,
+        passage=_passage(0),
+        counterparts=[CounterpartOut(article_id=2, outlet="o", url="u", start=0, end=1, text="y")],
+        evidence={"this": "800", "other": "422"},
+        explanation="800 here; 422 there.",
+    )
+    names = [f"{n:03d}" + "n" * name_length for n in range(outlets)]
+    return Comparison(
+        article=ArticleOut(
+            id=1,
+            url="https://a.example/" + "p" * 1980,
+            outlet="O" * 500,
+            title="T" * 5000,
+            published_at=None,
+            language="en",
+            passages=[_passage(n) for n in range(3)],
+        ),
+        coverage=[
+            CoverageOut(
+                article_id=n + 10,
+                url=f"https://b.example/{n}",
+                outlet=name,
+                title="t",
+                published_at=None,
+                same_event_confidence=0.9,
+                wire_copy_of=None,
+            )
+            for n, name in enumerate(names)
+        ],
+        claims=[],
+        divergences=[divergence] * divergences,
+        summary=SummaryOut(agreeing_outlets=names, diverging_outlets=names),
+        model="m",
+        index_version="v",
+        engine="e",
+    )
+
+
+def _large_status() -> AnswerStatus:
+    return AnswerStatus(
+        ingested=True,
+        coverage_status="pending",
+        pending=PendingCoverage(job_id=10**9, poll=f"/jobs/{10**9}", retry_after=30),
+        meta=MetaOut(
+            model="sentence-transformers/all-MiniLM-L6-v2",
+            index_version="passages:123456789,reports:123456789",
+            engine="engine-1",
+            cached=False,
+            timings_ms={"total": 123456.78},
+        ),
+    )
+
+
+def test_the_light_form_keeps_the_most_confident_highlights_under_5kb() -> None:
+    comparison = _comparison(divergences=2000, outlets=5, name_length=10)
+    comparison.divergences[0] = comparison.divergences[0].model_copy(update={"confidence": 0.99})
+    answer = splice(PreparedAnswer(comparison).view("summary"), _large_status())
+    assert len(answer) <= LIGHT_FORM_MAX_BYTES
+    body = CompareSummaryResponse.model_validate_json(answer)
+    assert body.highlights
+    assert body.highlights[0].confidence == 0.99
+    assert body.coverage_count == 5
+
+
+def test_the_light_form_fits_even_with_many_long_outlet_names() -> None:
+    comparison = _comparison(divergences=50, outlets=60, name_length=150)
+    view = light_view(comparison)
+    answer = splice(view.model_dump_json().encode(), _large_status())
+    assert len(answer) <= LIGHT_FORM_MAX_BYTES
+    assert view.outlets
+    assert view.summary.diverging_outlets
+
+
+def test_a_spliced_answer_is_the_full_response() -> None:
+    comparison = _comparison(divergences=3, outlets=2, name_length=5)
+    status = _large_status()
+    spliced = splice(PreparedAnswer(comparison).view("full"), status)
+    expected = CompareResponse(
+        **comparison.model_dump(include=set(CompareResponse.model_fields)), **status.model_dump()
+    )
+    assert json.loads(spliced) == json.loads(expected.model_dump_json())
+    assert list(json.loads(spliced)) == list(CompareResponse.model_fields)
+
+
+def test_each_view_is_rendered_once() -> None:
+    answer = PreparedAnswer(_comparison(divergences=1, outlets=1, name_length=5))
+    assert not answer.is_rendered("full")
+    first = answer.view("full")
+    assert answer.is_rendered("full")
+    assert not answer.is_rendered("summary")
+    assert answer.view("full") is first
