@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from threadpoolctl import ThreadpoolController
 
 from api.deps import (
     BackgroundIngests,
@@ -80,45 +81,48 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[State]:
         keys = KeyRing(settings.api_key_hashes, settings.api_keys_file)
-        async with ingest_service(
-            settings,
-            embedder=embedder,
-            extra_outlets=extra_outlets,
-            include_registry=include_registry,
-        ) as service:
-            if on_startup is not None:
-                on_startup(service)
-            runtime = Runtime(
-                settings=settings,
-                service=service,
-                comparer=make_comparer(service),
-                cache=ComparisonCache(settings.comparison_cache_size),
-                refresher=CoverageRefresher(
-                    service,
-                    enabled=settings.coverage_refresh,
-                    interval=settings.coverage_refresh_interval,
-                    retry_after=settings.coverage_retry_after,
+        # Process-wide, like the torch and FAISS thread counts; restored when the app stops.
+        blas = ThreadpoolController().limit(limits=settings.blas_threads, user_api="blas")
+        with blas:
+            async with ingest_service(
+                settings,
+                embedder=embedder,
+                extra_outlets=extra_outlets,
+                include_registry=include_registry,
+            ) as service:
+                if on_startup is not None:
+                    on_startup(service)
+                runtime = Runtime(
+                    settings=settings,
+                    service=service,
+                    comparer=make_comparer(service),
+                    cache=ComparisonCache(settings.comparison_cache_size),
+                    refresher=CoverageRefresher(
+                        service,
+                        enabled=settings.coverage_refresh,
+                        interval=settings.coverage_refresh_interval,
+                        retry_after=settings.coverage_retry_after,
+                        metrics=metrics,
+                    ),
+                    background=BackgroundIngests(),
+                    keys=keys,
+                    limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
                     metrics=metrics,
-                ),
-                background=BackgroundIngests(),
-                keys=keys,
-                limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
-                metrics=metrics,
-                compare_gate=WorkGate(
-                    "comparisons",
-                    running=settings.heavy_work_concurrency,
-                    waiting=settings.heavy_work_queue,
-                ),
-                ingest_gate=WorkGate(
-                    "articles to ingest",
-                    running=settings.heavy_work_concurrency,
-                    waiting=settings.heavy_work_queue,
-                ),
-            )
-            try:
-                yield {"runtime": runtime}
-            finally:
-                await runtime.background.drain()
+                    compare_gate=WorkGate(
+                        "comparisons",
+                        running=settings.heavy_work_concurrency,
+                        waiting=settings.heavy_work_queue,
+                    ),
+                    ingest_gate=WorkGate(
+                        "articles to ingest",
+                        running=settings.heavy_work_concurrency,
+                        waiting=settings.heavy_work_queue,
+                    ),
+                )
+                try:
+                    yield {"runtime": runtime}
+                finally:
+                    await runtime.background.drain()
 
     app = FastAPI(
         title="Parallax",

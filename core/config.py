@@ -38,6 +38,14 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(default=64, ge=1, description="Sentences per encode call.")
     torch_threads: int = Field(default=2, ge=1, description="Threads torch may use.")
     faiss_threads: int = Field(default=1, ge=1, description="Threads FAISS may use.")
+    blas_threads: int = Field(
+        default=1,
+        ge=1,
+        description=(
+            "Threads numpy's BLAS may use in the API process. Comparisons multiply small "
+            "matrices side by side, one per request: more threads only spin."
+        ),
+    )
 
     allowed_private_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
