@@ -112,6 +112,7 @@ class NliScorer(Protocol):
     def contradiction(self, pairs: list[tuple[str, str]]) -> list[float]: ...
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A crude stem: enough to meet "resigned"/"resigns"/"resign", "denied"/"deny"."""
     w = word.lower().replace("’", "'")

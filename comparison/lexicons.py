@@ -233,6 +233,7 @@ def sentiment_lexicon() -> dict[str, float]:
     return valences
 
 
+@lru_cache(maxsize=65536)
 def word_forms(word: str) -> tuple[str, ...]:
     """The word and its plausible base forms (slammed → slam, rioters → rioter, sharply → sharp).
 
