@@ -6,9 +6,10 @@ The first run ingests events.dev.jsonl into `--store` (minus one long article fr
 
 - cached: GET /compare on stored articles, every comparison already in the server's cache;
 - healthz: GET /healthz at the most clients, the floor under every answer (HTTP, middleware);
-- uncached: the same on a server started with the comparison cache off;
+- uncached: the cached phase's requests on a server started with the comparison cache off;
 - new URL: POST /compare on held-back articles served by a local outlet server, each fetched,
-  ingested and compared on the spot (every URL is new once, so this runs at 1 and 4 clients);
+  ingested and compared on the spot (every URL is new once, so this runs at 1 and 4 clients),
+  with the server's own median split (`resolve`, which is the fetch and ingest, and `compare`);
 - overload: `--overload-clients` clients on the uncached server, counting 503/429 answers and
   checking the server still answers /readyz afterwards.
 
@@ -70,6 +71,16 @@ class Phase:
     server_cpu_seconds: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
     statuses: Counter[str] = field(default_factory=Counter)
+    # The server's own split of each answer (meta.timings_ms), kept when `split` is set.
+    split: bool = False
+    server_timings_ms: dict[str, list[float]] = field(default_factory=dict)
+
+    def record(self, answer: Answer) -> None:
+        self.statuses[str(answer.status)] += 1
+        if not self.split or answer.status != 200:
+            return
+        for stage, ms in json.loads(answer.body)["meta"]["timings_ms"].items():
+            self.server_timings_ms.setdefault(stage, []).append(float(ms))
 
     def row(self) -> dict[str, object]:
         ordered = sorted(self.latencies_ms)
@@ -91,6 +102,16 @@ class Phase:
                 round(self.server_cpu_seconds * 1000 / len(ordered), 2) if ordered else None
             ),
             "statuses": dict(sorted(self.statuses.items())),
+            **(
+                {
+                    "server_p50_ms": {
+                        stage: round(statistics.median(values), 1)
+                        for stage, values in self.server_timings_ms.items()
+                    }
+                }
+                if self.server_timings_ms
+                else {}
+            ),
         }
 
 
@@ -293,8 +314,7 @@ async def drive(
                     return
                 started = time.perf_counter()
                 try:
-                    answer = await asyncio.wait_for(request(connection), REQUEST_TIMEOUT)
-                    phase.statuses[str(answer.status)] += 1
+                    phase.record(await asyncio.wait_for(request(connection), REQUEST_TIMEOUT))
                 except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as error:
                     phase.statuses[type(error).__name__] += 1
                 phase.latencies_ms.append((time.perf_counter() - started) * 1000)
@@ -398,7 +418,7 @@ def run(args: argparse.Namespace, pristine: Path, scratch: Path) -> list[dict[st
         with outlet_site(held) as new_urls:
             half = len(new_urls) // 2
             for clients, batch in ((1, new_urls[:half]), (4, new_urls[half:])):
-                phase = Phase("new-url", clients)
+                phase = Phase("new-url", clients, split=True)
                 rows.append(asyncio.run(drive(server, phase, 600, posts_once(batch))).row())
                 print(rows[-1])
         phase = Phase("overload", args.overload_clients)
