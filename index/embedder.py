@@ -78,7 +78,7 @@ class SentenceTransformerEmbedder:
     MiniLM on 2 cores is ~250 sentences/s (MODELS.md; rerun ``bench/embedding_throughput.py``).
     """
 
-    def __init__(self, model: str, *, batch_size: int = 64, threads: int = 2) -> None:
+    def __init__(self, model: str, *, batch_size: int = 16, threads: int = 2) -> None:
         if batch_size < 1 or threads < 1:
             raise ValueError("batch_size and threads must be at least 1")
         path, name = _resolve_model(model)

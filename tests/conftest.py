@@ -47,4 +47,4 @@ def embedder() -> Any:
     """The real packaged model (all-MiniLM-L6-v2), loaded once per test session."""
     from index.embedder import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder("all-MiniLM-L6-v2", batch_size=64, threads=2)
+    return SentenceTransformerEmbedder("all-MiniLM-L6-v2", batch_size=16, threads=2)
