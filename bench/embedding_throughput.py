@@ -2,7 +2,10 @@
 
 1. Encodes ~2,000 real sentences from events.dev.jsonl (the `sentence_spans` of each article,
    8–60 words, in file order) with `SentenceTransformerEmbedder`, batch 64 and 2 torch threads
-   by default; prints the median sentences/s of a few runs after a warm-up.
+   by default; prints the median sentences/s of a few runs after a warm-up. Then encodes
+   `--articles` articles the way ingest does, one call per article with its passages, at each
+   of `--article-batches`: a batch is padded to its longest passage, so the batch size matters
+   more here than on a long sorted list.
 2. Builds a `VectorIndex` over 200,000 random unit vectors (384-d) and times 1,000 queries
    (k=10): one batch of 1,000, the same batch restricted to an allowed subset (a time window),
    and single queries one at a time (what one API request does).
@@ -23,6 +26,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import faiss
@@ -47,6 +51,20 @@ def load_sentences(events: Path, limit: int) -> list[str]:
                         if len(sentences) == limit:
                             return sentences
     return sentences
+
+
+def load_articles(events: Path, limit: int) -> list[list[str]]:
+    """The passages of the first `limit` articles, as ingest segments them."""
+    from ingest.segment import segment
+
+    articles: list[list[str]] = []
+    with events.open(encoding="utf-8") as handle:
+        for line in handle:
+            for article in json.loads(line)["articles"]:
+                articles.append([passage.text for passage in segment(article["text"])])
+                if len(articles) == limit:
+                    return articles
+    return articles
 
 
 def timed(action: Callable[[], object], repeats: int) -> list[float]:
@@ -86,6 +104,23 @@ def bench_embedding(args: argparse.Namespace, events: Path) -> None:
         f"median {statistics.median(rates):.0f} sentences/s "
         f"(runs: {', '.join(f'{r:.0f}' for r in rates)}); peak RSS {peak_rss_mb():.0f} MB"
     )
+
+
+def bench_per_article(args: argparse.Namespace, events: Path) -> None:
+    articles = load_articles(events, args.articles)
+    passages = sum(len(article) for article in articles)
+    print(f"articles: {len(articles)} ({passages / len(articles):.1f} passages each on average)")
+
+    def encode_each(embedder: SentenceTransformerEmbedder) -> None:
+        for article in articles:
+            embedder.encode(article)
+
+    for batch in args.article_batches:
+        embedder = SentenceTransformerEmbedder(args.model, batch_size=batch, threads=args.threads)
+        embedder.encode(articles[0])
+        runs = timed(partial(encode_each, embedder), args.repeats)
+        per_article = statistics.median(runs) / len(articles) * 1000
+        print(f"  one call per article, batch {batch}: median {per_article:.0f} ms/article")
 
 
 def bench_faiss(args: argparse.Namespace) -> None:
@@ -132,6 +167,8 @@ def main() -> int:
     parser.add_argument("--sentences", type=int, default=2000)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2, help="torch threads")
+    parser.add_argument("--articles", type=int, default=60)
+    parser.add_argument("--article-batches", type=int, nargs="+", default=[64, 16])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--vectors", type=int, default=200_000)
     parser.add_argument("--dimension", type=int, default=384)
@@ -150,6 +187,7 @@ def main() -> int:
     print(f"{os.cpu_count()} CPUs, {load_average()}")
     if not args.skip_embedding:
         bench_embedding(args, events)
+        bench_per_article(args, events)
     if not args.skip_faiss:
         bench_faiss(args)
     print(load_average())
