@@ -17,7 +17,12 @@ import numpy as np
 from comparison.calibration import SameEventModel
 from comparison.events import Assignment, EventAssigner, EventSummary
 from comparison.evidence import ArticleFeatures, PoolStats
-from comparison.same_event import SameEventMatch, find_same_event, rank_candidates
+from comparison.same_event import (
+    SameEventMatch,
+    confidences,
+    find_same_event,
+    rank_candidates,
+)
 from index.vector_index import VectorIndex
 
 SECONDS_PER_DAY = 86_400.0
@@ -39,7 +44,7 @@ class EventIndex:
         self._times: dict[int, float] = {}
         self._vectors = VectorIndex(dimension, model=model_name)
         self._stats = PoolStats()
-        self._assigner = EventAssigner(next_event_id=next_event_id)
+        self._assigner = EventAssigner(window_days=window_days, next_event_id=next_event_id)
         self._lock = threading.RLock()
 
     def __contains__(self, article_id: object) -> bool:
@@ -106,6 +111,9 @@ class EventIndex:
                 outlet=features.outlet,
                 published_at=features.published_at,
                 wire_copy_of=wire_copy_of,
+                score=lambda ids: confidences(
+                    features, [self._features[i] for i in ids], self._stats, self._model
+                ),
             )
             self._remember(features)
             return assignment, found

@@ -8,7 +8,7 @@ separately from reprints.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,17 +16,26 @@ from comparison.evidence import Evidence
 
 __all__ = [
     "JOIN_THRESHOLD",
+    "LINKAGE_SAMPLE",
+    "LINKAGE_THRESHOLD",
     "MERGE_THRESHOLD",
     "Assignment",
     "EventAssigner",
     "EventSummary",
+    "MemberScorer",
     "find_wire_original",
     "is_wire_copy",
 ]
 
 JOIN_THRESHOLD = 0.7
 MERGE_THRESHOLD = 0.95
+LINKAGE_THRESHOLD = 0.6
+LINKAGE_SAMPLE = 32
 WIRE_IDENTICAL_SHARE = 0.8
+SECONDS_PER_DAY = 86_400.0
+
+MemberScorer = Callable[[Sequence[int]], Mapping[int, float]]
+"""Same-event confidence of the arriving article against the given stored articles."""
 
 
 def is_wire_copy(evidence: Evidence) -> bool:
@@ -75,13 +84,19 @@ class _Event:
 
 
 class EventAssigner:
-    """Incremental event assignment with merges.
+    """Incremental event assignment by average linkage, with merges.
 
     `assign` takes the article's matches among already-assigned articles as
-    (article_id, same_event_confidence) pairs. The article joins the event with the highest
-    confidence if it reaches `join_threshold`, else starts a new event; every other event it
-    links at `merge_threshold` or more is merged into the joined one (the older id survives).
-    Events are numbered 1, 2, ... unless `next_event_id` says otherwise.
+    (article_id, same_event_confidence) pairs. An event is a candidate when its best match
+    reaches `join_threshold`; its linkage is the article's mean confidence over the event's
+    independent reports (reprints count once; the article's own outlet and reports outside
+    the publication window are left out; the latest `LINKAGE_SAMPLE` reports at most). The
+    article joins the candidate of highest linkage if that reaches `linkage_threshold`, else
+    starts a new event, so one strong link can no longer chain a related story into an event.
+    Every other candidate it links at `merge_threshold` with linkage enough is merged into
+    the joined one (the older id survives). Reports the matches do not cover are scored by
+    `assign`'s `score`; without one they count 0. Events are numbered 1, 2, ... unless
+    `next_event_id` says otherwise.
     """
 
     def __init__(
@@ -89,12 +104,18 @@ class EventAssigner:
         *,
         join_threshold: float = JOIN_THRESHOLD,
         merge_threshold: float = MERGE_THRESHOLD,
+        linkage_threshold: float = LINKAGE_THRESHOLD,
+        window_days: float | None = None,
         next_event_id: int = 1,
     ) -> None:
         if not 0.0 <= join_threshold <= merge_threshold <= 1.0:
             raise ValueError("need 0 <= join_threshold <= merge_threshold <= 1")
+        if not 0.0 <= linkage_threshold <= 1.0:
+            raise ValueError("need 0 <= linkage_threshold <= 1")
         self.join_threshold = join_threshold
         self.merge_threshold = merge_threshold
+        self.linkage_threshold = linkage_threshold
+        self._window = None if window_days is None else window_days * SECONDS_PER_DAY
         self._next_id = next_event_id
         self._events: dict[int, _Event] = {}
         self._event_of: dict[int, int] = {}
@@ -118,25 +139,35 @@ class EventAssigner:
         outlet: str | None = None,
         published_at: datetime | None = None,
         wire_copy_of: int | None = None,
+        score: MemberScorer | None = None,
     ) -> Assignment:
         """Place a new article; matches naming unknown articles are ignored."""
         if article_id in self._event_of:
             raise ValueError(f"article {article_id} is already assigned")
+        known = {other: c for other, c in matches if other in self._event_of}
         best: dict[int, float] = {}
-        for other, confidence in matches:
-            event = self._event_of.get(other)
-            if event is not None and confidence > best.get(event, -1.0):
-                best[event] = confidence
-        if wire_copy_of is not None and wire_copy_of in self._event_of:
-            best[self._event_of[wire_copy_of]] = 1.0
-        linked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
-        started = not linked or linked[0][1] < self.join_threshold
+        for other, confidence in known.items():
+            event = self._event_of[other]
+            best[event] = max(confidence, best.get(event, -1.0))
+        wire_event = self._event_of.get(wire_copy_of) if wire_copy_of is not None else None
+        linkage = {
+            event: self._linkage(event, known, score, outlet, published_at)
+            for event, confidence in best.items()
+            if confidence >= self.join_threshold and event != wire_event
+        }
+        if wire_event is not None:
+            linkage[wire_event] = best[wire_event] = 1.0
+        joinable = sorted(
+            (event for event, value in linkage.items() if value >= self.linkage_threshold),
+            key=lambda event: (-linkage[event], -best[event], event),
+        )
+        started = not joinable
         if started:
             target = self._new_event()
             merged: list[int] = []
         else:
-            target = linked[0][0]
-            merged = [e for e, c in linked[1:] if c >= self.merge_threshold]
+            target = joinable[0]
+            merged = [e for e in joinable[1:] if best[e] >= self.merge_threshold]
             for other in merged:
                 target = self._merge(target, other)
         report = (
@@ -149,7 +180,7 @@ class EventAssigner:
         self._events[target].members.append(member)
         self._members[article_id] = member
         self._event_of[article_id] = target
-        touched = set(merged) | ({linked[0][0]} if merged else set())
+        touched = set(merged) | ({joinable[0]} if merged else set())
         return Assignment(
             article_id, target, started, tuple(sorted(touched - {target})), wire_copy_of
         )
@@ -175,6 +206,35 @@ class EventAssigner:
         self._events[event_id].members.append(member)
         self._members[article_id] = member
         self._event_of[article_id] = event_id
+
+    def _linkage(
+        self,
+        event_id: int,
+        known: dict[int, float],
+        score: MemberScorer | None,
+        outlet: str | None,
+        published_at: datetime | None,
+    ) -> float:
+        """Mean confidence over the event's eligible reports (each its best-scored member)."""
+        reports: dict[int, list[int]] = {}
+        for member in sorted(self._events[event_id].members, key=lambda m: m.arrival):
+            if outlet and member.outlet == outlet:
+                continue
+            if not self._in_window(member.published_at, published_at):
+                continue
+            reports.setdefault(member.report, []).append(member.article_id)
+        sample = list(reports.values())[-LINKAGE_SAMPLE:]
+        if not sample:
+            return 0.0
+        unscored = [ids[-1] for ids in sample if not any(i in known for i in ids)]
+        if unscored and score is not None:
+            known.update(score(unscored))
+        return sum(max(known.get(i, 0.0) for i in ids) for ids in sample) / len(sample)
+
+    def _in_window(self, member: datetime | None, article: datetime | None) -> bool:
+        if self._window is None or member is None or article is None:
+            return True
+        return abs((member - article).total_seconds()) <= self._window
 
     def merge(self, a: int, b: int) -> int:
         """Merge two events; returns the surviving (older, lower) id."""

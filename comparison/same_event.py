@@ -39,6 +39,7 @@ from index.vector_index import VectorIndex
 __all__ = [
     "FIRST_STAGE_K",
     "SameEventMatch",
+    "confidences",
     "evidence_matrix",
     "find_same_event",
     "guarded_confidence",
@@ -105,6 +106,19 @@ def rank_candidates(
     # Ties in calibrated confidence (isotonic steps) are broken by the raw score.
     order = np.lexsort((-model.logits(x), -confidence))
     return [SameEventMatch(kept[i].article_id, float(confidence[i]), evidence[i]) for i in order]
+
+
+def confidences(
+    query: ArticleFeatures,
+    candidates: Sequence[ArticleFeatures],
+    stats: PoolStats,
+    model: SameEventModel,
+) -> dict[int, float]:
+    """Article id -> calibrated same-event confidence (own outlet and the query skipped)."""
+    return {
+        match.article_id: match.same_event_confidence
+        for match in rank_candidates(query, candidates, stats, model)
+    }
 
 
 _COSINE = BASE_FEATURES.index("cosine")

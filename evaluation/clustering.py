@@ -15,8 +15,15 @@ from typing import TypeVar
 import numpy as np
 
 from comparison.calibration import SameEventModel
-from comparison.events import JOIN_THRESHOLD, MERGE_THRESHOLD, EventAssigner, find_wire_original
-from comparison.same_event import FIRST_STAGE_K, rank_candidates, window_mask
+from comparison.events import (
+    JOIN_THRESHOLD,
+    MERGE_THRESHOLD,
+    EventAssigner,
+    MemberScorer,
+    find_wire_original,
+)
+from comparison.evidence import ArticleFeatures
+from comparison.same_event import FIRST_STAGE_K, confidences, rank_candidates, window_mask
 from evaluation.retrieval import DATASETS, Pool
 
 __all__ = ["bcubed", "clustering_metrics", "form_events"]
@@ -68,7 +75,9 @@ def form_events(
     )
     vectors = np.stack([f.vector for f in pool.features])
     placed = np.zeros(len(order), dtype=np.bool_)
-    assigner = EventAssigner(join_threshold=join_threshold, merge_threshold=merge_threshold)
+    assigner = EventAssigner(
+        join_threshold=join_threshold, merge_threshold=merge_threshold, window_days=window_days
+    )
     for q in order:
         query = pool.features[q]
         scores = vectors @ query.vector
@@ -82,9 +91,17 @@ def form_events(
             outlet=query.outlet,
             published_at=query.published_at,
             wire_copy_of=find_wire_original([(m.article_id, m.evidence) for m in matches]),
+            score=_scorer(pool, query, model),
         )
         placed[q] = True
     return assigner
+
+
+def _scorer(pool: Pool, query: ArticleFeatures, model: SameEventModel) -> MemberScorer:
+    def score(ids: Sequence[int]) -> dict[int, float]:
+        return confidences(query, [pool.features[i] for i in ids], pool.stats, model)
+
+    return score
 
 
 def clustering_metrics(

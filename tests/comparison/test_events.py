@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -81,7 +82,7 @@ def test_summary_knows_outlets_first_report_and_span() -> None:
     assigner = EventAssigner()
     assigner.assign(10, [], outlet="b", published_at=_at(23))
     assigner.assign(11, [(10, 0.9)], outlet="a", published_at=_at(22))
-    assigner.assign(12, [(10, 0.9)], outlet="c", published_at=None)
+    assigner.assign(12, [(10, 0.9), (11, 0.8)], outlet="c", published_at=None)
     summary = assigner.summary(assigner.event_of(10))
     assert summary.article_ids == (10, 11, 12)
     assert summary.outlets == ("a", "b", "c")
@@ -129,6 +130,66 @@ def test_reassigning_an_article_is_refused() -> None:
 def test_thresholds_are_validated() -> None:
     with pytest.raises(ValueError, match="threshold"):
         EventAssigner(join_threshold=0.9, merge_threshold=0.5)
+    with pytest.raises(ValueError, match="linkage_threshold"):
+        EventAssigner(linkage_threshold=1.5)
+
+
+def _event_of_three(assigner: EventAssigner) -> int:
+    assigner.assign(1, [], outlet="a", published_at=_at(10))
+    assigner.assign(2, [(1, 0.9)], outlet="b", published_at=_at(10))
+    assigner.assign(3, [(1, 0.9), (2, 0.9)], outlet="c", published_at=_at(11))
+    return assigner.event_of(1)
+
+
+def test_one_strong_link_does_not_chain_a_related_story_into_an_event() -> None:
+    assigner = EventAssigner()
+    event = _event_of_three(assigner)
+    related = assigner.assign(
+        4, [(1, 0.9)], outlet="d", published_at=_at(11), score=lambda ids: dict.fromkeys(ids, 0.1)
+    )
+    assert related.started
+    same = assigner.assign(
+        5, [(1, 0.9)], outlet="e", published_at=_at(11), score=lambda ids: dict.fromkeys(ids, 0.7)
+    )
+    assert same.event_id == event
+
+
+def test_linkage_scores_each_eligible_report_once() -> None:
+    assigner = EventAssigner(window_days=3)
+    event = _event_of_three(assigner)
+    assigner.assign(6, [(3, 0.99)], outlet="x", published_at=_at(11), wire_copy_of=3)
+    assigner.assign(7, [(1, 0.9), (2, 0.9)], outlet="f", published_at=_at(8))
+    assert assigner.event_of(7) == event
+    asked: list[list[int]] = []
+
+    def score(ids: Sequence[int]) -> dict[int, float]:
+        asked.append(list(ids))
+        return dict.fromkeys(ids, 0.5)
+
+    # Own outlet (a) and the report outside the window (7) are left out; 3 and its reprint 6
+    # are one report, already scored through 6.
+    result = assigner.assign(8, [(2, 0.8), (6, 0.9)], outlet="a", published_at=_at(12), score=score)
+    assert asked == []
+    assert result.event_id == event
+    # Without the reprint's match, the report is scored once, through its latest member.
+    assigner.assign(9, [(2, 0.8)], outlet="g", published_at=_at(12), score=score)
+    assert asked == [[1, 6, 8]]
+
+
+def test_merging_needs_linkage_too() -> None:
+    assigner = EventAssigner(join_threshold=0.5, merge_threshold=0.8)
+    first = _event_of_three(assigner)
+    second = assigner.assign(4, [], outlet="d", published_at=_at(11)).event_id
+    weak = assigner.assign(
+        5, [(4, 0.95), (1, 0.96)], outlet="e", score=lambda ids: dict.fromkeys(ids, 0.0)
+    )
+    assert weak.merged == ()
+    assert weak.event_id == second
+    strong = assigner.assign(
+        6, [(4, 0.95), (1, 0.96)], outlet="f", score=lambda ids: dict.fromkeys(ids, 0.9)
+    )
+    assert strong.event_id == first
+    assert strong.merged == (second,)
 
 
 def test_clusters_lists_members_in_arrival_order() -> None:
