@@ -3,7 +3,10 @@
 Keyed by (event id, event version): a new article in an event bumps its version, so nothing
 stale is ever served and no invalidation is needed; old versions age out of the LRU. A later
 comparison in the same event reads its articles from memory and reuses the claim graph, so its
-cost is that of one article's divergences rather than of aligning the whole event again.
+cost is that of one article's divergences rather than of aligning the whole event again. When
+the event has grown, the new version's graph extends the last version's (`ClaimGraph.extended`):
+only the new articles are scored, so the claim graph stays current at the cost of the arrivals.
+Views are read again for a new version (whether an article is a reprint can change).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ EventKey = tuple[int, int]
 class _Workspace:
     views: dict[int, ArticleView] = field(default_factory=dict)
     graphs: dict[tuple[int, ...], ClaimGraph] = field(default_factory=dict)
+    # The last version's graphs, until this version has one of its own.
+    inherited: tuple[ClaimGraph, ...] = ()
 
 
 class EventWorkspaces:
@@ -43,7 +48,7 @@ class EventWorkspaces:
         with self._lock:
             workspace = self._workspaces.get(key)
             if workspace is None:
-                workspace = _Workspace()
+                workspace = _Workspace(inherited=self._retire_older(key))
                 if self._size:
                     self._workspaces[key] = workspace
                     while len(self._workspaces) > self._size:
@@ -51,6 +56,17 @@ class EventWorkspaces:
             else:
                 self._workspaces.move_to_end(key)
             return workspace
+
+    def _retire_older(self, key: EventKey) -> tuple[ClaimGraph, ...]:
+        """Drop the event's older versions; returns the latest one's graphs to build on."""
+        event_id, version = key
+        older = sorted(k for k in self._workspaces if k[0] == event_id and k[1] < version)
+        if not older:
+            return ()
+        latest = self._workspaces[older[-1]]
+        for stale in older:
+            del self._workspaces[stale]
+        return (*latest.graphs.values(), *latest.inherited)
 
     def views(
         self,
@@ -79,13 +95,26 @@ class EventWorkspaces:
             return build(views)
         workspace = self._workspace(key)
         members = tuple(sorted(view.article_id for view in views))
-        graph = workspace.graphs.get(members)
+        with self._lock:
+            graph = workspace.graphs.get(members)
+            known = (*workspace.graphs.values(), *workspace.inherited)
         if graph is None:
-            graph = build(views)
+            base = _closest(known, members)
+            graph = base.extended(views) if base is not None else build(views)
             # Claims are computed once, here, so that threads later only read the graph.
             graph.claims()
             with self._lock:
                 if len(workspace.graphs) >= self.MAX_GRAPHS_PER_EVENT:
                     workspace.graphs.pop(next(iter(workspace.graphs)))
                 workspace.graphs[members] = graph
+                workspace.inherited = ()
         return graph
+
+
+def _closest(graphs: Sequence[ClaimGraph], members: Sequence[int]) -> ClaimGraph | None:
+    """The graph sharing the most articles with `members` (at least two), if any."""
+    wanted = set(members)
+    best = max(graphs, key=lambda graph: len(graph.article_ids & wanted), default=None)
+    if best is None or len(best.article_ids & wanted) < 2:
+        return None
+    return best

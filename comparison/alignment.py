@@ -187,6 +187,36 @@ class ClaimGraph:
         self._terms[article.article_id] = terms
         self._claims = None
 
+    @property
+    def article_ids(self) -> frozenset[int]:
+        return frozenset(self._articles)
+
+    def extended(self, articles: Sequence[ArticleView]) -> ClaimGraph:
+        """The graph of exactly `articles`, reusing what this graph scored for articles in both.
+
+        Equal to `align_event(articles)` with this graph's threshold and scorer; only the
+        articles this graph lacks are scored, so a grown event costs its new articles alone.
+        """
+        graph = ClaimGraph(threshold=self.threshold, scorer=self._scorer)
+        kept = {
+            article.article_id
+            for article in articles
+            if _same_passages(self._articles.get(article.article_id), article)
+        }
+        for article in articles:
+            if article.article_id in kept:
+                graph._articles[article.article_id] = article
+                graph._terms[article.article_id] = self._terms[article.article_id]
+        graph._scores = {
+            pair: scores
+            for pair, scores in self._scores.items()
+            if pair[0] in kept and pair[1] in kept
+        }
+        graph._edges = [edge for edge in self._edges if edge[1][0] in kept and edge[2][0] in kept]
+        for article in articles:
+            graph.add_article(article)
+        return graph
+
     def score(self, a: tuple[int, int], b: tuple[int, int]) -> float | None:
         """The score between two passages given as (article_id, index); None if never scored."""
         if a[0] > b[0]:
@@ -257,6 +287,14 @@ class ClaimGraph:
             )
         claim_id = min(m.passage.passage_id for m in members)
         return Claim(claim_id, tuple(members))
+
+
+def _same_passages(kept: ArticleView | None, article: ArticleView) -> bool:
+    return (
+        kept is not None
+        and kept.outlet == article.outlet
+        and [p.passage_id for p in kept.passages] == [p.passage_id for p in article.passages]
+    )
 
 
 def align_event(

@@ -120,6 +120,38 @@ def test_incremental_equals_batch_in_any_order() -> None:
         assert _signature(graph.claims()) == batch
 
 
+def test_extended_graph_equals_batch_and_scores_only_new_pairs() -> None:
+    articles = [
+        _article(1, "a.example", ["evacuation", "mufti", "jordan"]),
+        _article(2, "b.example", ["jordan", "evacuation", "weather"]),
+        _article(3, "c.example", ["football", "evacuation", "mufti"]),
+        _article(4, "d.example", ["weather", "jordan"]),
+    ]
+    scored: list[tuple[int, int]] = []
+
+    def counting(va: FloatMatrix, ta: FloatMatrix, vb: FloatMatrix, tb: FloatMatrix) -> FloatMatrix:
+        scored.append((va.shape[0], vb.shape[0]))
+        return score_matrix(va, ta, vb, tb)
+
+    base = align_event(articles[:3], scorer=counting)
+    base.claims()
+    scored.clear()
+    grown = base.extended(articles)
+    assert len(scored) == 3, "only the new article is scored, against each of the three"
+    assert _signature(grown.claims()) == _signature(align_event(articles).claims())
+    assert grown.article_ids == {1, 2, 3, 4}
+    shrunk = grown.extended(articles[1:])
+    assert _signature(shrunk.claims()) == _signature(align_event(articles[1:]).claims())
+    assert _signature(base.claims()) == _signature(align_event(articles[:3]).claims())
+    # An article whose passages differ from the graph's is scored again, not reused.
+    changed = _article(2, "b.example", ["jordan", "evacuation"])
+    scored.clear()
+    redone = grown.extended([articles[0], changed, articles[2], articles[3]])
+    assert len(scored) == 3
+    expected = align_event([articles[0], changed, articles[2], articles[3]])
+    assert _signature(redone.claims()) == _signature(expected.claims())
+
+
 def _cosine(va: FloatMatrix, ta: FloatMatrix, vb: FloatMatrix, tb: FloatMatrix) -> FloatMatrix:
     scores: FloatMatrix = (va @ vb.T).astype(np.float32)
     return scores

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from api.event_workspace import EventWorkspaces
+from comparison.alignment import ClaimGraph, FloatMatrix, align_event, score_matrix
+from comparison.model import ArticleView, PassageView
+
+SENTENCES = [
+    "Rescuers evacuated 800 people from the flooded valley on Sunday.",
+    "The interior minister said the bridge would reopen next week.",
+    "Heavy rain is expected to continue until Tuesday.",
+]
+
+
+def _view(article_id: int, outlet: str) -> ArticleView:
+    rng = np.random.default_rng(article_id)
+    text = " ".join(SENTENCES)
+    passages, cursor = [], 0
+    for index, sentence in enumerate(SENTENCES):
+        start = text.index(sentence, cursor)
+        cursor = start + len(sentence)
+        passages.append(
+            PassageView(article_id * 10 + index, article_id, index, start, cursor, sentence)
+        )
+    base = np.eye(len(SENTENCES), 16, dtype=np.float32)
+    vectors = base + 0.2 * rng.normal(size=base.shape).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return ArticleView(
+        article_id,
+        outlet,
+        f"https://{outlet}/{article_id}",
+        "t",
+        text,
+        None,
+        tuple(passages),
+        vectors,
+    )
+
+
+class _CountingBuild:
+    def __init__(self) -> None:
+        self.pairs = 0
+
+    def score(
+        self, va: FloatMatrix, ta: FloatMatrix, vb: FloatMatrix, tb: FloatMatrix
+    ) -> FloatMatrix:
+        self.pairs += 1
+        return score_matrix(va, ta, vb, tb)
+
+    def __call__(self, views: Sequence[ArticleView]) -> ClaimGraph:
+        return align_event(views, scorer=self.score)
+
+
+def _claims(graph: ClaimGraph) -> list[tuple[int, ...]]:
+    return [tuple(m.passage.passage_id for m in claim.members) for claim in graph.claims()]
+
+
+def test_a_grown_event_extends_the_last_versions_graph() -> None:
+    workspaces = EventWorkspaces(8)
+    build = _CountingBuild()
+    views = [_view(1, "a"), _view(2, "b"), _view(3, "c")]
+    workspaces.graph((7, 1), views, build)
+    assert build.pairs == 3
+    assert workspaces.graph((7, 1), views, build) is not None
+    assert build.pairs == 3, "the same version reuses its graph"
+
+    grown = [*views, _view(4, "d")]
+    graph = workspaces.graph((7, 2), grown, build)
+    assert build.pairs == 6, "only the new article is scored against the three"
+    assert _claims(graph) == _claims(align_event(grown))
+    workspaces.graph((7, 1), views, build)
+    assert build.pairs == 9, "the older version was retired, so it is built again"
+
+
+def test_another_event_or_no_key_builds_from_scratch() -> None:
+    workspaces = EventWorkspaces(8)
+    build = _CountingBuild()
+    views = [_view(1, "a"), _view(2, "b"), _view(3, "c")]
+    workspaces.graph((7, 1), views, build)
+    workspaces.graph((8, 1), views, build)
+    assert build.pairs == 6
+    workspaces.graph(None, views, build)
+    assert build.pairs == 9
