@@ -27,7 +27,8 @@ __all__ = [
     "is_wire_copy",
 ]
 
-JOIN_THRESHOLD = 0.7
+# With average linkage deciding, the best single match only pre-selects candidate events.
+JOIN_THRESHOLD = 0.6
 MERGE_THRESHOLD = 0.95
 LINKAGE_THRESHOLD = 0.6
 LINKAGE_SAMPLE = 32

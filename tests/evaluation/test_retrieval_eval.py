@@ -78,10 +78,10 @@ FLOORS = {
     "retrieval.ECB+.mrr": 0.97,
     "retrieval.AllSides-NeuS.recall@5": 0.87,
     "clustering.BASIL.bcubed_f1": 0.98,
-    "clustering.PAC.bcubed_f1": 0.85,
+    "clustering.PAC.bcubed_f1": 0.87,
     "clustering.NewsWCL50.bcubed_f1": 0.84,
     "clustering.ECB+.bcubed_f1": 0.90,
-    "clustering.AllSides-NeuS.bcubed_f1": 0.76,
+    "clustering.AllSides-NeuS.bcubed_f1": 0.80,
 }
 CEILINGS = {"retrieval.ECB+.sibling_confusion": 0.04}
 
