@@ -15,7 +15,7 @@ from datetime import datetime
 import numpy as np
 
 from comparison.calibration import SameEventModel
-from comparison.events import Assignment, EventAssigner, EventSummary
+from comparison.events import SECONDS_PER_DAY, Assignment, EventAssigner, EventSummary
 from comparison.evidence import ArticleFeatures, PoolStats
 from comparison.same_event import (
     SameEventMatch,
@@ -24,8 +24,6 @@ from comparison.same_event import (
     rank_candidates,
 )
 from index.vector_index import VectorIndex
-
-SECONDS_PER_DAY = 86_400.0
 
 
 class EventIndex:
