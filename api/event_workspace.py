@@ -1,7 +1,7 @@
 """What the engine keeps of recently compared events: their article views and claim graphs.
 
 Keyed by (event id, event version): a new article in an event bumps its version, so nothing
-stale is ever served and no invalidation is needed; old versions age out of the LRU. A later
+stale is ever served and no invalidation is needed; a new version retires the older ones. A later
 comparison in the same event reads its articles from memory and reuses the claim graph, so its
 cost is that of one article's divergences rather than of aligning the whole event again. When
 the event has grown, the new version's graph extends the last version's (`ClaimGraph.extended`):
