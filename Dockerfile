@@ -15,12 +15,15 @@ COPY cli cli
 COPY evaluation evaluation
 COPY demo demo
 RUN /opt/parallax/bin/pip install .
+# The int8 ONNX form of the embedding model, built once into the image.
+RUN HF_HUB_OFFLINE=1 PARALLAX_MODEL_CACHE_DIR=/opt/parallax/models /opt/parallax/bin/parallax prepare-model
 
 FROM python:3.11-slim
 ENV PATH=/opt/parallax/bin:$PATH \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
     PARALLAX_DATA_DIR=/data \
+    PARALLAX_MODEL_CACHE_DIR=/opt/parallax/models \
     PYTHONUNBUFFERED=1
 COPY --from=build /opt/parallax /opt/parallax
 RUN useradd --system --uid 10001 --home-dir /data --create-home parallax

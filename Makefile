@@ -15,6 +15,8 @@ $(STAMP): pyproject.toml
 	# The CPU build of torch first: an unpinned torch would pull a multi-gigabyte CUDA build.
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[dev]'
+	# Builds the int8 ONNX form of the embedding model once (into ~/.cache/parallax).
+	$(BIN)/parallax prepare-model
 	touch $(STAMP)
 
 run: setup

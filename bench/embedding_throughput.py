@@ -1,8 +1,9 @@
 """Raw embedding throughput of the configured model, and exact FAISS search cost.
 
 1. Encodes ~2,000 real sentences from events.dev.jsonl (the `sentence_spans` of each article,
-   8–60 words, in file order) with `SentenceTransformerEmbedder`, batch 64 and 2 torch threads
-   by default; prints the median sentences/s of a few runs after a warm-up. Then encodes
+   8–60 words, in file order) with each backend (`--backends`: torch and onnx-int8), batch 64
+   and 2 threads by default; prints the median sentences/s of a few interleaved runs after a
+   warm-up, and the memory each model added. Then encodes
    `--articles` articles the way ingest does, one call per article with its passages, at each
    of `--article-batches`: a batch is padded to its longest passage, so the batch size matters
    more here than on a long sorted list.
@@ -21,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import sys
 import time
@@ -32,7 +32,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index.embedder import PACKAGED_MODEL, SentenceTransformerEmbedder
+from core.config import Settings
+from index.embedder import PACKAGED_MODEL, Embedder, load_embedder
 from index.vector_index import VectorIndex
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -76,34 +77,50 @@ def timed(action: Callable[[], object], repeats: int) -> list[float]:
     return seconds
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def rss_mb() -> float:
+    with open("/proc/self/statm", encoding="ascii") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def load_average() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def load(args: argparse.Namespace, backend: str, batch: int) -> Embedder:
+    settings = Settings(
+        embedding_model=args.model,
+        embedding_backend=backend,
+        embedding_batch_size=batch,
+        torch_threads=args.threads,
+    )
+    return load_embedder(settings)
+
+
 def bench_embedding(args: argparse.Namespace, events: Path) -> None:
+    """Each backend's sentences/s, runs interleaved so the ratio sees the same machine."""
     sentences = load_sentences(events, args.sentences)
     words = statistics.mean(len(s.split()) for s in sentences)
     print(f"sentences: {len(sentences)} from {events} (mean {words:.1f} words)")
-    start = time.perf_counter()
-    embedder = SentenceTransformerEmbedder(
-        args.model, batch_size=args.batch_size, threads=args.threads
-    )
-    print(
-        f"model: {embedder.name} ({embedder.dimension}-d), loaded in "
-        f"{time.perf_counter() - start:.1f} s"
-    )
-    embedder.encode(sentences[: args.batch_size])
-    runs = timed(lambda: embedder.encode(sentences), args.repeats)
-    rates = [len(sentences) / s for s in runs]
-    print(
-        f"encode, batch {args.batch_size}, {args.threads} torch threads: "
-        f"median {statistics.median(rates):.0f} sentences/s "
-        f"(runs: {', '.join(f'{r:.0f}' for r in rates)}); peak RSS {peak_rss_mb():.0f} MB"
-    )
+    embedders = {}
+    for backend in args.backends:
+        before, start = rss_mb(), time.perf_counter()
+        embedders[backend] = load(args, backend, args.batch_size)
+        embedders[backend].encode(sentences[: args.batch_size])
+        print(
+            f"{backend}: {embedders[backend].name} ({embedders[backend].dimension}-d), loaded "
+            f"in {time.perf_counter() - start:.1f} s, +{rss_mb() - before:.0f} MB resident"
+        )
+    rates: dict[str, list[float]] = {backend: [] for backend in embedders}
+    for _ in range(args.repeats):
+        for backend, embedder in embedders.items():
+            [seconds] = timed(partial(embedder.encode, sentences), 1)
+            rates[backend].append(len(sentences) / seconds)
+    for backend, runs in rates.items():
+        print(
+            f"  {backend}, batch {args.batch_size}, {args.threads} threads: median "
+            f"{statistics.median(runs):.0f} sentences/s "
+            f"(runs: {', '.join(f'{r:.0f}' for r in runs)})"
+        )
 
 
 def bench_per_article(args: argparse.Namespace, events: Path) -> None:
@@ -111,16 +128,20 @@ def bench_per_article(args: argparse.Namespace, events: Path) -> None:
     passages = sum(len(article) for article in articles)
     print(f"articles: {len(articles)} ({passages / len(articles):.1f} passages each on average)")
 
-    def encode_each(embedder: SentenceTransformerEmbedder) -> None:
+    def encode_each(embedder: Embedder) -> None:
         for article in articles:
             embedder.encode(article)
 
     for batch in args.article_batches:
-        embedder = SentenceTransformerEmbedder(args.model, batch_size=batch, threads=args.threads)
-        embedder.encode(articles[0])
-        runs = timed(partial(encode_each, embedder), args.repeats)
-        per_article = statistics.median(runs) / len(articles) * 1000
-        print(f"  one call per article, batch {batch}: median {per_article:.0f} ms/article")
+        for backend in args.backends:
+            embedder = load(args, backend, batch)
+            embedder.encode(articles[0])
+            runs = timed(partial(encode_each, embedder), args.repeats)
+            per_article = statistics.median(runs) / len(articles) * 1000
+            print(
+                f"  {backend}, one call per article, batch {batch}: "
+                f"median {per_article:.0f} ms/article"
+            )
 
 
 def bench_faiss(args: argparse.Namespace) -> None:
@@ -157,7 +178,7 @@ def bench_faiss(args: argparse.Namespace) -> None:
             f"({subset / args.queries * 1e3:.2f} ms/query); "
             f"one at a time {one / len(singles) * 1e3:.2f} ms/query"
         )
-    print(f"peak RSS {peak_rss_mb():.0f} MB")
+    print(f"resident {rss_mb():.0f} MB")
 
 
 def main() -> int:
@@ -166,7 +187,8 @@ def main() -> int:
     parser.add_argument("--model", default=PACKAGED_MODEL)
     parser.add_argument("--sentences", type=int, default=2000)
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--threads", type=int, default=2, help="torch threads")
+    parser.add_argument("--threads", type=int, default=2, help="model threads")
+    parser.add_argument("--backends", nargs="+", default=["torch", "onnx-int8"])
     parser.add_argument("--articles", type=int, default=60)
     parser.add_argument("--article-batches", type=int, nargs="+", default=[64, 16])
     parser.add_argument("--repeats", type=int, default=3)

@@ -207,6 +207,15 @@ def outlets() -> None:
     Console().print(table)
 
 
+@app.command(name="prepare-model")
+def prepare_model() -> None:
+    """Load the configured embedding model once, building what it needs (the int8 ONNX file)."""
+    from index.embedder import load_embedder
+
+    embedder = load_embedder(Settings())
+    typer.echo(f"{embedder.name} ({embedder.dimension}-d) is ready")
+
+
 @app.command()
 def settings() -> None:
     """Print the settings reference in Markdown (the source of docs/settings.md)."""

@@ -43,7 +43,7 @@ class Embedder(Protocol):
         ...
 
 
-def _check_texts(texts: Sequence[str]) -> list[str]:
+def text_list(texts: Sequence[str]) -> list[str]:
     # A bare str is a Sequence[str] too; embedding it character by character is never meant.
     if isinstance(texts, str):
         raise TypeError("encode() takes a sequence of texts, not a single str")
@@ -113,7 +113,7 @@ class SentenceTransformerEmbedder:
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """float32 ``(len(texts), dimension)``, rows L2-normalised; blocking, CPU-bound."""
-        items = _check_texts(texts)
+        items = text_list(texts)
         if not items:
             return np.zeros((0, self._dimension), dtype=np.float32)
         with self._lock:
@@ -159,7 +159,7 @@ class HashingEmbedder:
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """float32 ``(len(texts), dimension)``, rows L2-normalised."""
-        items = _check_texts(texts)
+        items = text_list(texts)
         out = np.zeros((len(items), self._dimension), dtype=np.float32)
         for row, text in enumerate(items):
             for feature in self._features(text):
@@ -176,8 +176,29 @@ class HashingEmbedder:
         return out
 
 
+def model_cache_dir(settings: Settings) -> Path:
+    """Where built model files live: the setting, else the user's cache directory."""
+    if settings.model_cache_dir is not None:
+        return settings.model_cache_dir
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "parallax"
+
+
 def load_embedder(settings: Settings) -> Embedder:
-    """The embedder the settings name; loads the model (seconds), so call it at startup."""
+    """The embedder the settings name; loads the model (seconds), so call it at startup.
+
+    The `onnx-int8` backend builds its model file on first use (tens of seconds), then loads it.
+    """
+    if settings.embedding_backend == "onnx-int8":
+        from index.onnx_encoder import BACKEND_SUFFIX, OnnxEmbedder, model_file
+
+        path, name = _resolve_model(settings.embedding_model)
+        return OnnxEmbedder(
+            path,
+            model_file(path, model_cache_dir(settings)),
+            name=name + BACKEND_SUFFIX,
+            threads=settings.torch_threads,
+        )
     return SentenceTransformerEmbedder(
         settings.embedding_model,
         batch_size=settings.embedding_batch_size,

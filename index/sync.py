@@ -52,6 +52,13 @@ def bytes_to_vector(data: bytes, dimension: int) -> npt.NDArray[np.float32]:
     return np.frombuffer(data, dtype=_VECTOR_DTYPE).astype(np.float32, copy=False)
 
 
+def mean_direction(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """An article's vector: the normalised mean of its passage vectors, shape (d,)."""
+    mean: npt.NDArray[np.float32] = vectors.mean(axis=0, dtype=np.float32)
+    norm = float(np.linalg.norm(mean))
+    return mean / np.float32(norm) if norm > 0 else mean
+
+
 def get_or_create_model(session: Session, name: str, dimension: int) -> int:
     """The id of the ``embedding_models`` row for ``name``, creating it if needed.
 

@@ -26,7 +26,7 @@ from core.errors import NotAnArticle
 from core.models import ArticleInput, ExtractedArticle, Outlet, PassageSpan
 from core.outlets import outlet_for_url
 from index.embedder import Embedder
-from index.sync import IndexSet
+from index.sync import IndexSet, mean_direction
 from ingest.dedupe import NEAR_DUPLICATE_DISTANCE, content_hash, simhash
 from ingest.events import EventRecorder
 from ingest.extract import extract_article
@@ -278,7 +278,7 @@ class Pipeline:
         passages: list[PassageSpan],
         vectors: npt.NDArray[np.float32],
     ) -> IngestResult:
-        report_vector = _mean_direction(vectors)
+        report_vector = mean_direction(vectors)
         with self._write_lock:
             try:
                 with self._sessions.begin() as session:
@@ -327,10 +327,3 @@ class Pipeline:
             raise RuntimeError("a unique key conflicted but neither row exists")
         with self._sessions.begin() as session:
             return insert_article(session, prepared.article, report_id)
-
-
-def _mean_direction(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """The article vector: the normalised mean of its passage vectors, shape (d,)."""
-    mean: npt.NDArray[np.float32] = vectors.mean(axis=0, dtype=np.float32)
-    norm = float(np.linalg.norm(mean))
-    return mean / np.float32(norm) if norm > 0 else mean

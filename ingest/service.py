@@ -20,8 +20,9 @@ from core.db.engine import open_store
 from core.db.schema import ArticleRow
 from core.models import ArticleInput, Outlet
 from core.outlets import load_registry
+from index.backfill import embed_missing
 from index.embedder import Embedder, load_embedder
-from index.sync import IndexSet
+from index.sync import IndexSet, get_or_create_model
 from ingest.events import EventRecorder
 from ingest.feed_poller import FeedPoller, sync_outlets
 from ingest.fetch import Fetcher
@@ -154,6 +155,9 @@ async def ingest_service(
     _cap_threads(settings)
     engine, sessions = open_store(settings)
     model = embedder or load_embedder(settings)
+    with sessions.begin() as session:
+        model_id = get_or_create_model(session, model.name, model.dimension)
+    embed_missing(sessions, model, model_id)
     indexes = IndexSet.open(settings, sessions, model.name, model.dimension)
     registry = load_registry(settings.outlets_file) if include_registry else []
     outlets = [*registry, *extra_outlets]

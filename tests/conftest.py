@@ -44,7 +44,16 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def embedder() -> Any:
-    """The real packaged model (all-MiniLM-L6-v2), loaded once per test session."""
+    """The real packaged model (all-MiniLM-L6-v2) as the service runs it by default, loaded
+    once per test session."""
+    from index.embedder import load_embedder
+
+    return load_embedder(Settings(torch_threads=2))
+
+
+@pytest.fixture(scope="session")
+def torch_embedder() -> Any:
+    """The packaged model as published, run by torch."""
     from index.embedder import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder("all-MiniLM-L6-v2", batch_size=16, threads=2)

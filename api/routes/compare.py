@@ -113,7 +113,7 @@ _EXAMPLE_ANSWER = {
     "coverage_status": "found",
     "pending": None,
     "meta": {
-        "model": "sentence-transformers/all-MiniLM-L6-v2",
+        "model": "sentence-transformers/all-MiniLM-L6-v2+onnx-int8",
         "index_version": "passages:5120,reports:311",
         "engine": "engine-1",
         "cached": True,

@@ -48,7 +48,7 @@ def test_health_and_readiness_over_a_socket(server: Server) -> None:
         assert client.get("/healthz").json() == {"status": "ok"}
         ready = client.get("/readyz").json()
         assert ready["status"] == "ready"
-        assert ready["model"] == "sentence-transformers/all-MiniLM-L6-v2"
+        assert ready["model"] == "sentence-transformers/all-MiniLM-L6-v2+onnx-int8"
 
 
 def test_compare_with_html_over_a_socket(server: Server) -> None:
@@ -71,7 +71,7 @@ def test_compare_with_html_over_a_socket(server: Server) -> None:
         second_id = answer["article"]["id"]
         assert [item["article_id"] for item in answer["coverage"]] == [first_id]
         assert answer["coverage"][0]["wire_copy_of"] is None
-        assert answer["meta"]["model"] == "sentence-transformers/all-MiniLM-L6-v2"
+        assert answer["meta"]["model"] == "sentence-transformers/all-MiniLM-L6-v2+onnx-int8"
         assert answer["meta"]["engine"] == "parallax-engine-1"
 
         response = post(first)

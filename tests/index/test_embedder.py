@@ -43,7 +43,8 @@ def _unit_rows(vectors: np.ndarray) -> bool:
 
 
 @pytest.mark.slow
-def test_packaged_model_identity(embedder: SentenceTransformerEmbedder) -> None:
+def test_packaged_model_identity(torch_embedder: SentenceTransformerEmbedder) -> None:
+    embedder = torch_embedder
     assert isinstance(embedder, SentenceTransformerEmbedder)
     assert embedder.name == PACKAGED_MODEL_NAME
     assert embedder.dimension == 384

@@ -110,7 +110,7 @@ def test_killed_ingest_resumes_without_loss_or_duplicates(tmp_path: Path) -> Non
         == 0
     )
 
-    model = "sentence-transformers/all-MiniLM-L6-v2"
+    model = "sentence-transformers/all-MiniLM-L6-v2+onnx-int8"
     passages = VectorIndex.load(data_dir / "indexes" / "passages", model=model, dimension=384)
     reports = VectorIndex.load(data_dir / "indexes" / "reports", model=model, dimension=384)
     assert np.array_equal(np.sort(passages.ids()), _ids(database, "select id from passages"))

