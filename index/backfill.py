@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db.schema import (
@@ -36,15 +37,21 @@ def embed_missing(sessions: sessionmaker[Session], embedder: Embedder, model_id:
     reports = 0
     after = 0
     while True:
-        with sessions.begin() as session:
+        with sessions() as session:
             chunk = _reports_without_vectors(session, model_id, after)
-            if not chunk:
-                break
-            after = chunk[-1]
-            reports += _embed_reports(session, embedder, model_id, chunk)
-            _embed_titles(session, embedder, model_id, chunk)
+        if not chunk:
+            return reports
+        after = chunk[-1]
+        try:
+            with sessions.begin() as session:
+                embedded = _embed_reports(session, embedder, model_id, chunk)
+                _embed_titles(session, embedder, model_id, chunk)
+        except IntegrityError:
+            # Another process starting on the same store (a worker beside the API) wrote this
+            # chunk first; its vectors are as good as ours.
+            continue
+        reports += embedded
         logger.info("embedded %d stored reports with %s", reports, embedder.name)
-    return reports
 
 
 def _reports_without_vectors(session: Session, model_id: int, after: int) -> list[int]:

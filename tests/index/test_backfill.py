@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import numpy as np
@@ -10,7 +10,9 @@ from comparison.store_views import load_articles
 from core.config import Settings
 from core.db.schema import ArticleFeaturesRow, PassageRow, PassageVectorRow, ReportVectorRow
 from core.models import ArticleInput
+from index.backfill import embed_missing
 from index.embedder import HashingEmbedder
+from index.sync import get_or_create_model
 from ingest.service import IngestService, ingest_service
 
 STORY = (
@@ -72,3 +74,39 @@ async def test_switching_models_embeds_the_stored_articles_once(
         settings, embedder=switched, run_workers=False, include_registry=False
     ) as service:
         assert _count(service, PassageVectorRow.model_id, service.indexes.model_id) == passages
+
+
+class _RacedEmbedder:
+    """Embeds like `inner`, but on its first call another writer backfills the store first."""
+
+    def __init__(self, inner: HashingEmbedder, service: IngestService, model_id: int) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dimension = inner.dimension
+        self._service = service
+        self._model_id = model_id
+        self._raced = False
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not self._raced:
+            self._raced = True
+            embed_missing(self._service.sessions, self.inner, self._model_id)
+        return self.inner.encode(texts)
+
+
+async def test_a_chunk_another_process_embedded_first_is_skipped(
+    make_settings: Callable[..., Settings],
+) -> None:
+    async with ingest_service(
+        make_settings(), embedder=HashingEmbedder(64), run_workers=False, include_registry=False
+    ) as service:
+        await service.pipeline.ingest_input(
+            ArticleInput(url="https://wire.example/1", text=STORY, title="Rescuers", outlet="Wire")
+        )
+        switched = HashingEmbedder(32)
+        with service.sessions.begin() as session:
+            model_id = get_or_create_model(session, switched.name, switched.dimension)
+        raced = _RacedEmbedder(switched, service, model_id)
+        assert embed_missing(service.sessions, raced, model_id) == 0
+        assert _count(service, ReportVectorRow.model_id, model_id) == 1
+        assert embed_missing(service.sessions, switched, model_id) == 0
