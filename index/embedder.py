@@ -190,12 +190,12 @@ def load_embedder(settings: Settings) -> Embedder:
     The `onnx-int8` backend builds its model file on first use (tens of seconds), then loads it.
     """
     if settings.embedding_backend == "onnx-int8":
-        from index.onnx_encoder import BACKEND_SUFFIX, OnnxEmbedder, model_file
+        from index.onnx_encoder import BACKEND_SUFFIX, load_onnx_embedder
 
         path, name = _resolve_model(settings.embedding_model)
-        return OnnxEmbedder(
+        return load_onnx_embedder(
             path,
-            model_file(path, model_cache_dir(settings)),
+            model_cache_dir(settings),
             name=name + BACKEND_SUFFIX,
             threads=settings.torch_threads,
         )

@@ -31,6 +31,7 @@ import numpy.typing as npt
 from index.embedder import text_list
 
 BACKEND_SUFFIX = "+onnx-int8"
+logger = logging.getLogger(__name__)
 ONNX_OPSET = 17
 # Vectors of the int8 model against the original's, per probe sentence: below this the build
 # is refused. Per-channel quantisation of all-MiniLM-L6-v2 measures >= 0.97 on MRPC sentences.
@@ -69,14 +70,34 @@ def _check_pooling(model_dir: Path) -> None:
         raise ValueError(f"{model_dir}: only mean-pooled models are exported")
 
 
+def model_path(model_dir: Path, cache_dir: Path) -> Path:
+    """Where the int8 ONNX file of the model in `model_dir` is kept: named by its weights."""
+    return cache_dir / f"{model_dir.name}-{_digest(model_dir)}.int8.onnx"
+
+
 def model_file(model_dir: Path, cache_dir: Path) -> Path:
     """The int8 ONNX file of the model in `model_dir`, building it into `cache_dir` if absent."""
-    target = cache_dir / f"{model_dir.name}-{_digest(model_dir)}.int8.onnx"
+    target = model_path(model_dir, cache_dir)
     if not target.is_file():
         _check_pooling(model_dir)
         cache_dir.mkdir(parents=True, exist_ok=True)
         _build(model_dir, target)
     return target
+
+
+def load_onnx_embedder(
+    model_dir: Path, cache_dir: Path, *, name: str, threads: int
+) -> OnnxEmbedder:
+    """The model as int8 ONNX, built if absent and rebuilt once if the kept file will not load
+    (a truncated or damaged file must not stop the service)."""
+    target = model_file(model_dir, cache_dir)
+    try:
+        return OnnxEmbedder(model_dir, target, name=name, threads=threads)
+    except Exception as error:  # onnxruntime raises its own classes for unreadable models
+        logger.warning("rebuilding the unreadable model file %s: %s", target, error)
+        target.unlink(missing_ok=True)
+        rebuilt = model_file(model_dir, cache_dir)
+        return OnnxEmbedder(model_dir, rebuilt, name=name, threads=threads)
 
 
 def _build(model_dir: Path, target: Path) -> None:

