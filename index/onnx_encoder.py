@@ -80,8 +80,15 @@ def model_file(model_dir: Path, cache_dir: Path) -> Path:
     target = model_path(model_dir, cache_dir)
     if not target.is_file():
         _check_pooling(model_dir)
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        _build(model_dir, target)
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            _build(model_dir, target)
+        except OSError as error:
+            raise OSError(
+                f"cannot build the int8 model into {cache_dir} ({error}); point "
+                "PARALLAX_MODEL_CACHE_DIR at a writable directory, or run `parallax "
+                "prepare-model` where it is writable"
+            ) from error
     return target
 
 

