@@ -57,10 +57,13 @@ class _Mention:
 
 @lru_cache(maxsize=PASSAGE_CACHE_SIZE)
 def _mentions(text: str) -> tuple[_Mention, ...]:
-    """The quantities of one passage text with their contexts (cached: passages recur)."""
+    """The pairable quantities of one passage text with their contexts (cached: passages
+    recur); trivial ones ("one of the", a bare "a") are left out."""
     size = max(len(text), 1)
     found = []
     for q in extract_quantities(text):
+        if _is_trivial(q):
+            continue
         context = clause_context(text, q.start, q.end)
         words_in = frozenset(
             singular(w) for w in _WORDS.findall(context.lower()) if w not in _CONTEXT_STOP
@@ -145,16 +148,17 @@ def compare_quantities(focus: PassageView, other: PassageView) -> Finding | None
     Evidence keys: ``kind``, ``focus_value``, ``focus_context``, ``focus_start``, ``focus_end``,
     ``other_value``, ``other_context``, ``other_start``, ``other_end`` (article offsets).
     """
-    focus_m = [m for m in _mentions(focus.text) if not _is_trivial(m.quantity)]
-    other_m = [m for m in _mentions(other.text) if not _is_trivial(m.quantity)]
+    focus_m = _mentions(focus.text)
+    other_m = _mentions(other.text)
     if not focus_m or not other_m:
         return None
     other_q = [m.quantity for m in other_m]
     focus_q = [m.quantity for m in focus_m]
+    comparable = [[_comparable(f, o) for o in other_q] for f in focus_q]
     options = []
     for fi, fm in enumerate(focus_m):
         for oi, om in enumerate(other_m):
-            if _comparable(fm.quantity, om.quantity):
+            if comparable[fi][oi]:
                 agree = _agree(fm.quantity, om.quantity)
                 options.append((_pair_score(fm, om) + (0.3 if agree else 0.0), agree, fi, oi))
     # One-to-one: a figure both accounts give is paired first, so it cannot also stand in
@@ -173,8 +177,8 @@ def compare_quantities(focus: PassageView, other: PassageView) -> Finding | None
             and (_sums_to(fm.quantity, other_q) or _sums_to(om.quantity, focus_q))
         ):
             continue
-        rivals_f = sum(_comparable(fm.quantity, q) for q in other_q)
-        rivals_o = sum(_comparable(om.quantity, q) for q in focus_q)
+        rivals_f = sum(comparable[fi])
+        rivals_o = sum(row[oi] for row in comparable)
         if rivals_f == 1 and rivals_o == 1 and _head_score(fm.quantity, om.quantity) >= 0.5:
             score += 0.15
         if score >= MIN_PAIR_SCORE and (best is None or score > best[0]):
