@@ -86,6 +86,7 @@ _ANTONYMS: tuple[tuple[str, str], ...] = (
     ("hire", "fire"),
     ("expand", "shrank"),
 )
+_ANTONYM_WORDS = frozenset(word for pair in _ANTONYMS for word in pair)
 _IRREGULAR = {
     "said": "say",
     "says": "say",
@@ -207,6 +208,8 @@ def _negation_clash(a: _Reading, b: _Reading) -> tuple[str, str] | None:
 
 
 def _antonym_clash(a: _Reading, b: _Reading) -> tuple[str, str] | None:
+    if _ANTONYM_WORDS.isdisjoint(a.plain) or _ANTONYM_WORDS.isdisjoint(b.plain):
+        return None
     for x, y in _ANTONYMS:
         for p, q in ((x, y), (y, x)):
             if p in a.plain and q in b.plain and q not in a.content and p not in b.content:
