@@ -60,21 +60,26 @@ Scorer = Callable[[FloatMatrix, FloatMatrix, FloatMatrix, FloatMatrix], FloatMat
 @lru_cache(maxsize=PASSAGE_CACHE_SIZE)
 def content_stems(text: str) -> frozenset[str]:
     """Lower-case crude stems of the content words of `text`."""
-    stems = set()
-    for token in _TOKEN.findall(text):
-        word = token.lower().strip("'’-")
-        if len(word) < 2 or word in _STOP:
-            continue
-        for suffix in ("ing", "ed", "es", "s"):
-            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-                word = word[: -len(suffix)]
-                break
-        if word.endswith("y"):
-            word = word[:-1] + "i"
-        if len(word) > 3 and word.endswith("e"):
-            word = word[:-1]
-        stems.add(word)
+    stems = {_stem(token) for token in _TOKEN.findall(text)}
+    stems.discard("")
     return frozenset(stems)
+
+
+@lru_cache(maxsize=65536)
+def _stem(token: str) -> str:
+    """The crude stem of one token, or "" for a stop word or a single letter."""
+    word = token.lower().strip("'’-")
+    if len(word) < 2 or word in _STOP:
+        return ""
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    if word.endswith("y"):
+        word = word[:-1] + "i"
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    return word
 
 
 @lru_cache(maxsize=65536)
