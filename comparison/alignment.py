@@ -227,7 +227,7 @@ class ClaimGraph:
         if a[0] > b[0]:
             a, b = b, a
         matrix = self._scores.get((a[0], b[0]))
-        return None if matrix is None else float(matrix[a[1], b[1]])
+        return None if matrix is None else float(matrix.item(a[1], b[1]))
 
     def _linkage(self, x: _Group, y: _Group) -> float:
         values = [self.score(a, b) for a in x.members for b in y.members]
