@@ -33,7 +33,7 @@ class EngineComparer:
         service: IngestService,
         *,
         index_version: Callable[[], str],
-        kept_events: int = 64,
+        kept_events: int = 256,
     ) -> None:
         self._sessions: sessionmaker[Session] = service.sessions
         self._events = service.events

@@ -54,7 +54,6 @@ _STOP = frozenset(
 )
 
 FloatMatrix = npt.NDArray[np.float32]
-Scorer = Callable[[FloatMatrix, FloatMatrix, FloatMatrix, FloatMatrix], FloatMatrix]
 
 
 @lru_cache(maxsize=PASSAGE_CACHE_SIZE)
@@ -87,13 +86,54 @@ def _bucket(stem: str) -> int:
     return zlib.crc32(stem.encode()) % HASH_BUCKETS
 
 
-def term_matrix(texts: Sequence[str]) -> FloatMatrix:
-    """Binary hashed bag of content stems: float32 of shape (len(texts), HASH_BUCKETS)."""
-    out = np.zeros((len(texts), HASH_BUCKETS), dtype=np.float32)
-    for row, text in enumerate(texts):
-        for stem in content_stems(text):
-            out[row, _bucket(stem)] = 1.0
-    return out
+@dataclass(frozen=True, slots=True)
+class TermSets:
+    """Each passage's hashed content stems: passage i holds `buckets[offsets[i]:offsets[i+1]]`.
+
+    Kept sparse: a dense row per passage would be HASH_BUCKETS wide, and an event's workspace
+    keeps every article's terms for as long as the event is compared.
+    """
+
+    offsets: npt.NDArray[np.int64]
+    buckets: npt.NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def sizes(self) -> FloatMatrix:
+        """How many distinct buckets each passage holds: float32 (n,)."""
+        return np.diff(self.offsets).astype(np.float32)
+
+    def one_hot(self, columns: npt.NDArray[np.int64], width: int) -> FloatMatrix:
+        """0/1 rows, bucket `buckets[k]` placed at column `columns[k]`: float32 (n, width)."""
+        out = np.zeros((len(self), width), dtype=np.float32)
+        out[np.repeat(np.arange(len(self)), np.diff(self.offsets)), columns] = 1.0
+        return out
+
+
+Scorer = Callable[[FloatMatrix, TermSets, FloatMatrix, TermSets], FloatMatrix]
+
+
+def term_sets(texts: Sequence[str]) -> TermSets:
+    """The hashed content stems of each text."""
+    rows = [{_bucket(stem) for stem in content_stems(text)} for text in texts]
+    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum([len(row) for row in rows], out=offsets[1:])
+    buckets = np.fromiter((b for row in rows for b in row), dtype=np.int64, count=int(offsets[-1]))
+    return TermSets(offsets, buckets)
+
+
+def shared_terms(terms_a: TermSets, terms_b: TermSets) -> FloatMatrix:
+    """How many buckets each passage of A shares with each of B: float32 (n_a, n_b), from 0/1
+    rows over only the buckets the two use."""
+    vocabulary, columns = np.unique(
+        np.concatenate([terms_a.buckets, terms_b.buckets]), return_inverse=True
+    )
+    split = len(terms_a.buckets)
+    ones_a = terms_a.one_hot(columns[:split], len(vocabulary))
+    ones_b = terms_b.one_hot(columns[split:], len(vocabulary))
+    shared: FloatMatrix = ones_a @ ones_b.T
+    return shared
 
 
 def combine(cosine: FloatMatrix, jaccard: FloatMatrix, shared: FloatMatrix) -> FloatMatrix:
@@ -103,16 +143,16 @@ def combine(cosine: FloatMatrix, jaccard: FloatMatrix, shared: FloatMatrix) -> F
 
 
 def score_matrix(
-    vectors_a: FloatMatrix, terms_a: FloatMatrix, vectors_b: FloatMatrix, terms_b: FloatMatrix
+    vectors_a: FloatMatrix, terms_a: TermSets, vectors_b: FloatMatrix, terms_b: TermSets
 ) -> FloatMatrix:
     """Scores of every passage of A against every passage of B: float32 (n_a, n_b).
 
-    `vectors_*` are L2-normalised float32 (n, d); `terms_*` come from `term_matrix`.
+    `vectors_*` are L2-normalised float32 (n, d); `terms_*` come from `term_sets`.
     """
     cosine = vectors_a @ vectors_b.T
-    shared = terms_a @ terms_b.T
-    size_a = terms_a.sum(axis=1, dtype=np.float32)[:, None]
-    size_b = terms_b.sum(axis=1, dtype=np.float32)[None, :]
+    shared = shared_terms(terms_a, terms_b)
+    size_a = terms_a.sizes()[:, None]
+    size_b = terms_b.sizes()[None, :]
     union = np.maximum(size_a + size_b - shared, 1.0)
     return combine(cosine.astype(np.float32), (shared / union).astype(np.float32), shared)
 
@@ -162,7 +202,7 @@ class ClaimGraph:
         self.threshold = threshold
         self._scorer: Scorer = scorer or score_matrix
         self._articles: dict[int, ArticleView] = {}
-        self._terms: dict[int, FloatMatrix] = {}
+        self._terms: dict[int, TermSets] = {}
         self._scores: dict[tuple[int, int], FloatMatrix] = {}
         self._edges: list[tuple[float, tuple[int, int], tuple[int, int]]] = []
         self._claims: list[Claim] | None = None
@@ -177,7 +217,7 @@ class ClaimGraph:
             return
         if len(article.passages) != article.vectors.shape[0]:
             raise ValueError("an article needs one vector per passage")
-        terms = term_matrix([p.text for p in article.passages])
+        terms = term_sets([p.text for p in article.passages])
         for other in self._articles.values():
             if other.outlet == article.outlet:
                 continue

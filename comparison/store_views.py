@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from comparison.model import ArticleView, PassageView
 from core.db.schema import ArticleRow, PassageRow, PassageVectorRow, ReportRow, ReportVectorRow
+
+_PassageColumns = Row[int, int, int, int, int, str, bytes]
 
 
 def load_articles(
@@ -24,16 +26,26 @@ def load_articles(
         .join(ReportRow, ReportRow.id == ArticleRow.report_id)
         .where(ArticleRow.id.in_(ids))
     ).all()
-    report_ids = {report.id for _article, report in rows}
-    passages: dict[int, list[tuple[PassageRow, bytes]]] = {rid: [] for rid in report_ids}
-    for passage, vector in session.execute(
-        select(PassageRow, PassageVectorRow.vector)
+    reports = {report.id: report for _article, report in rows}
+    report_ids = set(reports)
+    passages: dict[int, list[_PassageColumns]] = {rid: [] for rid in report_ids}
+    # Columns rather than ORM objects: an event holds thousands of passages.
+    for passage in session.execute(
+        select(
+            PassageRow.id,
+            PassageRow.report_id,
+            PassageRow.idx,
+            PassageRow.start,
+            PassageRow.end,
+            PassageRow.text,
+            PassageVectorRow.vector,
+        )
         .join(PassageVectorRow, PassageVectorRow.passage_id == PassageRow.id)
         .where(PassageRow.report_id.in_(report_ids), PassageVectorRow.model_id == model_id)
         .order_by(PassageRow.report_id, PassageRow.idx)
     ).all():
-        passages[passage.report_id].append((passage, vector))
-    first_publisher = _first_publishers(session, report_ids)
+        passages[passage.report_id].append(passage)
+    first_publisher = _first_publishers(session, reports.values())
     views = {
         article.id: _view(article, report, passages[report.id], dimension, first_publisher)
         for article, report in rows
@@ -56,36 +68,34 @@ def report_vectors(
     }
 
 
-def _first_publishers(session: Session, report_ids: set[int]) -> dict[int, int]:
-    """For each report, the article that published it first (the original of any reprint)."""
+def _first_publishers(session: Session, reports: Iterable[ReportRow]) -> dict[int, int]:
+    """For the text of each report, the article that published it first: reprints point at
+    their original (`near_duplicate_of`), which is never itself a reprint."""
+    roots = {report.near_duplicate_of or report.id for report in reports}
+    family = select(ReportRow.id).where(
+        ReportRow.id.in_(roots) | ReportRow.near_duplicate_of.in_(roots)
+    )
     firsts: dict[int, int] = {}
     for article_id, report_id, near in session.execute(
         select(ArticleRow.id, ArticleRow.report_id, ReportRow.near_duplicate_of)
         .join(ReportRow, ReportRow.id == ArticleRow.report_id)
-        .where(
-            ArticleRow.report_id.in_(report_ids)
-            | ReportRow.near_duplicate_of.in_(report_ids)
-            | ArticleRow.report_id.in_(
-                select(ReportRow.near_duplicate_of).where(ReportRow.id.in_(report_ids))
-            )
-        )
+        .where(ArticleRow.report_id.in_(family))
         .order_by(ArticleRow.published_at.is_(None), ArticleRow.published_at, ArticleRow.id)
     ).all():
-        root = near or report_id
-        firsts.setdefault(root, article_id)
+        firsts.setdefault(near or report_id, article_id)
     return firsts
 
 
 def _view(
     article: ArticleRow,
     report: ReportRow,
-    passages: list[tuple[PassageRow, bytes]],
+    passages: list[_PassageColumns],
     dimension: int,
     first_publisher: dict[int, int],
 ) -> ArticleView:
     vectors = (
-        np.stack(
-            [np.frombuffer(vector, dtype=np.float32, count=dimension) for _, vector in passages]
+        np.frombuffer(b"".join(p.vector for p in passages), dtype=np.float32).reshape(
+            len(passages), dimension
         )
         if passages
         else np.zeros((0, dimension), dtype=np.float32)
@@ -107,7 +117,7 @@ def _view(
                 end=passage.end,
                 text=passage.text,
             )
-            for passage, _ in passages
+            for passage in passages
         ),
         vectors=vectors,
         report_id=report.id,

@@ -38,6 +38,7 @@ import numpy.typing as npt
 from comparison.alignment import (
     EVENT_THRESHOLD,
     FloatMatrix,
+    TermSets,
     align_event,
     content_stems,
     pair_scores,
@@ -326,7 +327,7 @@ def ecb_metrics(
     return out
 
 
-def _cosine(va: FloatMatrix, ta: FloatMatrix, vb: FloatMatrix, tb: FloatMatrix) -> FloatMatrix:
+def _cosine(va: FloatMatrix, ta: TermSets, vb: FloatMatrix, tb: TermSets) -> FloatMatrix:
     return (va @ vb.T).astype(np.float32)
 
 

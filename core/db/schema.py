@@ -97,7 +97,7 @@ class ReportRow(Base):
     simhash: Mapped[int] = mapped_column(BigInteger, index=True)
     text: Mapped[str] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(16))
-    near_duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+    near_duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from api.event_workspace import EventWorkspaces
-from comparison.alignment import ClaimGraph, FloatMatrix, align_event, score_matrix
+from comparison.alignment import ClaimGraph, FloatMatrix, TermSets, align_event, score_matrix
 from comparison.model import ArticleView, PassageView
 
 SENTENCES = [
@@ -44,9 +44,7 @@ class _CountingBuild:
     def __init__(self) -> None:
         self.pairs = 0
 
-    def score(
-        self, va: FloatMatrix, ta: FloatMatrix, vb: FloatMatrix, tb: FloatMatrix
-    ) -> FloatMatrix:
+    def score(self, va: FloatMatrix, ta: TermSets, vb: FloatMatrix, tb: TermSets) -> FloatMatrix:
         self.pairs += 1
         return score_matrix(va, ta, vb, tb)
 

@@ -12,12 +12,14 @@ from comparison.alignment import (
     PARAPHRASE_THRESHOLD,
     ClaimGraph,
     FloatMatrix,
+    TermSets,
     align_event,
     content_stems,
     mutual_best,
     pair_scores,
     score_matrix,
-    term_matrix,
+    shared_terms,
+    term_sets,
 )
 from comparison.model import ArticleView, Claim, PassageView
 
@@ -129,7 +131,7 @@ def test_extended_graph_equals_batch_and_scores_only_new_pairs() -> None:
     ]
     scored: list[tuple[int, int]] = []
 
-    def counting(va: FloatMatrix, ta: FloatMatrix, vb: FloatMatrix, tb: FloatMatrix) -> FloatMatrix:
+    def counting(va: FloatMatrix, ta: TermSets, vb: FloatMatrix, tb: TermSets) -> FloatMatrix:
         scored.append((va.shape[0], vb.shape[0]))
         return score_matrix(va, ta, vb, tb)
 
@@ -152,7 +154,7 @@ def test_extended_graph_equals_batch_and_scores_only_new_pairs() -> None:
     assert _signature(redone.claims()) == _signature(expected.claims())
 
 
-def _cosine(va: FloatMatrix, ta: FloatMatrix, vb: FloatMatrix, tb: FloatMatrix) -> FloatMatrix:
+def _cosine(va: FloatMatrix, ta: TermSets, vb: FloatMatrix, tb: TermSets) -> FloatMatrix:
     scores: FloatMatrix = (va @ vb.T).astype(np.float32)
     return scores
 
@@ -191,9 +193,11 @@ def test_mutual_best_and_scores() -> None:
     assert [(i, j) for i, j, _ in mutual_best(chained, 0.5)] == [(0, 0)]
     assert mutual_best(np.zeros((0, 3), np.float32), 0.5) == []
     texts = ["Jordan said 422 people arrived.", "Heavy rain flooded roads."]
-    terms = term_matrix(texts)
-    assert terms.shape == (2, 4096)
-    assert terms.dtype == np.float32
+    terms = term_sets(texts)
+    assert len(terms) == 2
+    # "jordan", "422"-free stems: jordan, peopl, arriv / heavi, rain, flood, road
+    assert terms.sizes().tolist() == [3.0, 4.0]
+    assert shared_terms(terms, terms).tolist() == [[3.0, 0.0], [0.0, 4.0]]
     vectors = np.eye(2, 8, dtype=np.float32)
     matrix = score_matrix(vectors, terms, vectors, terms)
     assert matrix.shape == (2, 2)
