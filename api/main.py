@@ -110,12 +110,12 @@ def create_app(
                     metrics=metrics,
                     compare_gate=WorkGate(
                         "comparisons",
-                        running=settings.heavy_work_concurrency,
+                        running=settings.compare_concurrency,
                         waiting=settings.heavy_work_queue,
                     ),
                     ingest_gate=WorkGate(
                         "articles to ingest",
-                        running=settings.heavy_work_concurrency,
+                        running=settings.ingest_concurrency,
                         waiting=settings.heavy_work_queue,
                     ),
                 )

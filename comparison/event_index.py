@@ -17,13 +17,19 @@ import numpy as np
 from comparison.calibration import SameEventModel
 from comparison.events import SECONDS_PER_DAY, Assignment, EventAssigner, EventSummary
 from comparison.evidence import ArticleFeatures, PoolStats
+from comparison.evidence_memo import EvidenceMemo
 from comparison.same_event import (
     SameEventMatch,
     confidences,
+    eligible,
     find_same_event,
-    rank_candidates,
+    rank_evidence,
 )
 from index.vector_index import VectorIndex
+
+# Pairs whose evidence is kept (a few hundred bytes each): about the candidates of the last
+# thousand articles ingested, which is where comparisons are asked for.
+EVIDENCE_MEMO_SIZE = 40_000
 
 
 class EventIndex:
@@ -35,6 +41,7 @@ class EventIndex:
         window_days: float,
         same_event: SameEventModel | None = None,
         next_event_id: int = 1,
+        evidence_memo_size: int = EVIDENCE_MEMO_SIZE,
     ) -> None:
         self._window = window_days * SECONDS_PER_DAY
         self._model = same_event or SameEventModel.load()
@@ -43,6 +50,7 @@ class EventIndex:
         self._vectors = VectorIndex(dimension, model=model_name)
         self._stats = PoolStats()
         self._assigner = EventAssigner(window_days=window_days, next_event_id=next_event_id)
+        self._memo = EvidenceMemo(evidence_memo_size)
         self._lock = threading.RLock()
 
     def __contains__(self, article_id: object) -> bool:
@@ -95,7 +103,9 @@ class EventIndex:
         """Calibrated same-event confidence of the given articles against `features`."""
         with self._lock:
             candidates = [self._features[i] for i in article_ids if i in self._features]
-            return rank_candidates(features, candidates, self._stats, self._model)
+            kept = eligible(features, candidates)
+            evidence = [self._memo.evidence(features, c, self._stats) for c in kept]
+            return rank_evidence(kept, evidence, self._model)
 
     def add(
         self, features: ArticleFeatures, *, wire_copy_of: int | None = None
@@ -114,6 +124,8 @@ class EventIndex:
                 ),
             )
             self._remember(features)
+            for match in found:
+                self._memo.remember(features.article_id, match.article_id, match.evidence)
             return assignment, found
 
     def event_of(self, article_id: int) -> int | None:

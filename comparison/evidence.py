@@ -357,7 +357,7 @@ def _weighted_jaccard(
     if not union:
         return 0.0, ()
     total = sum(stats.idf(key) for key in union)
-    common = sorted(shared, key=lambda key: -stats.idf(key))
+    common = sorted(shared, key=lambda key: (-stats.idf(key), key))
     return sum(stats.idf(key) for key in shared) / total, tuple(common)
 
 

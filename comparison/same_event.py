@@ -40,10 +40,12 @@ __all__ = [
     "FIRST_STAGE_K",
     "SameEventMatch",
     "confidences",
+    "eligible",
     "evidence_matrix",
     "find_same_event",
     "guarded_confidence",
     "rank_candidates",
+    "rank_evidence",
     "window_mask",
 ]
 
@@ -93,19 +95,38 @@ def rank_candidates(
     exclude_same_outlet: bool = True,
 ) -> list[SameEventMatch]:
     """Score `candidates` against `query`, best first; the query itself is skipped."""
-    kept = [
+    kept = eligible(query, candidates, exclude_same_outlet=exclude_same_outlet)
+    return rank_evidence(kept, [compare(query, c, stats) for c in kept], model)
+
+
+def eligible(
+    query: ArticleFeatures,
+    candidates: Sequence[ArticleFeatures],
+    *,
+    exclude_same_outlet: bool = True,
+) -> list[ArticleFeatures]:
+    """The candidates that may be another outlet's report of the query's event."""
+    return [
         c
         for c in candidates
         if c.article_id != query.article_id
         and not (exclude_same_outlet and query.outlet and c.outlet == query.outlet)
     ]
-    if not kept:
+
+
+def rank_evidence(
+    candidates: Sequence[ArticleFeatures], evidence: Sequence[Evidence], model: SameEventModel
+) -> list[SameEventMatch]:
+    """The candidates, best first, given each one's evidence against the query."""
+    if not candidates:
         return []
-    evidence, x = evidence_matrix(query, kept, stats)
+    x = feature_matrix(evidence)
     confidence = guarded_confidence(model, x)
     # Ties in calibrated confidence (isotonic steps) are broken by the raw score.
     order = np.lexsort((-model.logits(x), -confidence))
-    return [SameEventMatch(kept[i].article_id, float(confidence[i]), evidence[i]) for i in order]
+    return [
+        SameEventMatch(candidates[i].article_id, float(confidence[i]), evidence[i]) for i in order
+    ]
 
 
 def confidences(

