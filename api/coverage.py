@@ -13,13 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.event_workspace import EventKey
+from api.queries import article_comparison_key
 from api.schemas import ArticleOut, CoverageOut, PassageOut
 from comparison.event_index import EventIndex
 from comparison.model import ArticleView, PassageView
 from comparison.same_event import SameEventMatch
 from comparison.store_views import load_articles
-from core.db.events import event_and_merged, live_event
-from core.db.schema import ArticleRow, EventRow
+from core.db.events import event_and_merged
+from core.db.schema import ArticleRow
 from core.errors import NotFound
 
 MAX_COVERAGE = 24
@@ -83,13 +84,17 @@ def passage_out(passage: PassageView) -> PassageOut:
 
 
 def event_members(session: Session, event_id: int) -> list[int]:
-    return list(
-        session.scalars(
-            select(ArticleRow.id)
-            .where(ArticleRow.event_id.in_(event_and_merged(session, event_id)))
-            .order_by(ArticleRow.id)
-        ).all()
+    return list(_member_languages(session, event_id))
+
+
+def _member_languages(session: Session, event_id: int) -> dict[int, str | None]:
+    """The event's articles (merged events' included) by id, with their languages."""
+    rows = session.execute(
+        select(ArticleRow.id, ArticleRow.language)
+        .where(ArticleRow.event_id.in_(event_and_merged(session, event_id)))
+        .order_by(ArticleRow.id)
     )
+    return {article_id: language for article_id, language in rows}
 
 
 ViewLoader = Callable[[Session, Sequence[int], EventKey | None], list[ArticleView]]
@@ -109,31 +114,32 @@ def event_coverage(
     session: Session, index: EventIndex, article_id: int, *, load_views: ViewLoader
 ) -> EventCoverage:
     """The article's coverage, ranked by `index.score`; raises NotFound for an unknown id."""
-    row = session.get(ArticleRow, article_id)
-    if row is None:
+    found = article_comparison_key(session, article_id)
+    if found is None:
         raise NotFound(f"no article {article_id}")
-    event_id = live_event(session, row.event_id) if row.event_id is not None else None
-    event = session.get(EventRow, event_id) if event_id is not None else None
-    key = (event.id, event.version) if event is not None else None
-    members = event_members(session, event_id) if event_id is not None else [article_id]
-    candidates = [member for member in members if member != article_id]
+    _, event_id, version = found
+    key = (event_id, version) if event_id is not None else None
+    if event_id is not None:
+        languages = _member_languages(session, event_id)
+    else:
+        languages = {
+            article_id: session.scalar(
+                select(ArticleRow.language).where(ArticleRow.id == article_id)
+            )
+        }
+    candidates = [member for member in languages if member != article_id]
     features = index.features(article_id)
     scored = index.score(features, candidates) if features is not None else []
     matches = {match.article_id: match for match in scored}
     ranked = sorted(candidates, key=lambda member: -_confidence(matches, member))[:MAX_COVERAGE]
     views = load_views(session, [article_id, *ranked], key)
-    languages = dict(
-        session.execute(
-            select(ArticleRow.id, ArticleRow.language).where(ArticleRow.id.in_(ranked))
-        ).all()
-    )
     return EventCoverage(
         article=views[0],
-        language=row.language,
+        language=languages.get(article_id),
         event_id=event_id,
         event_key=key,
         others=tuple(views[1:]),
-        languages=languages,
+        languages={member: languages.get(member) for member in ranked},
         matches=matches,
     )
 

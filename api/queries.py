@@ -191,10 +191,15 @@ _KEY_BY_URL = _KEY_COLUMNS.where(_ARTICLES.c.canonical_url == bindparam("url"))
 def comparison_key(sessions: Sessions, article_id: int) -> ComparisonKey:
     """The key of a stored article's comparison; raises NotFound for an unknown article."""
     with sessions() as session:
-        key = _comparison_key(session, _KEY_BY_ID, {"article_id": article_id})
+        key = article_comparison_key(session, article_id)
     if key is None:
         raise NotFound(f"no article {article_id}", article_id=article_id)
     return key
+
+
+def article_comparison_key(session: Session, article_id: int) -> ComparisonKey | None:
+    """The key of a stored article's comparison, None for an unknown article."""
+    return _comparison_key(session, _KEY_BY_ID, {"article_id": article_id})
 
 
 def stored_comparison_key(sessions: Sessions, url: str) -> ComparisonKey | None:
