@@ -19,6 +19,8 @@ __all__ = [
     "LINKAGE_SAMPLE",
     "LINKAGE_THRESHOLD",
     "MERGE_THRESHOLD",
+    "SUPPORT_CONFIDENCE",
+    "SUPPORT_REPORTS",
     "Assignment",
     "EventAssigner",
     "EventSummary",
@@ -32,6 +34,10 @@ JOIN_THRESHOLD = 0.6
 MERGE_THRESHOLD = 0.95
 LINKAGE_THRESHOLD = 0.6
 LINKAGE_SAMPLE = 32
+# An event that has absorbed a same-kind neighbour averages low against a true newcomer; so
+# many independent reports matching this confidently still place it there.
+SUPPORT_CONFIDENCE = 0.9
+SUPPORT_REPORTS = 3
 WIRE_IDENTICAL_SHARE = 0.8
 SECONDS_PER_DAY = 86_400.0
 
@@ -106,6 +112,8 @@ class EventAssigner:
         join_threshold: float = JOIN_THRESHOLD,
         merge_threshold: float = MERGE_THRESHOLD,
         linkage_threshold: float = LINKAGE_THRESHOLD,
+        support_confidence: float = SUPPORT_CONFIDENCE,
+        support_reports: int = SUPPORT_REPORTS,
         window_days: float | None = None,
         next_event_id: int = 1,
     ) -> None:
@@ -116,6 +124,8 @@ class EventAssigner:
         self.join_threshold = join_threshold
         self.merge_threshold = merge_threshold
         self.linkage_threshold = linkage_threshold
+        self.support_confidence = support_confidence
+        self.support_reports = support_reports
         self._window = None if window_days is None else window_days * SECONDS_PER_DAY
         self._next_id = next_event_id
         self._events: dict[int, _Event] = {}
@@ -161,7 +171,7 @@ class EventAssigner:
         joinable = sorted(
             (event for event, value in linkage.items() if value >= self.linkage_threshold),
             key=lambda event: (-linkage[event], -best[event], event),
-        )
+        ) or self._supported(linkage, known, best)
         started = not joinable
         if started:
             target = self._new_event()
@@ -231,6 +241,19 @@ class EventAssigner:
         if unscored and score is not None:
             known.update(score(unscored))
         return sum(max(known.get(i, 0.0) for i in ids) for ids in sample) / len(sample)
+
+    def _supported(
+        self, events: Iterable[int], known: Mapping[int, float], best: Mapping[int, float]
+    ) -> list[int]:
+        """The event most independent reports match with `support_confidence`, if at least
+        `support_reports` do."""
+        reports: dict[int, set[int]] = {event: set() for event in events}
+        for article_id, confidence in known.items():
+            event = self._event_of[article_id]
+            if confidence >= self.support_confidence and event in reports:
+                reports[event].add(self._members[article_id].report)
+        supported = [e for e, found in reports.items() if len(found) >= self.support_reports]
+        return sorted(supported, key=lambda e: (-len(reports[e]), -best[e], e))[:1]
 
     def _in_window(self, member: datetime | None, article: datetime | None) -> bool:
         if self._window is None or member is None or article is None:

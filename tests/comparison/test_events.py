@@ -154,6 +154,43 @@ def test_one_strong_link_does_not_chain_a_related_story_into_an_event() -> None:
     assert same.event_id == event
 
 
+def test_enough_confident_reports_place_an_article_in_an_event_diluted_by_a_neighbour() -> None:
+    assigner = EventAssigner()
+    event = assigner.assign(1, [], outlet="a", published_at=_at(10)).event_id
+    # A same-kind neighbour event's reports (4 to 7) got into the event, so its average is low.
+    for article_id, outlet in ((2, "b"), (3, "c"), (4, "d"), (5, "e"), (6, "f"), (7, "g")):
+        assigner.assign(
+            article_id,
+            [(1, 0.95)],
+            outlet=outlet,
+            published_at=_at(10),
+            score=lambda ids: dict.fromkeys(ids, 0.9),
+        )
+    assert {assigner.event_of(i) for i in range(1, 8)} == {event}
+    neighbour = {4: 0.05, 5: 0.05, 6: 0.05, 7: 0.05}
+    confident = [(1, 0.99), (2, 0.97), (3, 0.95)]
+    joined = assigner.assign(
+        8, confident, outlet="h", published_at=_at(11), score=lambda ids: neighbour
+    )
+    assert not joined.started
+    assert joined.event_id == event
+    # Two confident reports are not enough, nor are three that are one report reprinted.
+    two = assigner.assign(
+        9, confident[:2], outlet="i", published_at=_at(11), score=lambda ids: neighbour
+    )
+    assert two.started
+    assigner.assign(10, [(1, 0.99)], outlet="j", published_at=_at(10), wire_copy_of=1)
+    assigner.assign(11, [(1, 0.99)], outlet="k", published_at=_at(10), wire_copy_of=1)
+    reprinted = assigner.assign(
+        12,
+        [(1, 0.99), (10, 0.99), (11, 0.99)],
+        outlet="l",
+        published_at=_at(11),
+        score=lambda ids: dict.fromkeys(ids, 0.05),
+    )
+    assert reprinted.started
+
+
 def test_linkage_scores_each_eligible_report_once() -> None:
     assigner = EventAssigner(window_days=3)
     event = _event_of_three(assigner)
