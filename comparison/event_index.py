@@ -27,7 +27,7 @@ from comparison.same_event import (
 )
 from index.vector_index import VectorIndex
 
-# Pairs whose evidence is kept (a few hundred bytes each): about the candidates of the last
+# Pairs whose evidence is kept (~1 KB each, so ~40 MB): about the candidates of the last
 # thousand articles ingested, which is where comparisons are asked for.
 EVIDENCE_MEMO_SIZE = 40_000
 
