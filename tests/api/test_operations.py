@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import gc
+from collections.abc import Callable
+
 import httpx
 
-from tests.api._support import Lifespan, assert_problem
+from api.main import YOUNG_GENERATION_THRESHOLD
+from core.config import Settings
+from tests.api._support import Lifespan, assert_problem, running
 
 
 async def test_healthz(client: httpx.AsyncClient) -> None:
@@ -81,3 +86,14 @@ async def test_openapi_documents_problems_and_examples(client: httpx.AsyncClient
         "/metrics",
     ):
         assert path in schema["paths"]
+
+
+async def test_the_app_freezes_its_startup_heap_and_restores_the_collector(
+    api_settings: Callable[..., Settings],
+) -> None:
+    before = gc.get_threshold()
+    async with running(api_settings()):
+        assert gc.get_threshold()[0] == YOUNG_GENERATION_THRESHOLD
+        assert gc.get_freeze_count() > 0, "what startup loaded is frozen"
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
