@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.event_workspace import EventKey
+from api.event_workspace import EventKey, Members
 from api.queries import article_comparison_key
 from api.schemas import ArticleOut, CoverageOut, PassageOut
 from comparison.event_index import EventIndex
@@ -83,11 +83,7 @@ def passage_out(passage: PassageView) -> PassageOut:
     )
 
 
-def event_members(session: Session, event_id: int) -> list[int]:
-    return list(_member_languages(session, event_id))
-
-
-def _member_languages(session: Session, event_id: int) -> dict[int, str | None]:
+def event_members(session: Session, event_id: int) -> dict[int, str | None]:
     """The event's articles (merged events' included) by id, with their languages."""
     rows = session.execute(
         select(ArticleRow.id, ArticleRow.language)
@@ -95,6 +91,15 @@ def _member_languages(session: Session, event_id: int) -> dict[int, str | None]:
         .order_by(ArticleRow.id)
     )
     return {article_id: language for article_id, language in rows}
+
+
+MemberLoader = Callable[[Session, EventKey], Members]
+"""Reads an event's members; the key (event after merges, version) lets a caller keep them."""
+
+
+def store_members(session: Session, key: EventKey) -> Members:
+    """A member loader reading the store every time."""
+    return event_members(session, key[0])
 
 
 ViewLoader = Callable[[Session, Sequence[int], EventKey | None], list[ArticleView]]
@@ -111,7 +116,12 @@ def store_views(*, model_id: int, dimension: int) -> ViewLoader:
 
 
 def event_coverage(
-    session: Session, index: EventIndex, article_id: int, *, load_views: ViewLoader
+    session: Session,
+    index: EventIndex,
+    article_id: int,
+    *,
+    load_views: ViewLoader,
+    load_members: MemberLoader = store_members,
 ) -> EventCoverage:
     """The article's coverage, ranked by `index.score`; raises NotFound for an unknown id."""
     found = article_comparison_key(session, article_id)
@@ -119,8 +129,9 @@ def event_coverage(
         raise NotFound(f"no article {article_id}")
     _, event_id, version = found
     key = (event_id, version) if event_id is not None else None
-    if event_id is not None:
-        languages = _member_languages(session, event_id)
+    languages: Members
+    if key is not None:
+        languages = load_members(session, key)
     else:
         languages = {
             article_id: session.scalar(

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.coverage import event_coverage, event_members, passage_out, store_views
-from api.event_workspace import EventKey, EventWorkspaces
+from api.event_workspace import EventKey, EventWorkspaces, Members
 from api.queries import build_summary
 from api.schemas import (
     ClaimOut,
@@ -51,10 +51,17 @@ class EngineComparer:
             event, ids, lambda missing: self._from_store(session, missing, event)
         )
 
+    def _members(self, session: Session, key: EventKey) -> Members:
+        return self._workspaces.members(key, lambda: event_members(session, key[0]))
+
     def compare(self, article_id: int) -> Comparison:
         with self._sessions() as session:
             coverage = event_coverage(
-                session, self._events.index, article_id, load_views=self._views
+                session,
+                self._events.index,
+                article_id,
+                load_views=self._views,
+                load_members=self._members,
             )
         focus, others = coverage.article, coverage.others
         views = [focus, *others]
@@ -126,7 +133,7 @@ class EngineComparer:
             live = session.get(EventRow, live_event(session, event_id))
             assert live is not None
             key = (live.id, live.version)
-            views = self._views(session, event_members(session, live.id), key)
+            views = self._views(session, list(self._members(session, key)), key)
         graph = self._workspaces.graph(key, views, _align)
         multi = [claim for claim in graph.claims() if len(claim.outlets()) > 1]
         return self._claims_out(None, multi, graph, views)

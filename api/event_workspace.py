@@ -6,27 +6,33 @@ comparison in the same event reads its articles from memory and reuses the claim
 cost is that of one article's divergences rather than of aligning the whole event again. When
 the event has grown, the new version's graph extends the last version's (`ClaimGraph.extended`):
 only the new articles are scored, so the claim graph stays current at the cost of the arrivals.
-Views are read again for a new version (whether an article is a reprint can change).
+Views are read again for a new version (whether an article is a reprint can change), and so
+is the event's membership, which only a new version changes.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from comparison.alignment import ClaimGraph
 from comparison.model import ArticleView
 
-__all__ = ["EventKey", "EventWorkspaces"]
+__all__ = ["EventKey", "EventWorkspaces", "Members"]
 
 EventKey = tuple[int, int]
 """(event id after merges, event version)."""
 
 
+Members = Mapping[int, str | None]
+"""An event's articles by id, with their languages."""
+
+
 @dataclass(slots=True)
 class _Workspace:
+    members: Members | None = None
     views: dict[int, ArticleView] = field(default_factory=dict)
     graphs: dict[tuple[int, ...], ClaimGraph] = field(default_factory=dict)
     # The last version's graphs, until this version has one of its own.
@@ -67,6 +73,14 @@ class EventWorkspaces:
         for stale in older:
             del self._workspaces[stale]
         return (*latest.graphs.values(), *latest.inherited)
+
+    def members(self, key: EventKey, load: Callable[[], Members]) -> Members:
+        """The event's articles and their languages, read once per event version."""
+        workspace = self._workspace(key)
+        members = workspace.members
+        if members is None:
+            members = workspace.members = load()
+        return members
 
     def views(
         self,

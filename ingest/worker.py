@@ -14,6 +14,7 @@ from ingest.jobs import Job, JobQueue
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+MAX_IDLE_SLEEP = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +76,20 @@ class WorkerPool:
             await self.stop()
 
     async def _loop(self) -> None:
+        # An idle worker polls less and less often: jobs queued in this process wake it at once,
+        # so polling only finds other processes' jobs and retries coming due.
+        idle = self._idle_sleep
         while True:
             jobs = await asyncio.to_thread(self._queue.claim, 1, tuple(self._handlers))
             if not jobs:
                 self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._idle_sleep)
+                try:
+                    await asyncio.wait_for(self._wake.wait(), idle)
+                    idle = self._idle_sleep
+                except TimeoutError:
+                    idle = min(2 * idle, max(self._idle_sleep, MAX_IDLE_SLEEP))
                 continue
+            idle = self._idle_sleep
             self._busy += 1
             try:
                 await self.run_job(jobs[0])

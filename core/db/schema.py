@@ -85,7 +85,7 @@ class EventRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     first_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    merged_into: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    merged_into: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
 
 

@@ -78,9 +78,16 @@ async def test_event_detail_and_merges(api: tuple[httpx.AsyncClient, Lifespan]) 
     # An artificial merge, written the way older stores recorded one (only `merged_into` set,
     # the articles left in the absorbed event): the read side must follow it. The pipeline's
     # own grouping never puts a rate decision with an evacuation, hence the hand-made merge.
+    # Like every change of membership, it bumps the surviving event's version, which keys
+    # what the engine keeps of the event.
     with lifespan.runtime.service.sessions.begin() as session:
         session.execute(
             update(EventRow).where(EventRow.id == rates_id).values(merged_into=evacuation_id)
+        )
+        session.execute(
+            update(EventRow)
+            .where(EventRow.id == evacuation_id)
+            .values(version=EventRow.version + 1)
         )
     merged = (await client.get(f"/events/{evacuation_id}")).json()
     assert {item["article_id"] for item in merged["coverage"]} == set(evacuation) | set(rates)

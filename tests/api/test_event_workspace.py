@@ -82,3 +82,21 @@ def test_another_event_or_no_key_builds_from_scratch() -> None:
     assert build.pairs == 6
     workspaces.graph(None, views, build)
     assert build.pairs == 9
+
+
+def test_members_are_read_once_per_event_version() -> None:
+    workspaces = EventWorkspaces(4)
+    reads: list[int] = []
+
+    def reader(version: int) -> dict[int, str | None]:
+        reads.append(version)
+        return {1: "en", 2: "en", 3: None} if version == 2 else {1: "en", 2: "en"}
+
+    assert workspaces.members((7, 1), lambda: reader(1)) == {1: "en", 2: "en"}
+    assert workspaces.members((7, 1), lambda: reader(1)) == {1: "en", 2: "en"}
+    assert list(workspaces.members((7, 2), lambda: reader(2))) == [1, 2, 3]
+    assert reads == [1, 2]
+    unkept = EventWorkspaces(0)
+    unkept.members((7, 1), lambda: reader(1))
+    unkept.members((7, 1), lambda: reader(1))
+    assert reads == [1, 2, 1, 1]
