@@ -141,6 +141,9 @@ async def system_resolver(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
+CHECKED_URLS_KEPT = 4096
+
+
 class AddressPolicy:
     """Decides which URLs and addresses may be fetched; see the module docstring."""
 
@@ -158,6 +161,9 @@ class AddressPolicy:
             except ValueError:
                 self._names.add(cleaned.removesuffix("."))
         self._resolver: Resolver = resolver or system_resolver
+        # Every /compare checks its URL, most of them a URL seen before; the verdict on a URL
+        # never changes (refusals raise, so they are not kept).
+        self._checked = functools.lru_cache(maxsize=CHECKED_URLS_KEPT)(self._check_url)
 
     def check_url(self, url: str | httpx.URL) -> httpx.URL:
         """The parsed URL if it may be fetched; raises InvalidURL or RefusedAddress otherwise.
@@ -165,7 +171,9 @@ class AddressPolicy:
         Host names are not resolved here (`resolve` does that at connect time); IP literals and
         `localhost` names are judged at once.
         """
-        raw = str(url)
+        return self._checked(str(url))
+
+    def _check_url(self, raw: str) -> httpx.URL:
         shown = raw if len(raw) <= 200 else raw[:200] + "…"
         if len(raw) > _MAX_URL_LENGTH:
             raise InvalidURL(f"URL is longer than {_MAX_URL_LENGTH} characters: {shown!r}")

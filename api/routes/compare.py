@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Query, Response
 
 from api.answer import PreparedAnswer, splice
-from api.deps import CallerDep, Runtime, RuntimeDep
+from api.deps import CallerDep, Comparer, Runtime, RuntimeDep
 from api.problems import DeadlineExceeded, problem_responses
 from api.queries import ComparisonKey, comparison_key, stored_comparison_key
 from api.resolve import IngestWork, article_url, resolve_article
@@ -200,20 +200,19 @@ async def _answer(
     etag = _etag(engine, key, fields)
     if if_none_match is not None and _etag_matches(if_none_match, etag):
         return Response(status_code=304, headers={"ETag": etag})
-    answer = runtime.cache.get(engine, key)
-    cached = answer is not None
-    if answer is None:
+    kept = runtime.cache.get(engine, key)
+    cached = kept is not None
+    if kept is None:
         async with runtime.compare_gate.slot():
-            comparison = await asyncio.to_thread(runtime.comparer.compare, key[0])
-        answer = PreparedAnswer(comparison)
+            answer, view = await asyncio.to_thread(_prepare, runtime.comparer, key[0], fields)
         runtime.cache.put(engine, key, answer)
-    runtime.metrics.comparisons.labels("hit" if cached else "miss").inc()
     # A full view can run to megabytes of passages: rendered off the event loop, once. The light
     # view is bounded (under 5 KB, a fraction of a millisecond): not worth a thread hop.
-    if fields == "full" and not answer.is_rendered(fields):
-        view = await asyncio.to_thread(answer.view, fields)
+    elif fields == "full" and not kept.is_rendered(fields):
+        answer, view = kept, await asyncio.to_thread(kept.view, fields)
     else:
-        view = answer.view(fields)
+        answer, view = kept, kept.view(fields)
+    runtime.metrics.comparisons.labels("hit" if cached else "miss").inc()
     compared = time.perf_counter()
     pending = await _pending_coverage(runtime, answer.comparison)
     total = _ms(time.perf_counter() - started)
@@ -237,6 +236,12 @@ async def _answer(
     )
     headers = {"Retry-After": str(pending.retry_after)} if pending else {"ETag": etag}
     return Response(splice(view, status), media_type="application/json", headers=headers)
+
+
+def _prepare(comparer: Comparer, article_id: int, fields: Fields) -> tuple[PreparedAnswer, bytes]:
+    """A new comparison and its view for `fields`, in one trip to a worker thread."""
+    answer = PreparedAnswer(comparer.compare(article_id))
+    return answer, answer.view(fields)
 
 
 async def _locate(runtime: Runtime, request: CompareRequest) -> tuple[ComparisonKey, bool]:

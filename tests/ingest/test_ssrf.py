@@ -145,6 +145,17 @@ def test_public_urls_pass(url: str) -> None:
     assert checked.scheme in ("http", "https")
 
 
+def test_a_verdict_holds_when_the_same_url_is_asked_again() -> None:
+    policy = AddressPolicy([])
+    first = policy.check_url("https://news.example/a")
+    assert policy.check_url(httpx.URL("https://news.example/a")) == first
+    for _ in range(2):
+        with pytest.raises(RefusedAddress):
+            policy.check_url("http://127.0.0.1/admin")
+        with pytest.raises(InvalidURL):
+            policy.check_url("https://user@news.example/a")
+
+
 @pytest.mark.parametrize(
     ("host", "expected"),
     [
