@@ -1,12 +1,16 @@
 """Rendering /compare answers: the comparison's part once, the request's part every time.
 
 An answer is a view of the comparison (the same for every caller until the event changes) and
-the request's status (ingested, pending, meta with timings). The view is rendered to JSON once
-per form and kept with the cached comparison; each answer splices its status onto it, so a
-cached answer costs a few hundred bytes of rendering however large the comparison.
+the request's status (ingested, pending, meta with timings). Both forms of the view are rendered
+to JSON once, when the comparison is made, and kept in the cache with the few facts a request
+needs; each answer splices its status onto a view, so a cached answer costs a few hundred bytes
+of rendering however large the comparison. The comparison's objects are not kept: they take
+about four times the memory of its JSON.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from api.schemas import (
     AnswerStatus,
@@ -27,28 +31,56 @@ LIGHT_STATUS_ROOM = 1000
 _VIEW_FIELDS = set(ComparisonView.model_fields)
 
 
-class PreparedAnswer:
-    """A comparison and its views, each form rendered at most once."""
+@dataclass(frozen=True, slots=True)
+class AnswerFacts:
+    """What a request needs of a comparison besides its views.
 
-    __slots__ = ("_views", "comparison")
+    `other_outlets`: the coverage's outlets other than the article's own (an article without an
+    outlet counts as one of its own).
+    """
+
+    article_id: int
+    article_url: str
+    other_outlets: frozenset[str]
+    has_coverage: bool
+    model: str
+    index_version: str
+    engine: str
+
+    @classmethod
+    def of(cls, comparison: Comparison) -> AnswerFacts:
+        own = comparison.article.outlet
+        others = {item.outlet or f"article:{item.article_id}" for item in comparison.coverage}
+        return cls(
+            article_id=comparison.article.id,
+            article_url=comparison.article.url,
+            other_outlets=frozenset(others - {own}),
+            has_coverage=bool(comparison.coverage),
+            model=comparison.model,
+            index_version=comparison.index_version,
+            engine=comparison.engine,
+        )
+
+
+class PreparedAnswer:
+    """A comparison's facts and both forms of its view, rendered when it is prepared.
+
+    Rendering a full view can take milliseconds for a large event: prepare answers off the
+    event loop.
+    """
+
+    __slots__ = ("_views", "facts")
 
     def __init__(self, comparison: Comparison) -> None:
-        self.comparison = comparison
-        self._views: dict[Fields, bytes] = {}
-
-    def is_rendered(self, fields: Fields) -> bool:
-        return fields in self._views
+        self.facts = AnswerFacts.of(comparison)
+        self._views: dict[Fields, bytes] = {
+            "full": comparison.model_dump_json(include=_VIEW_FIELDS).encode("utf-8"),
+            "summary": light_view(comparison).model_dump_json().encode("utf-8"),
+        }
 
     def view(self, fields: Fields) -> bytes:
         """The rendered view (a JSON object) for `fields`."""
-        rendered = self._views.get(fields)
-        if rendered is None:
-            if fields == "full":
-                rendered = self.comparison.model_dump_json(include=_VIEW_FIELDS).encode("utf-8")
-            else:
-                rendered = light_view(self.comparison).model_dump_json().encode("utf-8")
-            self._views[fields] = rendered
-        return rendered
+        return self._views[fields]
 
 
 def splice(view: bytes, status: AnswerStatus) -> bytes:

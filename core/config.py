@@ -186,7 +186,12 @@ class Settings(BaseSettings):
         description="Seconds /compare waits for an article that must be ingested first.",
     )
     comparison_cache_size: int = Field(
-        default=512, ge=0, description="Comparisons kept in memory (0 disables the cache)."
+        default=2048,
+        ge=0,
+        description=(
+            "Comparisons kept in memory, rendered (~45 KB each on the dev corpus; 0 disables "
+            "the cache)."
+        ),
     )
     event_workspace_cache_size: int = Field(
         default=256,

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Response
 
-from api.answer import PreparedAnswer, splice
+from api.answer import AnswerFacts, PreparedAnswer, splice
 from api.deps import CallerDep, Comparer, Runtime, RuntimeDep
 from api.problems import DeadlineExceeded, problem_responses
 from api.queries import ComparisonKey, comparison_key, stored_comparison_key
@@ -28,7 +28,6 @@ from api.schemas import (
     CompareRequest,
     CompareResponse,
     CompareSummaryResponse,
-    Comparison,
     Fields,
     MetaOut,
     PendingCoverage,
@@ -200,36 +199,31 @@ async def _answer(
     etag = _etag(engine, key, fields)
     if if_none_match is not None and _etag_matches(if_none_match, etag):
         return Response(status_code=304, headers={"ETag": etag})
-    kept = runtime.cache.get(engine, key)
-    cached = kept is not None
-    if kept is None:
+    answer = runtime.cache.get(engine, key)
+    cached = answer is not None
+    if answer is None:
         async with runtime.compare_gate.slot():
-            answer, view = await asyncio.to_thread(_prepare, runtime.comparer, key[0], fields)
+            answer = await asyncio.to_thread(_prepare, runtime.comparer, key[0])
         runtime.cache.put(engine, key, answer)
-    # A full view can run to megabytes of passages: rendered off the event loop, once. The light
-    # view is bounded (under 5 KB, a fraction of a millisecond): not worth a thread hop.
-    elif fields == "full" and not kept.is_rendered(fields):
-        answer, view = kept, await asyncio.to_thread(kept.view, fields)
-    else:
-        answer, view = kept, kept.view(fields)
     runtime.metrics.comparisons.labels("hit" if cached else "miss").inc()
+    view = answer.view(fields)
     compared = time.perf_counter()
-    pending = await _pending_coverage(runtime, answer.comparison)
+    facts = answer.facts
+    pending = await _pending_coverage(runtime, facts)
     total = _ms(time.perf_counter() - started)
     timings = (
         {"resolve": _ms(located - started), "compare": _ms(compared - located), "total": total}
         if fields == "full"
         else {"total": total}
     )
-    comparison = answer.comparison
     status = AnswerStatus(
         ingested=ingested,
         coverage_status="pending" if pending is not None else "found",
         pending=pending,
         meta=MetaOut(
-            model=comparison.model,
-            index_version=comparison.index_version,
-            engine=comparison.engine,
+            model=facts.model,
+            index_version=facts.index_version,
+            engine=facts.engine,
             cached=cached,
             timings_ms=timings,
         ),
@@ -238,10 +232,9 @@ async def _answer(
     return Response(splice(view, status), media_type="application/json", headers=headers)
 
 
-def _prepare(comparer: Comparer, article_id: int, fields: Fields) -> tuple[PreparedAnswer, bytes]:
-    """A new comparison and its view for `fields`, in one trip to a worker thread."""
-    answer = PreparedAnswer(comparer.compare(article_id))
-    return answer, answer.view(fields)
+def _prepare(comparer: Comparer, article_id: int) -> PreparedAnswer:
+    """A new comparison, rendered: a worker thread's job (a full view can run to megabytes)."""
+    return PreparedAnswer(comparer.compare(article_id))
 
 
 async def _locate(runtime: Runtime, request: CompareRequest) -> tuple[ComparisonKey, bool]:
@@ -285,17 +278,15 @@ async def _within_deadline(
         ) from None
 
 
-async def _pending_coverage(runtime: Runtime, comparison: Comparison) -> PendingCoverage | None:
-    own = comparison.article.outlet
-    others = {item.outlet or f"article:{item.article_id}" for item in comparison.coverage} - {own}
-    if len(others) >= runtime.settings.coverage_min_outlets:
+async def _pending_coverage(runtime: Runtime, facts: AnswerFacts) -> PendingCoverage | None:
+    if len(facts.other_outlets) >= runtime.settings.coverage_min_outlets:
         return None
-    pending = await runtime.refresher.request(comparison.article.id)
-    if pending is None and not comparison.coverage:
+    pending = await runtime.refresher.request(facts.article_id)
+    if pending is None and not facts.has_coverage:
         raise NoCoverage(
             "no other outlet's coverage of this article's event was found",
-            article_id=comparison.article.id,
-            article_url=comparison.article.url,
+            article_id=facts.article_id,
+            article_url=facts.article_url,
         )
     return pending
 

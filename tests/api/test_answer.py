@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import json
 
-from api.answer import LIGHT_FORM_MAX_BYTES, PreparedAnswer, light_view, splice
+from api.answer import LIGHT_FORM_MAX_BYTES, AnswerFacts, PreparedAnswer, light_view, splice
 from api.schemas import (
     AnswerStatus,
     ArticleOut,
     CompareResponse,
     CompareSummaryResponse,
     Comparison,
+    ComparisonView,
     CounterpartOut,
     CoverageOut,
     DivergenceOut,
@@ -110,10 +111,28 @@ def test_a_spliced_answer_is_the_full_response() -> None:
     assert list(json.loads(spliced)) == list(CompareResponse.model_fields)
 
 
-def test_each_view_is_rendered_once() -> None:
-    answer = PreparedAnswer(_comparison(divergences=1, outlets=1, name_length=5))
-    assert not answer.is_rendered("full")
-    first = answer.view("full")
-    assert answer.is_rendered("full")
-    assert not answer.is_rendered("summary")
-    assert answer.view("full") is first
+def test_a_prepared_answer_keeps_both_views_and_the_facts_a_request_needs() -> None:
+    comparison = _comparison(divergences=1, outlets=2, name_length=5)
+    answer = PreparedAnswer(comparison)
+    assert answer.view("full") == comparison.model_dump_json(
+        include=set(ComparisonView.model_fields)
+    ).encode("utf-8")
+    assert answer.view("summary") == light_view(comparison).model_dump_json().encode("utf-8")
+    facts = answer.facts
+    assert (facts.article_id, facts.article_url) == (comparison.article.id, comparison.article.url)
+    assert facts.other_outlets == {item.outlet for item in comparison.coverage}
+    assert facts.has_coverage
+    assert (facts.model, facts.index_version, facts.engine) == (
+        comparison.model,
+        comparison.index_version,
+        comparison.engine,
+    )
+
+
+def test_the_article_s_own_outlet_is_not_other_coverage() -> None:
+    comparison = _comparison(divergences=1, outlets=2, name_length=5)
+    own = comparison.article.outlet
+    first = comparison.coverage[0].model_copy(update={"outlet": own})
+    unnamed = comparison.coverage[1].model_copy(update={"outlet": ""})
+    facts = AnswerFacts.of(comparison.model_copy(update={"coverage": [first, unnamed]}))
+    assert facts.other_outlets == {f"article:{unnamed.article_id}"}
