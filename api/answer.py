@@ -35,8 +35,8 @@ _VIEW_FIELDS = set(ComparisonView.model_fields)
 class AnswerFacts:
     """What a request needs of a comparison besides its views.
 
-    `other_outlets`: the coverage's outlets other than the article's own (an article without an
-    outlet counts as one of its own).
+    `other_outlets`: the coverage's outlets other than the article's own (a covering article
+    without an outlet counts as an outlet of its own).
     """
 
     article_id: int
