@@ -42,8 +42,9 @@ class _Workspace:
 class EventWorkspaces:
     """A thread-safe LRU of per-event workspaces; `size` 0 keeps nothing."""
 
-    # A large event compared from different articles ranks different coverage sets.
-    MAX_GRAPHS_PER_EVENT = 4
+    # A large event compared from different articles ranks different coverage sets, a graph
+    # each. Only events larger than a comparison's coverage have more than one.
+    MAX_GRAPHS_PER_EVENT = 16
 
     def __init__(self, size: int) -> None:
         self._size = size

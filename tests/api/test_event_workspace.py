@@ -100,3 +100,17 @@ def test_members_are_read_once_per_event_version() -> None:
     unkept.members((7, 1), lambda: reader(1))
     unkept.members((7, 1), lambda: reader(1))
     assert reads == [1, 2, 1, 1]
+
+
+def test_a_large_event_keeps_a_graph_for_each_coverage_set_compared() -> None:
+    workspaces = EventWorkspaces(8)
+    build = _CountingBuild()
+    views = [_view(n, f"outlet{n}") for n in range(1, 9)]
+    # Comparisons of one event that each leave a different article out of the coverage.
+    subsets = [[v for v in views if v is not left_out] for left_out in views]
+    for subset in subsets:
+        workspaces.graph((7, 1), subset, build)
+    built = build.pairs
+    for subset in subsets:
+        workspaces.graph((7, 1), subset, build)
+    assert build.pairs == built, "every set's graph is still kept"
