@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -282,6 +282,9 @@ class EventFilter:
     q: str | None = None
     limit: int = 20
     offset: int = 0
+
+    def page(self, limit: int, offset: int) -> EventFilter:
+        return replace(self, limit=limit, offset=offset)
 
 
 def _like(text: str) -> str:

@@ -1,18 +1,48 @@
-"""Events: the same story as told by several outlets."""
+"""Events: the same story as told by several outlets, as JSON or as CSV for spreadsheets."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from api.deps import CallerDep, ComparerDep, ServiceDep
+from api.export import CSV_MEDIA_TYPE, claims_csv, csv_response, events_csv
 from api.problems import problem_responses
 from api.queries import EventFilter, event_detail, list_events
 from api.schemas import EventDetail, EventPage, Timestamp
 
 router = APIRouter(tags=["browse"], responses=problem_responses(401, 429))
+
+EventId = Annotated[int, Path(ge=1, le=2**62)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+MAX_EXPORTED_EVENTS = 1000
+
+
+def _csv_responses(description: str) -> dict[int | str, dict[str, Any]]:
+    return {
+        200: {
+            "description": description,
+            "content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}}},
+        },
+        **problem_responses(422),
+    }
+
+
+def event_filter(
+    outlet: Annotated[str | None, Query(max_length=200, description="Outlet slug or name.")] = None,
+    language: Annotated[str | None, Query(max_length=16, examples=["en"])] = None,
+    since: Annotated[Timestamp, Query(description="Last published at or after.")] = None,
+    until: Annotated[Timestamp, Query(description="First published at or before.")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Words in a title.")] = None,
+) -> EventFilter:
+    return EventFilter(
+        outlet=outlet or None, language=language or None, since=since, until=until, q=q or None
+    )
+
+
+Filter = Annotated[EventFilter, Depends(event_filter)]
 
 
 @router.get(
@@ -23,24 +53,32 @@ router = APIRouter(tags=["browse"], responses=problem_responses(401, 429))
 async def events(
     service: ServiceDep,
     _caller: CallerDep,
-    outlet: Annotated[str | None, Query(max_length=200, description="Outlet slug or name.")] = None,
-    language: Annotated[str | None, Query(max_length=16, examples=["en"])] = None,
-    since: Annotated[Timestamp, Query(description="Last published at or after.")] = None,
-    until: Annotated[Timestamp, Query(description="First published at or before.")] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Words in a title.")] = None,
+    query: Filter,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    offset: Offset = 0,
 ) -> EventPage:
-    query = EventFilter(
-        outlet=outlet or None,
-        language=language or None,
-        since=since,
-        until=until,
-        q=q or None,
-        limit=limit,
-        offset=offset,
+    return await asyncio.to_thread(list_events, service.sessions, query.page(limit, offset))
+
+
+@router.get(
+    "/events.csv",
+    summary="Events as CSV, newest first, with the same filters",
+    response_class=Response,
+    responses=_csv_responses(
+        "One row per event; `X-Total-Count` counts every event the filters match."
+    ),
+)
+async def events_export(
+    service: ServiceDep,
+    _caller: CallerDep,
+    query: Filter,
+    limit: Annotated[int, Query(ge=1, le=MAX_EXPORTED_EVENTS)] = MAX_EXPORTED_EVENTS,
+    offset: Offset = 0,
+) -> Response:
+    page = await asyncio.to_thread(list_events, service.sessions, query.page(limit, offset))
+    return csv_response(
+        events_csv(page.items), "events.csv", headers={"X-Total-Count": str(page.total)}
     )
-    return await asyncio.to_thread(list_events, service.sessions, query)
 
 
 @router.get(
@@ -49,10 +87,20 @@ async def events(
     responses=problem_responses(404, 422),
 )
 async def event(
-    event_id: Annotated[int, Path(ge=1, le=2**62)],
-    service: ServiceDep,
-    comparer: ComparerDep,
-    _caller: CallerDep,
+    event_id: EventId, service: ServiceDep, comparer: ComparerDep, _caller: CallerDep
 ) -> EventDetail:
     claims = await asyncio.to_thread(comparer.event_claims, event_id)
     return await asyncio.to_thread(event_detail, service.sessions, event_id, claims)
+
+
+@router.get(
+    "/events/{event_id}/claims.csv",
+    summary="One event's claim matrix as CSV: a row per outlet's passage of each claim",
+    response_class=Response,
+    responses={**_csv_responses("Claims shared by two outlets or more."), **problem_responses(404)},
+)
+async def event_claims_export(
+    event_id: EventId, comparer: ComparerDep, _caller: CallerDep
+) -> Response:
+    claims = await asyncio.to_thread(comparer.event_claims, event_id)
+    return csv_response(claims_csv(claims), f"event-{event_id}-claims.csv")
