@@ -122,11 +122,16 @@ class EventIndex:
                 score=lambda ids: confidences(
                     features, [self._features[i] for i in ids], self._stats, self._model
                 ),
+                rescore=self._rescore,
             )
             self._remember(features)
             for match in found:
                 self._memo.remember(features.article_id, match.article_id, match.evidence)
             return assignment, found
+
+    def _rescore(self, article_id: int, others: Sequence[int]) -> dict[int, float]:
+        known = [self._features[i] for i in others if i in self._features]
+        return confidences(self._features[article_id], known, self._stats, self._model)
 
     def event_of(self, article_id: int) -> int | None:
         with self._lock:

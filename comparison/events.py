@@ -19,12 +19,15 @@ __all__ = [
     "LINKAGE_SAMPLE",
     "LINKAGE_THRESHOLD",
     "MERGE_THRESHOLD",
+    "MOVE_CONFIDENCE",
+    "MOVE_MARGIN",
     "SUPPORT_CONFIDENCE",
     "SUPPORT_REPORTS",
     "Assignment",
     "EventAssigner",
     "EventSummary",
     "MemberScorer",
+    "PairScorer",
     "find_wire_original",
     "is_wire_copy",
 ]
@@ -38,11 +41,18 @@ LINKAGE_SAMPLE = 32
 # many independent reports matching this confidently still place it there.
 SUPPORT_CONFIDENCE = 0.9
 SUPPORT_REPORTS = 3
+# The first report of an event has no report of its own event to compare with, so it can join a
+# related story's event on a confident link. When a later arrival matches it this confidently
+# and it links the arrival's event better by this margin than its own, it moves there.
+MOVE_CONFIDENCE = 0.95
+MOVE_MARGIN = 0.1
 WIRE_IDENTICAL_SHARE = 0.8
 SECONDS_PER_DAY = 86_400.0
 
 MemberScorer = Callable[[Sequence[int]], Mapping[int, float]]
 """Same-event confidence of the arriving article against the given stored articles."""
+PairScorer = Callable[[int, Sequence[int]], Mapping[int, float]]
+"""Same-event confidence of one placed article against the given placed articles."""
 
 
 def is_wire_copy(evidence: Evidence) -> bool:
@@ -52,13 +62,16 @@ def is_wire_copy(evidence: Evidence) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
-    """What happened to one article: its event, whether that event is new, what merged into it."""
+    """What happened to one article: its event, whether that event is new, what merged into it,
+    and which placed articles moved into it from the events in `shrunk`."""
 
     article_id: int
     event_id: int
     started: bool
     merged: tuple[int, ...] = ()
     wire_copy_of: int | None = None
+    moved: tuple[int, ...] = ()
+    shrunk: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +114,12 @@ class EventAssigner:
     article joins the candidate of highest linkage if that reaches `linkage_threshold`, else
     starts a new event, so one strong link can no longer chain a related story into an event.
     Every other candidate it links at `merge_threshold` with linkage enough is merged into
-    the joined one (the older id survives). Reports the matches do not cover are scored by
-    `assign`'s `score`; without one they count 0. Events are numbered 1, 2, ... unless
-    `next_event_id` says otherwise.
+    the joined one (the older id survives). Then an article of another event that the new one
+    matches at `move_confidence`, and whose own linkage to the new one's event beats its
+    linkage to the rest of its event by `move_margin`, moves over with its reprints (given
+    `assign`'s `rescore`; an event is never emptied this way). Reports the matches do not
+    cover are scored by `assign`'s `score`; without one they count 0. Events are numbered
+    1, 2, ... unless `next_event_id` says otherwise.
     """
 
     def __init__(
@@ -114,6 +130,8 @@ class EventAssigner:
         linkage_threshold: float = LINKAGE_THRESHOLD,
         support_confidence: float = SUPPORT_CONFIDENCE,
         support_reports: int = SUPPORT_REPORTS,
+        move_confidence: float = MOVE_CONFIDENCE,
+        move_margin: float = MOVE_MARGIN,
         window_days: float | None = None,
         next_event_id: int = 1,
     ) -> None:
@@ -121,11 +139,15 @@ class EventAssigner:
             raise ValueError("need 0 <= join_threshold <= merge_threshold <= 1")
         if not 0.0 <= linkage_threshold <= 1.0:
             raise ValueError("need 0 <= linkage_threshold <= 1")
+        if not 0.0 <= move_confidence <= 1.0 or move_margin < 0.0:
+            raise ValueError("need 0 <= move_confidence <= 1 and move_margin >= 0")
         self.join_threshold = join_threshold
         self.merge_threshold = merge_threshold
         self.linkage_threshold = linkage_threshold
         self.support_confidence = support_confidence
         self.support_reports = support_reports
+        self.move_confidence = move_confidence
+        self.move_margin = move_margin
         self._window = None if window_days is None else window_days * SECONDS_PER_DAY
         self._next_id = next_event_id
         self._events: dict[int, _Event] = {}
@@ -151,6 +173,7 @@ class EventAssigner:
         published_at: datetime | None = None,
         wire_copy_of: int | None = None,
         score: MemberScorer | None = None,
+        rescore: PairScorer | None = None,
     ) -> Assignment:
         """Place a new article; matches naming unknown articles are ignored."""
         if article_id in self._event_of:
@@ -192,8 +215,56 @@ class EventAssigner:
         self._members[article_id] = member
         self._event_of[article_id] = target
         touched = set(merged) | ({joinable[0]} if merged else set())
+        moved, shrunk = self._reassign(article_id, known, rescore) if rescore else ([], set())
         return Assignment(
-            article_id, target, started, tuple(sorted(touched - {target})), wire_copy_of
+            article_id,
+            target,
+            started,
+            tuple(sorted(touched - {target})),
+            wire_copy_of,
+            tuple(moved),
+            tuple(sorted(shrunk)),
+        )
+
+    def _reassign(
+        self, article_id: int, known: Mapping[int, float], rescore: PairScorer
+    ) -> tuple[list[int], set[int]]:
+        """Move confidently matched articles of other events into the new article's event."""
+        target = self._event_of[article_id]
+        moved: list[int] = []
+        shrunk: set[int] = set()
+        confident = sorted((c, other) for other, c in known.items() if c >= self.move_confidence)
+        for confidence, other in reversed(confident):
+            source = self._event_of[other]
+            if source == target:
+                continue
+            member = self._members[other]
+            group = [m for m in self._events[source].members if m.report == member.report]
+            if len(group) == len(self._events[source].members):
+                continue
+            here = self._member_linkage(member, target, {article_id: confidence}, rescore)
+            there = self._member_linkage(member, source, {}, rescore)
+            if here < self.linkage_threshold or here <= there + self.move_margin:
+                continue
+            for moving in group:
+                self._events[source].members.remove(moving)
+                self._events[target].members.append(moving)
+                self._event_of[moving.article_id] = target
+                moved.append(moving.article_id)
+            shrunk.add(source)
+        return moved, shrunk
+
+    def _member_linkage(
+        self, member: _Member, event_id: int, known: dict[int, float], rescore: PairScorer
+    ) -> float:
+        """A placed article's linkage to an event, its own report left out."""
+        return self._linkage(
+            event_id,
+            known,
+            lambda ids: rescore(member.article_id, ids),
+            member.outlet,
+            member.published_at,
+            skip_report=member.report,
         )
 
     def restore(
@@ -225,11 +296,13 @@ class EventAssigner:
         score: MemberScorer | None,
         outlet: str | None,
         published_at: datetime | None,
+        *,
+        skip_report: int | None = None,
     ) -> float:
         """Mean confidence over the event's eligible reports (each its best-scored member)."""
         reports: dict[int, list[int]] = {}
         for member in sorted(self._events[event_id].members, key=lambda m: m.arrival):
-            if outlet and member.outlet == outlet:
+            if (outlet and member.outlet == outlet) or member.report == skip_report:
                 continue
             if not self._in_window(member.published_at, published_at):
                 continue

@@ -92,6 +92,9 @@ def form_events(
             published_at=query.published_at,
             wire_copy_of=find_wire_original([(m.article_id, m.evidence) for m in matches]),
             score=_scorer(pool, query, model),
+            rescore=lambda article, others: confidences(
+                pool.features[article], [pool.features[i] for i in others], pool.stats, model
+            ),
         )
         placed[q] = True
     return assigner

@@ -85,7 +85,7 @@ class EventRecorder:
             assignment, _matches = self.index.add(features, wire_copy_of=wire_copy_of)
             with self._sessions.begin() as session:
                 session.add(_features_row(features, self._model_id))
-                _persist(session, assignment, features.published_at)
+                persist_assignment(session, assignment, features.published_at)
             return assignment.event_id
 
     def record_stored(self, article_id: int, *, wire_copy_of: int | None = None) -> int:
@@ -200,7 +200,10 @@ def _features_from_row(
     )
 
 
-def _persist(session: Session, assignment: Assignment, published_at: datetime | None) -> None:
+def persist_assignment(
+    session: Session, assignment: Assignment, published_at: datetime | None
+) -> None:
+    """Write one placement: the event row, merges, the articles placed or moved, new versions."""
     now = datetime.now(UTC)
     event = session.get(EventRow, assignment.event_id)
     if event is None:
@@ -218,13 +221,20 @@ def _persist(session: Session, assignment: Assignment, published_at: datetime | 
         )
     session.execute(
         update(ArticleRow)
-        .where(ArticleRow.id == assignment.article_id)
+        .where(ArticleRow.id.in_((assignment.article_id, *assignment.moved)))
         .values(event_id=assignment.event_id)
     )
     session.flush()
+    for changed in (event, *(session.get(EventRow, e) for e in assignment.shrunk)):
+        if changed is not None:
+            _refresh(session, changed)
+
+
+def _refresh(session: Session, event: EventRow) -> None:
+    """A changed event: its time span from its articles, and a new version."""
     first, last = session.execute(
         select(func.min(ArticleRow.published_at), func.max(ArticleRow.published_at)).where(
-            ArticleRow.event_id == assignment.event_id
+            ArticleRow.event_id == event.id
         )
     ).one()
     event.first_published_at = first

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -132,6 +132,10 @@ def test_thresholds_are_validated() -> None:
         EventAssigner(join_threshold=0.9, merge_threshold=0.5)
     with pytest.raises(ValueError, match="linkage_threshold"):
         EventAssigner(linkage_threshold=1.5)
+    with pytest.raises(ValueError, match="move_confidence"):
+        EventAssigner(move_confidence=1.2)
+    with pytest.raises(ValueError, match="move_margin"):
+        EventAssigner(move_margin=-0.1)
 
 
 def _event_of_three(assigner: EventAssigner) -> int:
@@ -237,3 +241,101 @@ def test_clusters_lists_members_in_arrival_order() -> None:
     assert assigner.clusters() == {100: [5, 3], 101: [8]}
     assert 5 in assigner
     assert 42 not in assigner
+
+
+def _table(pairs: dict[tuple[int, int], float]) -> Callable[[int, Sequence[int]], dict[int, float]]:
+    """A pair scorer over a symmetric table of confidences; unlisted pairs score 0."""
+
+    def rescore(article: int, others: Sequence[int]) -> dict[int, float]:
+        return {o: pairs.get((article, o), pairs.get((o, article), 0.0)) for o in others}
+
+    return rescore
+
+
+def _first_report_in_a_related_event(
+    assigner: EventAssigner, rescore: Callable[[int, Sequence[int]], dict[int, float]]
+) -> tuple[int, int]:
+    """Comey report 1, then DNC report 2, which joins it on a confident link at arrival (no DNC
+    report to compare with yet); DNC report 3 matches 2 but not 1, so it cannot join."""
+    comey = assigner.assign(1, [], outlet="a", published_at=_at(20), rescore=rescore).event_id
+    assigner.assign(2, [(1, 0.86)], outlet="b", published_at=_at(20), rescore=rescore)
+    assert assigner.event_of(2) == comey
+    return comey, assigner.assign(
+        3, [(2, 0.97), (1, 0.2)], outlet="c", published_at=_at(20), rescore=rescore
+    ).event_id
+
+
+def test_a_first_report_moves_to_its_own_event_once_that_event_arrives() -> None:
+    assigner = EventAssigner(window_days=3)
+    comey, dnc = _first_report_in_a_related_event(assigner, _table({(1, 2): 0.3}))
+    assert dnc != comey
+    assert assigner.clusters() == {comey: [1], dnc: [2, 3]}
+    assigner.assign(4, [(2, 0.96), (3, 0.96)], outlet="d", published_at=_at(21))
+    assert assigner.event_of(4) == dnc
+
+
+def test_the_move_is_reported_for_the_store() -> None:
+    assigner = EventAssigner(window_days=3)
+    comey = assigner.assign(1, [], outlet="a", published_at=_at(20)).event_id
+    assigner.assign(2, [(1, 0.86)], outlet="b", published_at=_at(20))
+    arrival = assigner.assign(
+        3,
+        [(2, 0.97), (1, 0.2)],
+        outlet="c",
+        published_at=_at(20),
+        rescore=_table({(1, 2): 0.3}),
+    )
+    assert arrival.started
+    assert arrival.moved == (2,)
+    assert arrival.shrunk == (comey,)
+
+
+def test_an_article_that_links_its_own_event_about_as_well_stays() -> None:
+    # 2 links the Comey report at 0.9 against 0.97 for the DNC one: within the margin.
+    assigner = EventAssigner(window_days=3)
+    comey, dnc = _first_report_in_a_related_event(assigner, _table({(1, 2): 0.9}))
+    assert assigner.event_of(2) == comey
+    assert assigner.clusters()[dnc] == [3]
+
+
+def test_moves_need_a_confident_match_and_a_rescorer() -> None:
+    below = EventAssigner(window_days=3, move_confidence=0.98)
+    comey, _ = _first_report_in_a_related_event(below, _table({(1, 2): 0.3}))
+    assert below.event_of(2) == comey
+    unscored = EventAssigner(window_days=3)
+    unscored.assign(1, [], outlet="a", published_at=_at(20))
+    unscored.assign(2, [(1, 0.86)], outlet="b", published_at=_at(20))
+    result = unscored.assign(3, [(2, 0.97), (1, 0.2)], outlet="c", published_at=_at(20))
+    assert result.moved == ()
+    assert unscored.event_of(2) == unscored.event_of(1)
+
+
+def test_a_move_takes_the_reprints_along_and_never_empties_an_event() -> None:
+    assigner = EventAssigner(window_days=3)
+    rescore = _table({(1, 2): 0.3, (1, 5): 0.3})
+    comey = assigner.assign(1, [], outlet="a", published_at=_at(20)).event_id
+    assigner.assign(2, [(1, 0.86)], outlet="b", published_at=_at(20))
+    assigner.assign(5, [(2, 0.99)], outlet="e", published_at=_at(20), wire_copy_of=2)
+    arrival = assigner.assign(
+        3, [(2, 0.97), (5, 0.97), (1, 0.2)], outlet="c", published_at=_at(20), rescore=rescore
+    )
+    assert sorted(arrival.moved) == [2, 5]
+    assert assigner.clusters()[comey] == [1]
+    # A report that is its whole event (here with its reprint) does not move: that would leave
+    # an empty event behind. It links the newcomer's event well (0.9 to 1, 0.96 to 4) and has
+    # nothing else to link in its own, so only that rule keeps it.
+    lone = EventAssigner(window_days=3, merge_threshold=0.99)
+    first = lone.assign(1, [], outlet="a", published_at=_at(20)).event_id
+    second = lone.assign(2, [], outlet="b", published_at=_at(20)).event_id
+    lone.assign(3, [(2, 0.99)], outlet="c", published_at=_at(20), wire_copy_of=2)
+    kept = lone.assign(
+        4,
+        [(1, 0.99), (2, 0.96)],
+        outlet="d",
+        published_at=_at(20),
+        rescore=_table({(1, 2): 0.9}),
+    )
+    assert kept.event_id == first
+    assert kept.merged == ()
+    assert kept.moved == ()
+    assert lone.clusters()[second] == [2, 3]

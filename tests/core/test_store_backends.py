@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
@@ -21,6 +22,7 @@ from sqlalchemy import Engine, select, text, update
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
+from comparison.events import Assignment
 from core.config import Settings
 from core.db.engine import alembic_config, make_engine, make_sessionmaker, migrate, open_store
 from core.db.schema import (
@@ -28,6 +30,7 @@ from core.db.schema import (
     Base,
     BatchRow,
     EmbeddingModelRow,
+    EventRow,
     FailureRow,
     JobRow,
     PassageRow,
@@ -38,6 +41,7 @@ from core.db.schema import (
 from core.errors import FetchTimeout
 from core.models import PassageSpan
 from ingest.dedupe import content_hash, simhash
+from ingest.events import persist_assignment
 from ingest.jobs import DONE, FAILED, HOST, QUEUED, RUNNING, JobQueue
 from ingest.persist import (
     NewArticle,
@@ -368,6 +372,47 @@ def test_report_article_passages_and_vectors_round_trip(
         assert article.extra == expected.extra
         assert article.published_at == expected.published_at
         assert article.fetched_at.tzinfo is not None
+
+
+# Events
+
+
+def test_a_move_between_events_is_stored_with_new_versions_and_spans(
+    store_sessions: sessionmaker[Session], model_id: int
+) -> None:
+    day = datetime(2018, 7, 22, tzinfo=UTC)
+    ids = []
+    for n, url in enumerate(("comey", "dnc-first", "dnc-second")):
+        with store_sessions.begin() as session:
+            stored = insert_report(session, _new_report(f"Report {url}.\n\nMore."), model_id)
+            article = _new_article(f"https://news.example/{url}")
+            ids.append(
+                insert_article(
+                    session,
+                    replace(article, published_at=day + timedelta(hours=n)),
+                    stored.report_id,
+                )
+            )
+    comey, dnc_first, dnc_second = ids
+    placements = [
+        Assignment(comey, 1, started=True),
+        Assignment(dnc_first, 1, started=False),
+        Assignment(dnc_second, 2, started=True, moved=(dnc_first,), shrunk=(1,)),
+    ]
+    for placement in placements:
+        with store_sessions.begin() as session:
+            persist_assignment(session, placement, None)
+    with store_sessions() as session:
+        events = {a: e for a, e in session.execute(select(ArticleRow.id, ArticleRow.event_id))}
+        assert events == {comey: 1, dnc_first: 2, dnc_second: 2}
+        shrunk, grown = session.get(EventRow, 1), session.get(EventRow, 2)
+        assert shrunk is not None
+        assert grown is not None
+        assert shrunk.version == 3, "joined twice, then lost an article"
+        assert shrunk.first_published_at == shrunk.last_published_at == day
+        assert grown.version == 1
+        assert grown.first_published_at == day + timedelta(hours=1)
+        assert grown.last_published_at == day + timedelta(hours=2)
 
 
 # SimHash: a signed 64-bit BIGINT

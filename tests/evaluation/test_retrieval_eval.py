@@ -67,8 +67,9 @@ def test_retrieval_metrics_key_names_and_values() -> None:
     assert "x.retrieval.PAC.sibling_confusion" not in metrics
 
 
-# Floors: just under what this subset measured (first 10 events per dataset, 2026-11-27);
-# CI holds them, and they may only be raised.
+# Floors: just under what this subset measured (first 10 events per dataset, 2026-11-27;
+# NewsWCL50 clustering raised 2026-11-28, when placed articles began to move to their own
+# event); CI holds them, and they may only be raised.
 FLOORS = {
     "retrieval.BASIL.recall@5": 0.98,
     "retrieval.PAC.recall@1": 0.85,
@@ -79,7 +80,7 @@ FLOORS = {
     "retrieval.AllSides-NeuS.recall@5": 0.87,
     "clustering.BASIL.bcubed_f1": 0.98,
     "clustering.PAC.bcubed_f1": 0.87,
-    "clustering.NewsWCL50.bcubed_f1": 0.84,
+    "clustering.NewsWCL50.bcubed_f1": 0.97,
     "clustering.ECB+.bcubed_f1": 0.90,
     "clustering.AllSides-NeuS.bcubed_f1": 0.80,
 }
