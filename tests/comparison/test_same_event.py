@@ -17,6 +17,7 @@ from comparison.calibration import (
 )
 from comparison.entities import Entity, RegexEntityExtractor
 from comparison.event_index import EventIndex
+from comparison.events import EventAssigner
 from comparison.evidence import (
     BASE_FEATURES,
     FEATURE_NAMES,
@@ -424,3 +425,28 @@ def test_event_index_scores_pairs_seen_at_ingest_without_comparing_again(
     index.score(first, [2, 3])
     index.score(first, [2, 3])
     assert calls == [], "the third article's candidates were kept when it arrived"
+
+
+def test_event_index_lets_the_assigner_rescore_placed_articles(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Moves need one placed article scored against others, by the same model and evidence."""
+    index = EventIndex(dimension=DIM, model_name="test", window_days=3, same_event=_hand_model())
+    first = _features(1, [0, 1, 2, 3], names=["tara reid", "malibu"])
+    index.add(first)
+    index.add(_features(2, [0, 1, 2, 7], names=["tara reid", "malibu"]))
+    given: dict[str, Any] = {}
+    assign = EventAssigner.assign
+
+    def spy(self: EventAssigner, *args: Any, **kwargs: Any) -> Any:
+        given.update(kwargs)
+        return assign(self, *args, **kwargs)
+
+    monkeypatch.setattr(EventAssigner, "assign", spy)
+    index.add(_features(3, [0, 8, 9], names=["tara reid"]))
+    rescore = given["rescore"]
+    scores = rescore(1, [2, 99])
+    assert set(scores) == {2}, "an id the index does not hold is left out"
+    [match] = index.score(first, [2])
+    assert scores[2] == pytest.approx(match.same_event_confidence)
+    assert scores[2] > 0.5
