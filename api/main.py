@@ -176,6 +176,8 @@ def create_app(
                 "X-RateLimit-Limit",
                 "X-RateLimit-Remaining",
                 "X-RateLimit-Reset",
+                "X-Total-Count",
+                "Content-Disposition",
             ],
             max_age=600,
         )
