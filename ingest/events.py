@@ -85,7 +85,7 @@ class EventRecorder:
             assignment, _matches = self.index.add(features, wire_copy_of=wire_copy_of)
             with self._sessions.begin() as session:
                 session.add(_features_row(features, self._model_id))
-                persist_assignment(session, assignment, features.published_at)
+                persist_assignment(session, assignment)
             return assignment.event_id
 
     def record_stored(self, article_id: int, *, wire_copy_of: int | None = None) -> int:
@@ -200,9 +200,7 @@ def _features_from_row(
     )
 
 
-def persist_assignment(
-    session: Session, assignment: Assignment, published_at: datetime | None
-) -> None:
+def persist_assignment(session: Session, assignment: Assignment) -> None:
     """Write one placement: the event row, merges, the articles placed or moved, new versions."""
     now = datetime.now(UTC)
     event = session.get(EventRow, assignment.event_id)

@@ -401,7 +401,7 @@ def test_a_move_between_events_is_stored_with_new_versions_and_spans(
     ]
     for placement in placements:
         with store_sessions.begin() as session:
-            persist_assignment(session, placement, None)
+            persist_assignment(session, placement)
     with store_sessions() as session:
         events = {a: e for a, e in session.execute(select(ArticleRow.id, ArticleRow.event_id))}
         assert events == {comey: 1, dnc_first: 2, dnc_second: 2}
