@@ -75,10 +75,12 @@ async def events_export(
     limit: Annotated[int, Query(ge=1, le=MAX_EXPORTED_EVENTS)] = MAX_EXPORTED_EVENTS,
     offset: Offset = 0,
 ) -> Response:
-    page = await asyncio.to_thread(list_events, service.sessions, query.page(limit, offset))
-    return csv_response(
-        events_csv(page.items), "events.csv", headers={"X-Total-Count": str(page.total)}
-    )
+    def export() -> tuple[bytes, int]:
+        page = list_events(service.sessions, query.page(limit, offset))
+        return events_csv(page.items), page.total
+
+    body, total = await asyncio.to_thread(export)
+    return csv_response(body, "events.csv", headers={"X-Total-Count": str(total)})
 
 
 @router.get(
@@ -102,5 +104,5 @@ async def event(
 async def event_claims_export(
     event_id: EventId, comparer: ComparerDep, _caller: CallerDep
 ) -> Response:
-    claims = await asyncio.to_thread(comparer.event_claims, event_id)
-    return csv_response(claims_csv(claims), f"event-{event_id}-claims.csv")
+    body = await asyncio.to_thread(lambda: claims_csv(comparer.event_claims(event_id)))
+    return csv_response(body, f"event-{event_id}-claims.csv")
