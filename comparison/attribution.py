@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from comparison.lexicons import (
+    ACCUSATION_STEMS,
     DISTANCING,
     HEDGE_PHRASES,
     MODAL_HEDGES,
@@ -20,6 +21,7 @@ from comparison.lexicons import (
     NEUTRAL_PHRASES,
 )
 from comparison.model import PASSAGE_CACHE_SIZE, Finding, PassageView
+from comparison.voice import Voice, as_voice
 
 FACT, ATTRIBUTED, HEDGED = 0, 1, 2
 _LEVEL_NAMES = {FACT: "states it as fact", ATTRIBUTED: "attributes it", HEDGED: "hedges it"}
@@ -82,32 +84,68 @@ _CONFIDENCE = {
 }
 
 
+def _held(voice: Voice) -> Stance:
+    """The stance of a passage's own words; a passage that is mostly a quotation is attributed
+    to its speaker, whatever its narration says. Modal words alone ("may", "could") hedge a
+    forecast as often as a claim, so they do not make a passage hedged."""
+    own = stance(voice.own_text)
+    level = HEDGED if _distanced(own) else ATTRIBUTED if own.level != FACT else FACT
+    source = own.source
+    if voice.is_quote:
+        level = max(level, ATTRIBUTED)
+        source = source or voice.speaker or "a quoted speaker"
+    return Stance(level, own.cues, source)
+
+
+def _distanced(held: Stance) -> bool:
+    return any(cue.lower() not in MODAL_HEDGES for cue in held.cues if _is_hedge(cue))
+
+
+def _is_hedge(cue: str) -> bool:
+    return cue.lower() in DISTANCING or cue.lower() in MODAL_HEDGES or cue.lower() in HEDGE_PHRASES
+
+
+def contested(text: str) -> bool:
+    """Whether `text` carries an accusation or a grave charge."""
+    low = text.lower()
+    return any(stem in low for stem in ACCUSATION_STEMS)
+
+
 def _describe(name: str, held: Stance) -> str:
     if held.level == FACT:
         return f"{name} states it as fact"
     cues = ", ".join(f"“{cue}”" for cue in held.cues[:3])
     source = f" to {held.source}" if held.source and held.level == ATTRIBUTED else ""
     verb = "attributes it" + source if held.level == ATTRIBUTED else "hedges it"
-    return f"{name} {verb} ({cues})"
+    return f"{name} {verb}" + (f" ({cues})" if cues else "")
 
 
 def detect_attribution(
-    focus: PassageView,
-    other: PassageView,
+    focus: Voice | PassageView,
+    other: Voice | PassageView,
     *,
     focus_outlet: str = "This account",
     other_outlet: str = "the other account",
 ) -> Finding | None:
     """A Finding when the two aligned passages hold their content at different stance levels.
 
-    Confidence is highest for fact vs hedge, then neutral attribution vs distancing ("said" vs
-    "claimed"), then fact vs neutral attribution; a little lower when it is the focus passage
-    that states plainly what the other hedges.
+    A distancing word on one side ("claimed", "allegedly", "could not be verified") diverges from
+    the other's plain or neutrally attributed account. Fact against neutral attribution ("police
+    said X" against a bare X) diverges only when the claim is contested: an accusation or a
+    grave charge. Confidence is highest for fact vs hedge, then "said" vs "claimed", then fact vs
+    attribution; a little lower when it is the focus passage that states plainly what the other
+    hedges.
     """
-    mine, theirs = stance(focus.text), stance(other.text)
+    mine_voice, their_voice = as_voice(focus), as_voice(other)
+    mine, theirs = _held(mine_voice), _held(their_voice)
     if mine.level == theirs.level:
         return None
-    confidence = _CONFIDENCE[frozenset({mine.level, theirs.level})]
+    levels = frozenset({mine.level, theirs.level})
+    if HEDGED not in levels and not (
+        contested(mine_voice.own_text) or contested(their_voice.own_text)
+    ):
+        return None
+    confidence = _CONFIDENCE[levels]
     if mine.level < theirs.level:
         confidence *= 0.9
     evidence: dict[str, str | list[str]] = {

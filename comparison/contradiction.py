@@ -105,6 +105,9 @@ _IRREGULAR = {
     "began": "began",
 }
 WINDOW = 4
+# Two passages sharing less of their content than this are about different things, whatever
+# their negations: a contradiction needs one claim about the same actors.
+MIN_SHARED_CONTENT = 0.3
 
 
 class NliScorer(Protocol):
@@ -239,20 +242,21 @@ def detect_contradiction(
         "other_text": other.text,
     }
     shared = len(fa.content & ob.content) / max(1, min(len(fa.content), len(ob.content)))
+    related = shared >= MIN_SHARED_CONTENT
     confidence = 0.0
     explanation = ""
-    clash = _negation_clash(fa, ob)
+    clash = _negation_clash(fa, ob) if related else None
     if clash:
         phrase, word = clash
         evidence |= {"rule": "negation", "focus_cue": phrase, "other_cue": word}
         confidence = 0.6 + 0.3 * shared
         explanation = f'This account negates what the other states ("{phrase}").'
-    elif (clash := _negation_clash(ob, fa)) is not None:
+    elif related and (clash := _negation_clash(ob, fa)) is not None:
         phrase, word = clash
         evidence |= {"rule": "negation", "focus_cue": word, "other_cue": phrase}
         confidence = 0.6 + 0.3 * shared
         explanation = f'The other account negates what this one states ("{phrase}").'
-    elif (ant := _antonym_clash(fa, ob)) is not None:
+    elif related and (ant := _antonym_clash(fa, ob)) is not None:
         evidence |= {"rule": "antonym", "focus_cue": ant[0], "other_cue": ant[1]}
         confidence = 0.5 + 0.3 * shared
         explanation = "The accounts use opposite verbs for the same claim."

@@ -1,18 +1,21 @@
 """The divergence orchestrator: one article's divergences from the rest of its event.
 
-`compare_article` reads the claim graph from the focus article's side:
+Precision first: every item must be right and worth a reader's attention. `compare_article`
+reads the claim graph from the focus article's side, in the outlets' own voices
+(`comparison.voice`: quoted words belong to their speaker):
 - every claim holding a focus passage: the pairwise detectors (numeric, contradiction,
-  attribution, framing) run between that passage and each other outlet's member;
+  attribution, framing) run between that passage and each other outlet's closest member, when
+  the two are close enough (`PAIR_MIN_COSINE`) to be about one thing: a claim formed at a low
+  alignment score can pair unrelated sentences;
 - passages that are each other's nearest in another article but in different claims: the
   contradiction rules run on them too (a negation is what keeps such a pair apart);
-- a focus passage no other outlet's claim holds, and no other outlet's passage comes close to
-  (cosine below `COVER_THRESHOLD`), is a `unique_claim`; if it carries loaded words the other
-  outlets never use, it is also `framing`;
-- a claim other outlets carry and the focus article has nothing close to is an `omission`,
-  ranked by support: the number of independent outlets (wire copies of one report count once).
-Other-outlet passages in no claim at all count as single-member claims, so an omission does
-not depend on whether the alignment keeps singletons. Everything here is cheap per pair: the
-detectors are rules over cached per-text features, vectors are only multiplied once per call.
+- a loaded label or a scare-quoted phrase where the other accounts use a plain word for the
+  same actor is `framing` (`comparison.framing.event_framing`), whether or not the passage aligns;
+- focus passages no other outlet states are `unique_claim`, and claims other outlets carry that
+  the focus states nowhere are `omission` (`comparison.one_sided`), both only with substance.
+Every item carries an `importance` for ranking (`comparison.ranking`). Everything here is cheap
+per pair: the detectors are rules over cached per-text features, vectors are only multiplied
+once per call.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Protocol
 
@@ -29,7 +32,7 @@ from threadpoolctl import ThreadpoolController
 
 from comparison.attribution import detect_attribution
 from comparison.contradiction import detect_contradiction
-from comparison.framing import detect_framing, detect_loaded_language, vocabulary
+from comparison.framing import detect_framing, event_framing, event_usage
 from comparison.model import (
     DIVERGENCE_TYPES,
     PASSAGE_CACHE_SIZE,
@@ -42,24 +45,45 @@ from comparison.model import (
     PassageView,
 )
 from comparison.numeric import compare_quantities
+from comparison.one_sided import omissions, outlet_list, unique_claims
+from comparison.ranking import importance
+from comparison.voice import Voice, article_voices
 
-PairDetector = Callable[[PassageView, PassageView], Finding | None]
+PairDetector = Callable[[Voice, Voice], Finding | None]
 
-# At or above this cosine (all-MiniLM-L6-v2) another passage states the same thing even where the
-# alignment left it out of the claim. On MRPC dev pairs 74% of paraphrases reach it; sentences
-# on the same topic inside one news article (a different fact) mostly score 0.6-0.75.
-COVER_THRESHOLD = 0.78
-MIN_OMISSION_SUPPORT = 2
+# Below this cosine (all-MiniLM-L6-v2) two passages of one claim are too far apart for a
+# pairwise detector to compare like with like: on real coverage, claims formed at a low
+# alignment score paired unrelated sentences, and every detector then found a "difference".
+PAIR_MIN_COSINE = 0.6
 # A negation lowers the very similarity alignment relies on ("did not cross" vs "crossed"), so
 # contradicting passages often miss each other's claim while still being each other's closest
 # passage: the nearest-neighbour detectors also run on mutual nearest passages at this cosine.
-NEAREST_MIN_COSINE = 0.5
-# Passages shorter than this (bylines, "Advertisement", datelines) are never unique or omitted.
-MIN_WORDS = 5
+NEAREST_MIN_COSINE = 0.6
+# A label contrast read against the whole event needs a passage of another outlet about the same
+# thing that uses the plain word: "members" in an unrelated sentence names someone else.
+EVENT_FRAMING_MIN_COSINE = 0.45
+
+
+def _numeric(focus: Voice, other: Voice) -> Finding | None:
+    return compare_quantities(focus.passage, other.passage)
+
+
+def _contradiction(focus: Voice, other: Voice) -> Finding | None:
+    # Read in the outlets' own words: a speaker's "it's not Obama's war" is no outlet's claim.
+    finding = detect_contradiction(_own(focus), _own(other))
+    if finding is None:
+        return None
+    texts = {"focus_text": focus.passage.text, "other_text": other.passage.text}
+    return replace(finding, evidence={**finding.evidence, **texts})
+
+
+def _own(voice: Voice) -> PassageView:
+    return replace(voice.passage, text=voice.own_text)
+
 
 DEFAULT_DETECTORS: tuple[PairDetector, ...] = (
-    compare_quantities,
-    detect_contradiction,
+    _numeric,
+    _contradiction,
     detect_attribution,
     detect_framing,
 )
@@ -113,15 +137,6 @@ def _independence_groups(articles: Sequence[ArticleView]) -> dict[int, int]:
     return {a.article_id: find(a.article_id) for a in articles}
 
 
-def _outlet_list(outlets: Sequence[str], limit: int = 3) -> str:
-    names = list(dict.fromkeys(outlets))
-    if len(names) > limit:
-        return f"{', '.join(names[:limit])} and {len(names) - limit} more"
-    if len(names) > 1:
-        return f"{', '.join(names[:-1])} and {names[-1]}"
-    return names[0] if names else "no other outlet"
-
-
 _OTHER = re.compile(r"\b[Tt]he other(?: account)?\b(?! (?:side|hand|way)\b)(?P<verb> \w+)?")
 _PLURAL = {
     "says": "say",
@@ -162,7 +177,7 @@ def _blas() -> ThreadpoolController:
 
 
 @lru_cache(maxsize=PASSAGE_CACHE_SIZE)
-def _run(detector: PairDetector, focus: PassageView, other: PassageView) -> Finding | None:
+def _run(detector: PairDetector, focus: Voice, other: Voice) -> Finding | None:
     return detector(focus, other)
 
 
@@ -172,18 +187,13 @@ class _Pending:
     counterparts: list[ClaimMember]
 
 
-def _word_count(text: str) -> int:
-    return len(text.split())
-
-
 def compare_article(
     focus: ArticleView,
     event_articles: Sequence[ArticleView],
     claims: ClaimSource | Sequence[Claim],
     *,
     detectors: Sequence[PairDetector] = DEFAULT_DETECTORS,
-    nearest_detectors: Sequence[PairDetector] = (detect_contradiction,),
-    cover_threshold: float = COVER_THRESHOLD,
+    nearest_detectors: Sequence[PairDetector] = (_contradiction,),
 ) -> list[Divergence]:
     """Every divergence of `focus` from the other outlets of its event.
 
@@ -201,6 +211,9 @@ def compare_article(
     if not others:
         return []
     by_id = {a.article_id: a for a in others}
+    voices = article_voices(focus)
+    for article in others:
+        voices.update(article_voices(article))
     focus_ids = {p.passage_id for p in focus.passages}
     other_vectors = np.concatenate([a.vectors for a in others]).astype(np.float32, copy=False)
     other_passages = [p for a in others for p in a.passages]
@@ -221,7 +234,9 @@ def compare_article(
         if counterpart.passage.text == passage.text:
             return
         for detector in chosen:
-            finding = _run(detector, passage, counterpart.passage)
+            finding = _run(
+                detector, voices[passage.passage_id], voices[counterpart.passage.passage_id]
+            )
             if finding is None:
                 continue
             key = (passage.passage_id, finding.type)
@@ -247,9 +262,8 @@ def compare_article(
             continue
         for member in mine:
             aligned_focus.add(member.passage.passage_id)
-            for counterpart in _closest_per_article(
-                member.passage, theirs, row_of[member.passage.passage_id], column_of, similarity
-            ):
+            row = row_of[member.passage.passage_id]
+            for counterpart in _closest_per_article(theirs, row, column_of, similarity):
                 run_detectors(member.passage, counterpart, detectors)
     if nearest_detectors:
         for row, column in _mutual_nearest(others, similarity):
@@ -266,13 +280,16 @@ def compare_article(
 
     out = [_pair_divergence(focus.outlet, p, key[0], focus) for key, p in pending.items()]
     out.extend(
-        _unaligned(focus, others, other_passages, similarity, aligned_focus, cover_threshold)
+        _event_framing(
+            focus, others, voices, similarity, {k[0] for k in pending if k[1] == "framing"}
+        )
     )
+    out.extend(unique_claims(focus, others, voices, similarity, aligned_focus))
     out.sort(key=lambda d: (d.passage.start if d.passage else 0, DIVERGENCE_TYPES.index(d.type)))
     # For each other passage, its best cosine to any focus passage: (n_other,).
     covered = similarity.max(axis=0) if len(focus.passages) else np.zeros(len(other_passages))
     best_focus = {p.passage_id: float(covered[j]) for j, p in enumerate(other_passages)}
-    out.extend(_omissions(focus, others, groups, omission_claims, best_focus, cover_threshold))
+    out.extend(omissions(focus, groups, omission_claims, voices, best_focus))
     return out
 
 
@@ -294,20 +311,19 @@ def _mutual_nearest(others: Sequence[ArticleView], similarity: np.ndarray) -> li
 
 
 def _closest_per_article(
-    passage: PassageView,
     members: Sequence[ClaimMember],
     row: int,
     column_of: dict[int, int],
     similarity: np.ndarray,
 ) -> list[ClaimMember]:
-    """Per other article, the claim member closest to `passage` (row `row` of `similarity`):
-    a claim may hold several passages of one article, and a detector should compare like with
-    like."""
+    """Per other article, the claim member closest to the focus passage of row `row`, if it is
+    within `PAIR_MIN_COSINE`: a claim may hold several passages of one article, and a detector
+    should compare like with like."""
     best: dict[int, tuple[float, ClaimMember]] = {}
     for member in members:
         score = float(similarity[row, column_of[member.passage.passage_id]])
         current = best.get(member.passage.article_id)
-        if current is None or score > current[0]:
+        if score >= PAIR_MIN_COSINE and (current is None or score > current[0]):
             best[member.passage.article_id] = (score, member)
     return [member for _, member in best.values()]
 
@@ -317,128 +333,66 @@ def _pair_divergence(
 ) -> Divergence:
     passage = next(p for p in focus.passages if p.passage_id == passage_id)
     members = list({m.passage.passage_id: m for m in slot.counterparts}.values())
-    outlets = _outlet_list([m.outlet for m in members])
+    outlets = outlet_list([m.outlet for m in members])
+    finding = slot.finding
     return Divergence(
-        type=slot.finding.type,
-        confidence=max(0.0, min(1.0, slot.finding.confidence)),
+        type=finding.type,
+        confidence=max(0.0, min(1.0, finding.confidence)),
         passage=passage,
         counterparts=tuple(members),
-        evidence=slot.finding.evidence,
+        evidence=finding.evidence,
         explanation=_name_outlets(
-            slot.finding.explanation, focus_outlet, outlets, len({m.outlet for m in members}) > 1
+            finding.explanation, focus_outlet, outlets, len({m.outlet for m in members}) > 1
         ),
+        importance=importance(finding, len({m.outlet for m in members})),
     )
 
 
-def _unaligned(
+def _event_framing(
     focus: ArticleView,
     others: Sequence[ArticleView],
-    other_passages: Sequence[PassageView],
+    voices: dict[int, Voice],
     similarity: np.ndarray,
-    aligned: set[int],
-    cover_threshold: float,
+    flagged: set[int],
 ) -> list[Divergence]:
+    """Framing read against the other accounts as a whole, for passages no pair flagged; the
+    counterparts are, per other article, the closest passage using the plain words."""
+    usage = event_usage([voices[p.passage_id].own_text for a in others for p in a.passages])
     out: list[Divergence] = []
-    event_words: frozenset[str] | None = None
-    outlets = [a.outlet for a in others]
-    if not other_passages:
-        return out
-    columns = similarity.argmax(axis=1)
     for row, passage in enumerate(focus.passages):
-        if passage.passage_id in aligned or _word_count(passage.text) < MIN_WORDS:
+        if passage.passage_id in flagged:
             continue
-        column = int(columns[row])
-        best = float(similarity[row, column])
-        if best >= cover_threshold:
+        finding = event_framing(voices[passage.passage_id], usage, focus_outlet=focus.outlet)
+        if finding is None:
             continue
-        nearest = other_passages[column]
-        nearest_outlet = next(a.outlet for a in others if a.article_id == nearest.article_id)
+        plain = [str(term).lower() for term in finding.evidence["other_terms"]]
+        counterparts: list[ClaimMember] = []
+        start = 0
+        for article in others:
+            using = [
+                (float(similarity[row, start + j]), p)
+                for j, p in enumerate(article.passages)
+                if similarity[row, start + j] >= EVENT_FRAMING_MIN_COSINE
+                and any(term in voices[p.passage_id].own_text.lower() for term in plain)
+            ]
+            if using:
+                cosine, closest = max(using, key=lambda item: item[0])
+                counterparts.append(ClaimMember(closest, article.outlet, round(cosine, 4)))
+            start += len(article.passages)
+        if not counterparts:
+            continue
         out.append(
             Divergence(
-                type="unique_claim",
-                confidence=round(min(0.99, max(0.05, 0.5 + cover_threshold - best)), 3),
-                passage=passage,
-                counterparts=(),
-                evidence={
-                    "best_similarity": f"{best:.2f}",
-                    "nearest_outlet": nearest_outlet,
-                    "nearest_passage": nearest.text,
-                },
-                explanation=(
-                    f"Only {focus.outlet} reports this: none of the {len(outlets)} other "
-                    f"outlets covering the event ({_outlet_list(outlets)}) has a matching passage."
-                ),
+                "framing",
+                finding.confidence,
+                passage,
+                tuple(counterparts[:3]),
+                finding.evidence,
+                finding.explanation,
+                importance(finding, len({m.outlet for m in counterparts})),
             )
         )
-        if event_words is None:
-            event_words = vocabulary(a.text for a in others)
-        framing = detect_loaded_language(passage, event_words, focus_outlet=focus.outlet)
-        if framing is not None:
-            out.append(
-                Divergence(
-                    "framing",
-                    framing.confidence,
-                    passage,
-                    (),
-                    framing.evidence,
-                    framing.explanation,
-                )
-            )
     return out
-
-
-def _omissions(
-    focus: ArticleView,
-    others: Sequence[ArticleView],
-    groups: dict[int, int],
-    claims: Sequence[Sequence[ClaimMember]],
-    best_focus: dict[int, float],
-    cover_threshold: float,
-) -> list[Divergence]:
-    all_groups = {groups[a.article_id] for a in others}
-    ranked: list[tuple[int, float, Divergence]] = []
-    for members in claims:
-        substantive = [m for m in members if _word_count(m.passage.text) >= MIN_WORDS]
-        if not substantive:
-            continue
-        best = max(best_focus[m.passage.passage_id] for m in substantive)
-        if best >= cover_threshold:
-            continue
-        by_group: dict[int, ClaimMember] = {}
-        for member in substantive:
-            by_group.setdefault(groups[member.passage.article_id], member)
-        support = len(by_group)
-        # With several other outlets, a fact only one of them carries is that outlet's unique
-        # claim, not this article's omission.
-        if support < min(MIN_OMISSION_SUPPORT, len(all_groups)):
-            continue
-        margin = min(0.95, max(0.05, 0.5 + cover_threshold - best))
-        confidence = round(margin * (0.6 + 0.4 * support / len(all_groups)), 3)
-        outlets = [m.outlet for m in by_group.values()]
-        noun = "outlet" if support == 1 else "independent outlets"
-        ranked.append(
-            (
-                support,
-                confidence,
-                Divergence(
-                    type="omission",
-                    confidence=confidence,
-                    passage=None,
-                    counterparts=tuple(by_group.values()),
-                    evidence={
-                        "support": str(support),
-                        "outlets": outlets,
-                        "best_similarity": f"{best:.2f}",
-                    },
-                    explanation=(
-                        f"Reported by {support} {noun} ({_outlet_list(outlets)}) but absent "
-                        f"from {focus.outlet}."
-                    ),
-                ),
-            )
-        )
-    ranked.sort(key=lambda item: (-item[0], -item[1]))
-    return [divergence for _, _, divergence in ranked]
 
 
 def summary(divergences: Iterable[Divergence], outlets: Iterable[str] = ()) -> DivergenceSummary:

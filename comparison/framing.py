@@ -1,22 +1,31 @@
-"""Framing divergences: the same actor, place or act named with different or loaded words.
+"""Framing divergences: the same actor, place or act named with different words.
 
-Three signals, all lexical (no model names loaded language reliably, and this runs per pair):
+Only the outlet's own words count: speech quotations are blanked first (`comparison.voice`), and a
+capitalised word inside a sentence is a name, never framing ("United" in "United States"). Three
+signals, all lexical (no model names loaded language reliably, and this runs per pair):
 - contrast labels: the two passages use different members of one naming group, one of them
   loaded ("terrorists" / "volunteer rescuers", "regime" / "government", "riot" / "protest");
-- scare quotes: a word put in quotation marks that the other passage uses plainly;
-- loaded words: a word from the loaded or sentiment lexicon that the other passage lacks.
+- scare quotes: a short phrase put in quotation marks that the other passage uses plainly;
+- words of judgment ("so-called", "phony", "sham") on what the other passage names plainly.
+A loaded word with no contrasting word is not evidence on its own: "fierce criticism", "furor"
+and "hoping" were the bulk of the wrong framing items on real coverage. A label that modifies a
+kind of act ("terrorist attacks") names no actor.
 Words the two passages share are never evidence, so a verbatim copy never diverges.
+`event_framing` reads the same signals against a whole event's other accounts, for passages
+that no other outlet's passage matches one to one.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 from comparison.lexicons import (
+    JUDGMENT_WORDS,
+    LABEL_MODIFIED,
     LOADED_WEIGHTS,
     contrast_group,
     loaded_weight,
@@ -24,12 +33,22 @@ from comparison.lexicons import (
     words,
 )
 from comparison.model import PASSAGE_CACHE_SIZE, Finding, PassageView
+from comparison.voice import Voice, as_voice
 
 TermKind = Literal["label", "loaded", "sentiment", "scare_quotes"]
 
 # A short phrase (at most three words) in double or curly quotes, standing inside a sentence.
 _SCARE = re.compile(r"(?<![\w])[\"“‘]([A-Za-z][\w’'-]*(?:\s[\w’'-]+){0,2})[\"”’](?![\w])")
-_MIN_CONFIDENCE = 0.5
+# A short quote right after a speech or naming verb is a partial quotation of a speaker
+# ("called the deal a “disaster”"), not the outlet's distance; "so-called" is the outlet's.
+_QUOTING_VERB = re.compile(
+    r"(?:\b(?<!so-)(?:called|dubbed|described|labell?ed|termed|branded)|\b(?:said|says|told|"
+    r"wrote|tweeted|added|calling|describing)\b)[^.!?]{0,40}$",
+)
+_QUOTING_VERB_AFTER = re.compile(
+    r"^[^.!?]{0,60}\b(?:said|says|told|wrote|tweeted|added|insisted|argued)\b"
+)
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;—–-]\s*|[\"“‘(]\s*)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,15 +62,24 @@ class LoadedTerm:
     weight: float
 
 
+def _is_name(text: str, start: int) -> bool:
+    """Whether the capitalised word at `start` is a name rather than a sentence's first word."""
+    return text[start].isupper() and _SENTENCE_START.search(text[max(0, start - 3) : start]) is None
+
+
 @lru_cache(maxsize=PASSAGE_CACHE_SIZE)
 def loaded_terms(text: str) -> tuple[LoadedTerm, ...]:
     """Every loaded word and scare-quoted phrase of a single text, in order of position."""
     found: list[LoadedTerm] = []
     for match in _SCARE.finditer(text):
-        found.append(LoadedTerm(match.start(), match.end(), match.group(), "scare_quotes", 0.8))
+        if (
+            _QUOTING_VERB.search(text[: match.start()]) is None
+            and _QUOTING_VERB_AFTER.search(text[match.end() :]) is None
+        ):
+            found.append(LoadedTerm(match.start(), match.end(), match.group(), "scare_quotes", 0.8))
     for word, start, end in words(text):
         weight = loaded_weight(word)
-        if weight <= 0:
+        if weight <= 0 or _is_name(text, start):
             continue
         group = contrast_group(word)
         forms = word_forms(word)
@@ -95,10 +123,13 @@ def _quoted(terms: Iterable[str]) -> str:
 def _label_words(text: str) -> tuple[tuple[str, int, bool, frozenset[str], int, int], ...]:
     """(word, contrast group, is loaded, word forms, start, end) of every contrast-group word."""
     out = []
-    for word, start, end in words(text):
+    tokens = words(text)
+    for i, (word, start, end) in enumerate(tokens):
         group = contrast_group(word)
-        if group is not None:
-            out.append((word, group[0], group[1], frozenset(word_forms(word)), start, end))
+        following = tokens[i + 1][0].lower() if i + 1 < len(tokens) else ""
+        if group is None or _is_name(text, start) or following in LABEL_MODIFIED:
+            continue
+        out.append((word, group[0], group[1], frozenset(word_forms(word)), start, end))
     return tuple(out)
 
 
@@ -140,85 +171,85 @@ def _contrast(focus: str, other: str, names: tuple[str, str]) -> _Candidate | No
     return None
 
 
+def _scare_phrases(text: str) -> list[tuple[str, str]]:
+    """(phrase, phrase with its marks) of each scare-quote candidate of `text`."""
+    return [
+        (term.term[1:-1], term.term) for term in loaded_terms(text) if term.kind == "scare_quotes"
+    ]
+
+
 def _scare_quotes(focus: str, other: str, names: tuple[str, str]) -> _Candidate | None:
-    for text, counterpart, sign in ((focus, other, 1), (other, focus, -1)):
-        for match in _SCARE.finditer(text):
-            phrase = match.group(1)
-            if re.search(rf"[\"“‘]{re.escape(phrase)}[\"”’]", counterpart, re.I):
-                continue
-            plain = _plain_occurrence(phrase, counterpart)
-            if sign > 0:
-                confidence = 0.85 if plain else 0.55
-                explanation = f"{names[0]} puts “{phrase}” in quotation marks, " + (
-                    f"a word {names[1]} uses plainly."
-                    if plain
-                    else f"a wording {names[1]} does not use."
-                )
-                return _Candidate(confidence, "scare_quotes", (match.group(),), (), explanation)
-            if plain:
-                return _Candidate(
-                    0.7,
-                    "scare_quotes",
-                    (phrase,),
-                    (match.group(),),
-                    f"{names[1]} puts “{phrase}” in quotation marks; {names[0]} uses it plainly.",
-                )
+    for phrase, marked in _scare_phrases(focus):
+        if _plain_occurrence(phrase, other):
+            return _Candidate(
+                0.85,
+                "scare_quotes",
+                (marked,),
+                (phrase,),
+                f"{names[0]} puts “{phrase}” in quotation marks, a word {names[1]} uses plainly.",
+            )
+    for phrase, marked in _scare_phrases(other):
+        if _plain_occurrence(phrase, focus):
+            return _Candidate(
+                0.7,
+                "scare_quotes",
+                (phrase,),
+                (marked,),
+                f"{names[1]} puts “{phrase}” in quotation marks; {names[0]} uses it plainly.",
+            )
     return None
 
 
-def _loaded_words(focus: str, other: str, names: tuple[str, str]) -> _Candidate | None:
-    def unshared(text: str, vocab: frozenset[str]) -> list[LoadedTerm]:
-        return [
-            term
+def _judgments(text: str, vocab: frozenset[str]) -> list[str]:
+    return list(
+        dict.fromkeys(
+            term.term
             for term in loaded_terms(text)
-            if term.kind != "scare_quotes" and not set(word_forms(term.term)) & vocab
-        ]
+            if term.term.lower() in JUDGMENT_WORDS and not set(word_forms(term.term)) & vocab
+        )
+    )
 
-    mine = unshared(focus, _vocabulary(other))
-    theirs = unshared(other, _vocabulary(focus))
-    best: _Candidate | None = None
+
+def _loaded_words(focus: str, other: str, names: tuple[str, str]) -> _Candidate | None:
+    mine = _judgments(focus, _vocabulary(other))
+    theirs = _judgments(other, _vocabulary(focus))
     if mine:
-        weight = max(term.weight for term in mine)
-        terms = tuple(dict.fromkeys(t.term for t in mine if t.weight >= weight - 0.2))
-        best = _Candidate(
-            0.4 + 0.45 * weight,
+        return _Candidate(
+            0.75,
             "loaded",
-            terms,
-            tuple(t.term for t in theirs),
-            f"{names[0]} uses loaded wording ({_quoted(terms)}) that {names[1]} does not.",
+            tuple(mine),
+            tuple(theirs),
+            f"{names[0]} adds loaded wording ({_quoted(mine)}) to what {names[1]} reports plainly.",
         )
     if theirs:
-        weight = max(term.weight for term in theirs)
-        terms = tuple(dict.fromkeys(t.term for t in theirs if t.weight >= weight - 0.2))
-        confidence = 0.8 * (0.4 + 0.45 * weight)
-        if best is None or confidence > best.confidence:
-            best = _Candidate(
-                confidence,
-                "loaded",
-                tuple(t.term for t in mine),
-                terms,
-                f"{names[1]} uses loaded wording ({_quoted(terms)}) where {names[0]} does not.",
-            )
-    return best
+        return _Candidate(
+            0.6,
+            "loaded",
+            (),
+            tuple(theirs),
+            f"{names[1]} adds loaded wording ({_quoted(theirs)}) to what {names[0]} reports "
+            "plainly.",
+        )
+    return None
 
 
 def detect_framing(
-    focus: PassageView,
-    other: PassageView,
+    focus: Voice | PassageView,
+    other: Voice | PassageView,
     *,
     focus_outlet: str = "This account",
     other_outlet: str = "the other account",
 ) -> Finding | None:
     """A Finding when two aligned passages name the same thing with different or loaded words."""
-    if focus.text == other.text:
+    mine, theirs = as_voice(focus), as_voice(other)
+    if mine.passage.text == theirs.passage.text:
         return None
     names = (focus_outlet, other_outlet)
     candidates = [
         candidate
         for detector in (_contrast, _scare_quotes, _loaded_words)
-        if (candidate := detector(focus.text, other.text, names)) is not None
+        if (candidate := detector(mine.own_text, theirs.own_text, names)) is not None
     ]
-    candidates = [c for c in candidates if c.confidence >= _MIN_CONFIDENCE]
     if not candidates:
         return None
     best = max(candidates, key=lambda c: c.confidence)
@@ -230,41 +261,75 @@ def detect_framing(
     return Finding("framing", round(min(best.confidence, 1.0), 3), evidence, best.explanation)
 
 
-def detect_loaded_language(
-    focus: PassageView,
-    event_vocabulary: frozenset[str],
-    *,
-    focus_outlet: str = "This account",
-) -> Finding | None:
-    """Framing of a passage no other outlet matches: loaded words no other outlet uses at all.
+@dataclass(frozen=True, slots=True)
+class EventUsage:
+    """How the other accounts of an event use contrast labels and plain phrases.
 
-    `event_vocabulary` is `vocabulary(...)` of the other outlets' texts. Confidence stays below
-    the pairwise signals, since there is no counterpart naming the same thing.
+    `labels`: per contrast group, the plain members the other accounts use; `text`: their own
+    words (speech quotations blanked), for plain occurrences of a scare-quoted phrase.
     """
-    terms = [
-        term
-        for term in loaded_terms(focus.text)
-        if term.kind == "scare_quotes" or not set(word_forms(term.term)) & event_vocabulary
-    ]
-    if not terms:
-        return None
-    weight = max(term.weight for term in terms)
-    confidence = 0.3 + 0.4 * weight
-    if confidence < _MIN_CONFIDENCE:
-        return None
-    chosen = [t.term for t in terms if t.weight >= weight - 0.2]
-    evidence: dict[str, str | list[str]] = {
-        "kind": "event_vocabulary",
-        "focus_terms": chosen,
-        "other_terms": [],
-    }
-    explanation = (
-        f"{focus_outlet} uses loaded wording ({_quoted(chosen)}) that no other outlet covering "
-        "this event uses."
+
+    vocabulary: frozenset[str]
+    labels: dict[int, tuple[str, ...]]
+    text: str
+
+
+def event_usage(own_texts: Sequence[str]) -> EventUsage:
+    """The `EventUsage` of the other accounts' own words."""
+    labels: dict[int, list[str]] = {}
+    for text in own_texts:
+        for word, group, loaded, _, _, _ in _label_words(text):
+            if not loaded and word.lower() not in labels.setdefault(group, []):
+                labels[group].append(word.lower())
+    return EventUsage(
+        vocabulary(own_texts),
+        {group: tuple(names) for group, names in labels.items()},
+        "\n".join(own_texts),
     )
-    return Finding("framing", round(confidence, 3), evidence, explanation)
+
+
+def event_framing(
+    focus: Voice | PassageView, usage: EventUsage, *, focus_outlet: str = "This account"
+) -> Finding | None:
+    """Framing of a passage against the event's other accounts as a whole: a loaded label where
+    they use a plain member of its group and never the loaded one, or a scare-quoted phrase they
+    use plainly. A loaded word with no such counterpart is not a divergence."""
+    voice = as_voice(focus)
+    for word, group, loaded, forms, _, _ in _label_words(voice.own_text):
+        plain = usage.labels.get(group)
+        if loaded and plain and not forms & usage.vocabulary:
+            evidence: dict[str, str | list[str]] = {
+                "kind": "label",
+                "focus_terms": [word],
+                "other_terms": list(plain[:3]),
+            }
+            explanation = (
+                f"{focus_outlet} says “{word}” where the other outlets covering this event say "
+                f"{_quoted(plain[:3])}."
+            )
+            return Finding("framing", 0.85, evidence, explanation)
+    for phrase, marked in _scare_phrases(voice.own_text):
+        if _plain_occurrence(phrase, usage.text):
+            evidence = {"kind": "scare_quotes", "focus_terms": [marked], "other_terms": [phrase]}
+            explanation = (
+                f"{focus_outlet} puts “{phrase}” in quotation marks, a word the other outlets "
+                "covering this event use plainly."
+            )
+            return Finding("framing", 0.8, evidence, explanation)
+    return None
 
 
 def vocabulary(texts: Iterable[str]) -> frozenset[str]:
-    """Every word form of `texts`, for `detect_loaded_language`."""
+    """Every word form of `texts`."""
     return frozenset().union(*(_vocabulary(text) for text in texts))
+
+
+__all__ = [
+    "EventUsage",
+    "LoadedTerm",
+    "detect_framing",
+    "event_framing",
+    "event_usage",
+    "loaded_terms",
+    "vocabulary",
+]

@@ -309,3 +309,62 @@ def contrast_group(word: str) -> tuple[int, bool] | None:
 def words(text: str) -> list[tuple[str, int, int]]:
     """Word tokens of `text` with their character offsets."""
     return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+# Accusations and grave charges: a claim holding one is contested, so who states it matters.
+ACCUSATION_STEMS = (
+    "accus",
+    "alleg",
+    "charged with",
+    "guilt",
+    "crime",
+    "criminal",
+    "fraud",
+    "corrupt",
+    "terror",
+    "murder",
+    "massacr",
+    "genocid",
+    "tortur",
+    "fabricat",
+    "staged",
+    "staging",
+    "cover-up",
+    "collu",
+    "conspir",
+    "bribe",
+    "brib",
+    "rigg",
+    "abus",
+    "assault",
+    "harass",
+    "lied",
+    "lying",
+    "war crime",
+    "atrocit",
+    "executed",
+    "kidnap",
+    "rape",
+    "smuggl",
+    "illegal",
+    "unlawful",
+    "violat",
+    "misconduct",
+    "negligen",
+    "indict",
+    "convict",
+)
+
+# Words that pass judgment on the very thing the other account names plainly ("the so-called
+# reform", "a phony budget"): framing beside an aligned passage even without a contrasting word.
+JUDGMENT_WORDS = _set(
+    """so-called self-styled self-proclaimed phony bogus sham fake hoax farce purported
+    supposed"""
+)
+# Words after which a loaded label describes a kind of act, not an actor ("terrorist attacks").
+LABEL_MODIFIED = _set(
+    """attack attacks attacked threat threats plot plots cell cells organization organisation
+    organizations organisations designation designations list charges charge financing act
+    acts activity activities offences offenses offence offense groups group network networks
+    training camp camps"""
+)

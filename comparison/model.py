@@ -86,9 +86,16 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class Divergence:
+    """One way the focus article's account differs from other outlets'.
+
+    `importance` ranks divergences by how much they change a reader's picture of the event
+    (`comparison.ranking`); `confidence` is how likely the item is right.
+    """
+
     type: DivergenceType
     confidence: float
     passage: PassageView | None
     counterparts: tuple[ClaimMember, ...]
     evidence: dict[str, str | list[str]] = field(default_factory=dict)
     explanation: str = ""
+    importance: float = 0.0

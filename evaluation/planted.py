@@ -9,7 +9,10 @@ invented outlet, with ONE controlled edit per planted item at a known passage:
 - contradiction: a statement negated ("was" → "was not");
 - omission: a sentence removed from the copy (the original still carries it);
 - unique_claim: a sentence from an unrelated article inserted into the copy;
-- attribution: "said" → "claimed", or a plain statement turned into "According to officials, …";
+- attribution: "said" → "claimed", or a contested plain statement (an accusation) turned into
+  "According to officials, …";
+Removed and inserted sentences are claims with substance (`comparison.substance`): the engine
+never reports a caption or a sentence without a figure, quotation or accusation as one-sided.
 - framing: a neutral word swapped for a loaded one ("government" → "regime"), or a plain word
   put in scare quotes.
 Both texts go through the real pipeline pieces (segment, embed, align, `compare_article` with
@@ -37,9 +40,11 @@ from typing import Any
 import numpy as np
 
 from comparison.alignment import align_event
-from comparison.attribution import ATTRIBUTED, FACT, stance
+from comparison.attribution import ATTRIBUTED, FACT, contested, stance
 from comparison.divergences import compare_article
 from comparison.model import DIVERGENCE_TYPES, ArticleView, Divergence, PassageView, Vectors
+from comparison.substance import is_claim, substance
+from comparison.voice import passage_voice
 from evaluation._data import DEFAULT_DATA, require
 from index.embedder import Embedder
 from ingest.segment import segment
@@ -168,6 +173,11 @@ def _substantive(passages: Sequence[PassageView]) -> list[PassageView]:
     return [p for p in passages if 8 <= len(p.text.split()) <= 60 and p.index > 0]
 
 
+def _worth_showing(passage: PassageView) -> bool:
+    voice = passage_voice(passage)
+    return is_claim(voice) and substance(voice).worth_showing
+
+
 def _replace(text: str, start: int, end: int, new: str) -> str:
     return text[:start] + new + text[end:]
 
@@ -177,6 +187,11 @@ def _plant_one(
 ) -> tuple[str, tuple[int, int], str] | None:
     """(copy, edited span, note) for one edit of `kind`, or None where the article has no spot."""
     candidates = _substantive(passages)
+    if kind == "omission":
+        candidates = [p for p in candidates if _worth_showing(p)]
+    if kind == "framing":
+        # Words inside a quotation are the speaker's: an edit there is no outlet's framing.
+        candidates = [p for p in candidates if not passage_voice(p).quoted]
     rng.shuffle(candidates)
     for p in candidates:
         edited = _edit_passage(kind, p, rng, filler)
@@ -219,7 +234,7 @@ def _edit_passage(kind: str, p: PassageView, rng: random.Random, filler: str) ->
         said = _SAID.search(text)
         if held.level == ATTRIBUTED and said is not None:
             return _replace(text, said.start(), said.end(), "claimed")
-        if held.level == FACT and text[0].isupper() and text[-1] in ".!":
+        if held.level == FACT and text[0].isupper() and text[-1] in ".!" and contested(text):
             first = text.split(" ", 1)[0]
             lowered = first.lower() + text[len(first) :] if first in ("The", "A", "An") else text
             return f"According to officials, {lowered}"
@@ -247,7 +262,9 @@ def _filler(texts: Sequence[str], rng: random.Random) -> str:
         sentences = [
             span.text
             for span in segment(rng.choice(texts))
-            if 10 <= len(span.text.split()) <= 35 and span.text[-1] in ".!"
+            if 10 <= len(span.text.split()) <= 35
+            and span.text[-1] in ".!"
+            and _worth_showing(PassageView(0, 0, 0, 0, len(span.text), span.text))
         ]
         if sentences:
             return rng.choice(sentences)

@@ -16,10 +16,6 @@ DIVERGENT = [
         "The minister said the strike hit only military targets.",
     ),
     (
-        "According to officials, the convoy reached the border on Sunday.",
-        "The convoy reached the border on Sunday.",
-    ),
-    (
         "The convoy reportedly reached the border on Sunday.",
         "The convoy reached the border on Sunday.",
     ),
@@ -32,16 +28,8 @@ DIVERGENT = [
         "Police said the officers had acted lawfully.",
     ),
     (
-        "The vaccine may cut hospital admissions by half.",
-        "The vaccine cuts hospital admissions by half.",
-    ),
-    (
         "The company purportedly hid the losses from investors.",
         "The company hid the losses from investors, regulators said.",
-    ),
-    (
-        "Israel says about 800 people were to be evacuated.",
-        "About 800 people were to be evacuated.",
     ),
     (
         "The rebels appear to have withdrawn from the town.",
@@ -51,10 +39,19 @@ DIVERGENT = [
         "The mayor alleged that the contract was rigged.",
         "The mayor said that the contract was rigged.",
     ),
+    # A contested claim: who states an accusation matters even without a hedge.
+    (
+        "According to police, the suspect murdered two guards.",
+        "The suspect murdered two guards.",
+    ),
+    (
+        "The group has staged chemical attacks, the ministry said.",
+        "The group has staged chemical attacks.",
+    ),
     # The focus states as fact what the other hedges: a divergence seen from either side.
     (
-        "The bridge collapsed because of poor maintenance.",
-        "The bridge collapsed, possibly because of poor maintenance.",
+        "The convoy reached the border on Sunday.",
+        "The convoy reportedly reached the border on Sunday.",
     ),
 ]
 
@@ -72,6 +69,28 @@ SAME = [
     ),
     ("According to the report, 12 people died.", "Twelve people died, the report said."),
     ("The storm destroyed 40 homes.", "Forty homes were destroyed by the storm."),
+    # Attributing an uncontested fact, or hedging a forecast with a modal, is no divergence.
+    (
+        "According to officials, the convoy reached the border on Sunday.",
+        "The convoy reached the border on Sunday.",
+    ),
+    (
+        "The vaccine may cut hospital admissions by half.",
+        "The vaccine cuts hospital admissions by half.",
+    ),
+    (
+        "Israel says about 800 people were to be evacuated.",
+        "About 800 people were to be evacuated.",
+    ),
+    (
+        "The bridge collapsed because of poor maintenance.",
+        "The bridge collapsed, possibly because of poor maintenance.",
+    ),
+    # A quotation is its speaker's, however the sentence around it is written.
+    (
+        "He added, \u201cThere are those who think we should pull out of the war.\u201d",
+        "There are those who think we should pull out of the war.",
+    ),
 ]
 
 

@@ -82,7 +82,8 @@ def test_hostile_account_against_neutral_ones(event: tuple[ArticleView, ...]) ->
 
     quotes = on(found, "framing", "\u201crequested\u201d")
     assert quotes.evidence["kind"] == "scare_quotes"
-    on(found, "attribution", "\u201crequested\u201d")
+    # An uncontested fact attributed by one outlet and not the other is no divergence.
+    assert not [d for d in found if d.type == "attribution"]
 
     mufti = on(found, "unique_claim", "Grand Mufti")
     assert mufti.counterparts == ()
@@ -157,7 +158,7 @@ def _claims(*groups: Sequence[tuple[ArticleView, int]]) -> list[Claim]:
 FACTS = [
     "The bridge over the river was closed on Monday morning.",
     "Engineers found cracks in two of the main supports.",
-    "The city council will vote on repairs next week.",
+    "The city council will vote next week on repairs estimated at 4 million dollars.",
 ]
 
 
@@ -193,7 +194,10 @@ def test_same_outlet_and_same_report_are_not_compared() -> None:
 
 def test_unique_claim_confidence_grows_with_the_margin() -> None:
     focus = _article(
-        1, "focus", [*FACTS[:2], "The mayor blamed the previous administration."], [0, 1, 3]
+        1,
+        "focus",
+        [*FACTS[:2], "The mayor blamed the previous administration for 12 years of neglect."],
+        [0, 1, 3],
     )
     other = _article(2, "other", FACTS[:2], [0, 1])
     claims = _claims([(focus, 0), (other, 0)], [(focus, 1), (other, 1)])
@@ -214,6 +218,31 @@ def test_pairwise_findings_merge_per_passage_and_type() -> None:
     assert [d.type for d in found] == ["framing"]
     assert {m.outlet for m in found[0].counterparts} == {"a", "b"}
     assert found[0].explanation.startswith("focus says “regime” where a and b say")
+
+
+def test_captions_subheads_and_claims_without_substance_are_never_unique() -> None:
+    texts = [
+        *FACTS[:2],
+        "Photo: the bridge at dawn",
+        "What happens next?",
+        "Linda Marsh, the council's chair, was also in the audience that morning.",
+        "The bridge, the mayor said, had been \u201ca danger to every driver for years.\u201d",
+    ]
+    focus = _article(1, "focus", texts, [0, 1, 3, 4, 5, 6])
+    other = _article(2, "other", FACTS[:2], [0, 1])
+    claims = _claims([(focus, 0), (other, 0)], [(focus, 1), (other, 1)])
+    found = compare_article(focus, [focus, other], claims)
+    assert [d.passage.text for d in found if d.passage] == [texts[-1]]
+
+
+def test_a_claim_split_across_two_sentences_elsewhere_is_not_unique() -> None:
+    focus = _article(
+        1, "focus", [*FACTS[:2], "Inspectors counted 14 cracks and closed 3 lanes."], [0, 1, 3]
+    )
+    split = ["Inspectors counted 14 cracks.", "They closed 3 lanes."]
+    other = _article(2, "other", [*FACTS[:2], *split], [0, 1, 4, 5])
+    claims = _claims([(focus, 0), (other, 0)], [(focus, 1), (other, 1)])
+    assert [d.type for d in compare_article(focus, [focus, other], claims)] == []
 
 
 def test_a_negated_nearest_passage_outside_the_claim_is_a_contradiction() -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from comparison.framing import detect_framing, detect_loaded_language, loaded_terms, vocabulary
+from comparison.framing import detect_framing, event_framing, event_usage, loaded_terms
 from comparison.model import PassageView
 
 
@@ -37,7 +37,6 @@ DIVERGENT = [
         "The military operation entered its third week.",
         "label",
     ),
-    ("The senator angrily rejected the bill.", "The senator rejected the bill.", "loaded"),
     (
         "The governor unveiled a phony budget plan.",
         "The governor unveiled a budget plan.",
@@ -77,6 +76,22 @@ SAME = [
         "Three suspects were arrested by police after the shooting.",
     ),
     ("The slammed door woke the neighbours.", "The slammed door woke the neighbours."),
+    # Mild and sentiment words are not framing on their own.
+    ("The senator angrily rejected the bill.", "The senator rejected the bill."),
+    ("Steele drew fierce criticism on Friday.", "Steele drew criticism on Friday."),
+    # Quoted words are the speaker's, and capitalised words are names.
+    (
+        "\u201cThey are terrorists and thugs who stage attacks,\u201d the minister said.",
+        "The minister called the volunteers a danger.",
+    ),
+    (
+        "He spoke for the entire United States on Friday.",
+        "He spoke for the country on Friday.",
+    ),
+    (
+        "Senor told reporters the comments were \u201cutterly irresponsible.\u201d",
+        "Senor said the comments were irresponsible.",
+    ),
 ]
 
 
@@ -130,12 +145,30 @@ def test_plain_news_vocabulary_is_not_loaded() -> None:
     assert loaded_terms(text) == ()
 
 
-def test_loaded_language_against_event_vocabulary() -> None:
-    focus = passage("The regime's henchmen staged the whole thing.")
-    plain = vocabulary(["The government said the group staged an event."])
-    finding = detect_loaded_language(focus, plain, focus_outlet="Outlet A")
+def test_event_framing_needs_a_plain_counterpart_in_the_event() -> None:
+    focus = passage("The terrorists were driven across the border in buses overnight.")
+    plain = event_usage(["The volunteers were taken to Halvira.", "Rescuers reached safety."])
+    finding = event_framing(focus, plain, focus_outlet="Outlet A")
     assert finding is not None
-    assert "henchmen" in finding.evidence["focus_terms"]
-    assert finding.explanation.startswith("Outlet A uses loaded wording")
-    shared = vocabulary(["The regime's henchmen staged it, critics say."])
-    assert detect_loaded_language(focus, shared) is None
+    assert finding.evidence["focus_terms"] == ["terrorists"]
+    assert "volunteers" in finding.evidence["other_terms"]
+    assert finding.explanation.startswith("Outlet A says “terrorists”")
+    assert event_framing(focus, event_usage(["The buses left at dawn."])) is None
+    assert (
+        event_framing(focus, event_usage(["Officials called them terrorists, not rescuers."]))
+        is None
+    )
+
+
+def test_event_framing_reads_scare_quotes_against_plain_use() -> None:
+    focus = passage('Some 800 of these "rescuers" were planned to be taken out.')
+    finding = event_framing(focus, event_usage(["The rescuers had been trapped."]))
+    assert finding is not None
+    assert finding.evidence["kind"] == "scare_quotes"
+    quoted = passage('The deal was a "disaster", the senator said, calling it a "disaster".')
+    assert event_framing(quoted, event_usage(["The disaster unfolded."])) is None
+
+
+def test_a_loaded_word_alone_is_not_event_framing() -> None:
+    focus = passage("The regime's phony henchmen staged the whole thing.")
+    assert event_framing(focus, event_usage(["Officials said the event was staged."])) is None

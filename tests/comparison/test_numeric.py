@@ -15,21 +15,25 @@ def _compare(focus: str, other: str) -> dict[str, str | list[str]] | None:
     return None if finding is None else finding.evidence
 
 
-def test_planned_versus_arrived_is_shown_with_both_contexts() -> None:
+def test_planned_versus_arrived_is_reconciled_not_a_divergence() -> None:
     focus = _passage("Jordan said 422 arrived in Jordan on Sunday.", 1)
     other = _passage(
         "Israel said about 800 White Helmets and their relatives were to be evacuated.", 2, 500
     )
+    assert compare_quantities(focus, other) is None
+
+
+def test_about_800_evacuated_against_422_arrived_is_shown_with_both_contexts() -> None:
+    focus = _passage("Jordan said 422 people arrived in Jordan on Sunday.", 1)
+    other = _passage("Israel said about 800 people were evacuated to Jordan on Sunday.", 2, 500)
     finding = compare_quantities(focus, other)
     assert finding is not None
     assert finding.type == "numeric"
     evidence = finding.evidence
     assert evidence["focus_value"] == "422"
-    assert evidence["focus_context"] == "Jordan said 422 arrived in Jordan on Sunday."
+    assert evidence["focus_context"] == "Jordan said 422 people arrived in Jordan on Sunday."
     assert evidence["other_value"] == "about 800"
-    assert "were to be evacuated" in str(evidence["other_context"])
-    assert "plan" in finding.explanation
-    assert finding.confidence < 0.6
+    assert "were evacuated" in str(evidence["other_context"])
     start, end = int(str(evidence["focus_start"])), int(str(evidence["focus_end"]))
     assert focus.text[start - focus.start : end - focus.start] == "422"
 

@@ -1,0 +1,65 @@
+"""Ranking divergences by news value, and the few key differences an answer opens with.
+
+A reader's picture of an event changes most when the accounts disagree on a figure or a fact,
+then when they name the same actors differently or hold a claim at a different distance, then
+when one reports a substantial claim the others leave out. `importance` puts a pairwise
+finding on that scale, weighted by how many other outlets stand on the other side;
+`key_differences` takes the top of the list, at most two of a kind, one per passage, so the
+answer opens with a short, varied list rather than the first lines of a long one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from comparison.model import Divergence, DivergenceType, Finding
+
+__all__ = ["KEY_DIFFERENCES", "TYPE_WEIGHT", "importance", "key_differences"]
+
+KEY_DIFFERENCES = 5
+MAX_PER_TYPE = 2
+TYPE_WEIGHT: dict[DivergenceType, float] = {
+    "numeric": 1.0,
+    "contradiction": 1.0,
+    "framing": 0.8,
+    "attribution": 0.7,
+    "unique_claim": 0.6,
+    "omission": 0.6,
+}
+_FRAMING_KIND_WEIGHT = {"label": 1.0, "scare_quotes": 1.0, "loaded": 0.6}
+
+
+def importance(finding: Finding, outlets: int) -> float:
+    """How much a pairwise finding changes a reader's picture, in [0, 1]."""
+    weight = 1.0
+    if finding.type == "framing":
+        weight = _FRAMING_KIND_WEIGHT.get(str(finding.evidence.get("kind", "")), 0.6)
+    support = min(1.0, 0.7 + 0.15 * max(0, outlets - 1))
+    return round(weight * support, 3)
+
+
+def _rank(divergence: Divergence) -> float:
+    return TYPE_WEIGHT[divergence.type] * divergence.importance * divergence.confidence
+
+
+def key_differences(
+    divergences: Sequence[Divergence], limit: int = KEY_DIFFERENCES
+) -> list[Divergence]:
+    """The divergences an answer opens with, most important first (possibly none)."""
+    chosen: list[Divergence] = []
+    per_type: Counter[DivergenceType] = Counter()
+    passages: set[int] = set()
+    for divergence in sorted(divergences, key=_rank, reverse=True):
+        if len(chosen) == limit:
+            break
+        passage = divergence.passage
+        if per_type[divergence.type] >= MAX_PER_TYPE:
+            continue
+        if passage is not None and passage.passage_id in passages:
+            continue
+        chosen.append(divergence)
+        per_type[divergence.type] += 1
+        if passage is not None:
+            passages.add(passage.passage_id)
+    return chosen

@@ -1,0 +1,80 @@
+"""Whether a passage is a claim worth a reader's attention when only one side reports it.
+
+Subheads, photo captions, bylines, questions, fragments and boilerplate are not claims: they
+were most of the top "unique" items on real coverage. A claim worth showing as unique or
+omitted has an actor (a name, or a speaker its quotation is bound to) and something an editor
+would check: a figure, a quotation bound to its speaker, or an accusation. A named actor raises
+its score, which ranks it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from comparison.attribution import contested
+from comparison.voice import Voice
+
+__all__ = ["MIN_CLAIM_WORDS", "Substance", "is_claim", "substance"]
+
+MIN_CLAIM_WORDS = 8
+_BOILERPLATE = re.compile(
+    r"first published|republished|contributed to this report|reporting by|editing by|"
+    r"writing by|all rights reserved|sign up|subscribe|newsletter|click here|follow (?:us|him|"
+    r"her) on|advertisement|getty images|ap photo|photograph:|photo:|image:|caption|read more|"
+    r"related:|watch:|listen:|copyright|©|this story has been updated|this article was",
+    re.IGNORECASE,
+)
+_ENDS_AS_SENTENCE = re.compile(r"[.!…][\"”’)\]]*\s*$|[\"”’]\s*$")
+# A capitalised word (or initials) that does not open a sentence: a named actor.
+_NAME = re.compile(r"(?<![.!?:;]\s)(?<!^)(?<![\"“‘(])\b[A-Z][a-z]+|\b[A-Z]{2,}\b")
+_FIGURE = re.compile(
+    r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+    r"fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|twice|triple|double)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Substance:
+    """What a passage holds: a named actor, a figure, a bound quotation, an accusation."""
+
+    actor: bool
+    figure: bool
+    quote: bool
+    accusation: bool
+
+    @property
+    def worth_showing(self) -> bool:
+        return self.figure or self.quote or self.accusation
+
+    @property
+    def score(self) -> float:
+        """In [0, 1]: how much an editor would check in it."""
+        return round(
+            0.3 * self.actor + 0.25 * self.figure + 0.25 * self.quote + 0.2 * self.accusation, 3
+        )
+
+
+def is_claim(voice: Voice) -> bool:
+    """Whether the passage is a sentence that states something (not a subhead, caption,
+    byline, question, fragment or boilerplate)."""
+    text = voice.passage.text.strip()
+    if len(text.split()) < MIN_CLAIM_WORDS or text.endswith("?"):
+        return False
+    if _BOILERPLATE.search(text) or not _ENDS_AS_SENTENCE.search(text):
+        return False
+    letters = [c for c in text if c.isalpha()]
+    return not letters or sum(c.isupper() for c in letters) / len(letters) < 0.5
+
+
+def substance(voice: Voice) -> Substance:
+    text = voice.passage.text
+    actor = voice.speaker is not None or _NAME.search(text[1:]) is not None
+    return Substance(
+        actor=actor,
+        figure=_FIGURE.search(text) is not None,
+        # A sentence that continues someone's quotation is a fragment of it, not a claim.
+        quote=bool(voice.quoted) and voice.speaker is not None and not voice.continues_quote,
+        accusation=contested(text),
+    )

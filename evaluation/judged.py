@@ -1,0 +1,287 @@
+"""Divergences judged the way a desk editor reads them, on real dev coverage.
+
+    python -m evaluation.judged [--data ../shared/data] [--cache DIR] [--json]
+    python -m evaluation.judged --packets DIR      # write reading packets for new judgments
+
+The judged set (`evaluation/judged/*.jsonl`, ids, offsets and labels only: the article text
+stays in the shared data) names, per sampled dev event, one focus article and its first
+`OTHERS` other articles, as `events.jsonl`:
+
+    {"event_id", "focus", "others": [article ids], "agree": bool,
+     "key": {"type", "focus": [start, end] | null, "other": [article id, start, end] | null} | null,
+     "divergences": [{"type", "focus": [...] | null, "other": [...] | null}, ...]}
+
+`key` is the difference an editor would lead with (null when the accounts agree);
+`divergences` are the real differences the editor found. `items.jsonl` holds the judged
+reported items of every engine version that was judged (a pool, as in TREC):
+
+    {"event_id", "focus", "type", "focus_span": [start, end] | null,
+     "other_spans": [[article id, start, end], ...], "label": "correct" | "trivial" | "wrong"}
+
+Each event goes through the engine as the service runs it (segment, embed, `align_event`,
+`compare_article`, `key_differences`). A reported item matches a judged one of the same type
+when their focus spans overlap (for an omission: when one of its counterparts overlaps one of
+the judged item's). Metrics:
+- `judged.<type>.precision`: the share of matched reported items labelled correct (trivial and
+  wrong both count against); `judged.<type>.judged_share`: how many reported items have a
+  judgment (below 1, new items need judging: `--packets`);
+- `judged.<type>.recall`: the share of the editor's divergences a reported item matches;
+- `judged.key_difference_hit`: the share of events whose `key` is matched by one of the
+  answer's key differences, or, where the accounts agree, whose answer has none;
+- `judged.items_per_answer` and `judged.empty_when_agreeing`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from comparison.alignment import align_event
+from comparison.divergences import compare_article
+from comparison.model import DIVERGENCE_TYPES, ArticleView, Divergence
+from comparison.ranking import key_differences
+from evaluation._data import DEFAULT_DATA, require
+from evaluation.planted import PassageVectors, article_view, load_events
+from index.embedder import Embedder
+
+JUDGED_DIR = Path(__file__).with_name("judged")
+OTHERS = 3
+
+Span = tuple[int, int]
+OtherSpan = tuple[str, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A reported divergence in dataset terms: article ids and offsets."""
+
+    type: str
+    focus_span: Span | None
+    other_spans: tuple[OtherSpan, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    event_id: str
+    focus: str
+    items: tuple[Item, ...]
+    keys: tuple[Item, ...]
+
+
+def _overlaps(a: Sequence[int], b: Sequence[int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def matches(reported: Item, judged: dict[str, Any]) -> bool:
+    """Whether a reported item is the judged (or gold) one: same type, overlapping spans."""
+    if reported.type != judged["type"]:
+        return False
+    focus = judged.get("focus_span", judged.get("focus"))
+    if focus is not None and reported.focus_span is not None:
+        return _overlaps(reported.focus_span, focus)
+    others = judged.get("other_spans") or ([judged["other"]] if judged.get("other") else [])
+    return any(
+        mine[0] == theirs[0] and _overlaps(mine[1:], theirs[1:])
+        for mine in reported.other_spans
+        for theirs in others
+    )
+
+
+def _item(divergence: Divergence, ids: dict[int, str]) -> Item:
+    passage = divergence.passage
+    return Item(
+        divergence.type,
+        (passage.start, passage.end) if passage is not None else None,
+        tuple(
+            (ids[m.passage.article_id], m.passage.start, m.passage.end)
+            for m in divergence.counterparts
+        ),
+    )
+
+
+def answer(
+    event: dict[str, Any], focus_id: str, other_ids: Sequence[str], vectors: PassageVectors
+) -> Answer:
+    """The engine's answer for one judged event."""
+    by_id = {a["article_id"]: a for a in event["articles"]}
+    chosen = [by_id[focus_id], *(by_id[i] for i in other_ids)]
+    views: list[ArticleView] = [
+        article_view(n + 1, str(a.get("outlet") or f"outlet {n + 1}"), str(a["text"]), vectors)
+        for n, a in enumerate(chosen)
+    ]
+    ids = {n + 1: a["article_id"] for n, a in enumerate(chosen)}
+    found = compare_article(views[0], views, align_event(views))
+    return Answer(
+        event["event_id"],
+        focus_id,
+        tuple(_item(d, ids) for d in found),
+        tuple(_item(d, ids) for d in key_differences(found)),
+    )
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def judged_events(directory: Path = JUDGED_DIR) -> list[dict[str, Any]]:
+    return _read(directory / "events.jsonl")
+
+
+def judged_items(directory: Path = JUDGED_DIR) -> list[dict[str, Any]]:
+    return _read(directory / "items.jsonl")
+
+
+def _rate(hits: int, total: int) -> float:
+    return round(hits / total, 4) if total else float("nan")
+
+
+def _label(item: Item, judged: Sequence[dict[str, Any]]) -> str | None:
+    """The label of the first judged item `item` matches, if any."""
+    return next((str(j["label"]) for j in judged if matches(item, j)), None)
+
+
+def metrics(
+    answers: Sequence[Answer], events: Sequence[dict[str, Any]], items: Sequence[dict[str, Any]]
+) -> dict[str, float]:
+    gold = {(e["event_id"], e["focus"]): e for e in events}
+    pool: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for entry in items:
+        pool.setdefault((entry["event_id"], entry["focus"]), []).append(entry)
+    out: dict[str, float] = {}
+    for kind in DIVERGENCE_TYPES:
+        reported = judged = correct = found = total = 0
+        for ans in answers:
+            key = (ans.event_id, ans.focus)
+            mine = [i for i in ans.items if i.type == kind]
+            reported += len(mine)
+            for item in mine:
+                label = _label(item, pool.get(key, []))
+                judged += label is not None
+                correct += label == "correct"
+            real = [d for d in gold[key]["divergences"] if d["type"] == kind]
+            total += len(real)
+            found += sum(any(matches(i, d) for i in mine) for d in real)
+        out[f"judged.{kind}.precision"] = _rate(correct, judged)
+        out[f"judged.{kind}.judged_share"] = _rate(judged, reported)
+        out[f"judged.{kind}.reported"] = reported
+        out[f"judged.{kind}.recall"] = _rate(found, total)
+    all_judged = all_correct = 0
+    for ans in answers:
+        for item in ans.items:
+            label = _label(item, pool.get((ans.event_id, ans.focus), []))
+            all_judged += label is not None
+            all_correct += label == "correct"
+    out["judged.precision"] = _rate(all_correct, all_judged)
+    hits = agreeing = empty = 0
+    for ans in answers:
+        event = gold[(ans.event_id, ans.focus)]
+        if event["key"] is None:
+            hits += not ans.keys
+        else:
+            hits += any(matches(item, event["key"]) for item in ans.keys)
+        if event.get("agree"):
+            agreeing += 1
+            empty += not ans.keys
+    out["judged.key_difference_hit"] = _rate(hits, len(answers))
+    out["judged.empty_when_agreeing"] = _rate(empty, agreeing)
+    out["judged.items_per_answer"] = round(
+        sum(len(a.items) for a in answers) / max(1, len(answers)), 2
+    )
+    out["judged.events"] = len(answers)
+    return out
+
+
+def run(data: Path, embedder: Embedder, cache: Path | None = None) -> dict[str, float]:
+    events = judged_events()
+    answers = _answers(data, events, PassageVectors(embedder, cache))
+    return metrics(answers, events, judged_items())
+
+
+def _answers(data: Path, events: Sequence[dict[str, Any]], vectors: PassageVectors) -> list[Answer]:
+    source = {e["event_id"]: e for e in load_events(data / "events.dev.jsonl")}
+    return [answer(source[e["event_id"]], e["focus"], e["others"], vectors) for e in events]
+
+
+def _passages_listing(article: dict[str, Any], spans: Iterable[Sequence[int]]) -> str:
+    return "\n".join(f"  [{s}:{e}] {article['text'][s:e]}" for s, e in spans)
+
+
+def write_packets(data: Path, embedder: Embedder, directory: Path, cache: Path | None) -> int:
+    """One reading packet per judged event with the reported items that have no judgment yet."""
+    from ingest.segment import segment
+
+    directory.mkdir(parents=True, exist_ok=True)
+    events = judged_events()
+    source = {e["event_id"]: e for e in load_events(data / "events.dev.jsonl")}
+    items = judged_items()
+    written = 0
+    for event, ans in zip(
+        events, _answers(data, events, PassageVectors(embedder, cache)), strict=True
+    ):
+        known = [j for j in items if (j["event_id"], j["focus"]) == (ans.event_id, ans.focus)]
+        new = [i for i in ans.items if not any(matches(i, j) for j in known)]
+        read = event["agree"] or event["key"] is not None or event["divergences"]
+        if not new and read:
+            continue
+        articles = {a["article_id"]: a for a in source[event["event_id"]]["articles"]}
+        lines = [f"EVENT {event['event_id']}  FOCUS {event['focus']}", ""]
+        for article_id in [event["focus"], *event["others"]]:
+            article = articles[article_id]
+            spans = [(p.start, p.end) for p in segment(article["text"])]
+            lines += [
+                f"ARTICLE {article_id} ({article.get('outlet')})",
+                _passages_listing(article, spans),
+                "",
+            ]
+        lines.append("ITEMS TO JUDGE")
+        for n, item in enumerate(new):
+            lines.append(
+                json.dumps(
+                    {
+                        "n": n,
+                        "type": item.type,
+                        "focus_span": item.focus_span,
+                        "other_spans": item.other_spans,
+                    }
+                )
+            )
+        name = event["event_id"].replace(":", "_").replace("/", "_")
+        (directory / f"{name}.txt").write_text("\n".join(lines), encoding="utf-8")
+        written += 1
+    return written
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evaluation.judged", description=__doc__)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data folder")
+    parser.add_argument("--cache", type=Path, default=None, help="embedding cache (not the repo)")
+    parser.add_argument("--packets", type=Path, default=None, help="write reading packets here")
+    parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    args = parser.parse_args(argv)
+    if require(args.data / "events.dev.jsonl") is None:
+        return 2
+    from core.config import Settings
+    from index.embedder import load_embedder
+
+    embedder = load_embedder(Settings())
+    if args.packets is not None:
+        print(f"{write_packets(args.data, embedder, args.packets, args.cache)} packets written")
+        return 0
+    result = run(args.data, embedder, args.cache)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        for key, value in result.items():
+            print(f"{key:40} {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
