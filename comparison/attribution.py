@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from comparison.framing import loaded_terms
 from comparison.lexicons import (
+    ACCUSATION_MARKERS,
     ACCUSATION_STEMS,
     DISTANCING,
     HEDGE_PHRASES,
@@ -105,10 +107,43 @@ def _is_hedge(cue: str) -> bool:
     return cue.lower() in DISTANCING or cue.lower() in MODAL_HEDGES or cue.lower() in HEDGE_PHRASES
 
 
+# Verbs that report someone's act of speech or blame: a sentence holding one is no outlet's own
+# assertion, even without "said" ("The DNC blames Russia", "Trump has denied").
+_REPORTING = re.compile(
+    r"\b(?:blam|deni|deny|accus|charg|argu|contend|maintain|believ|insist|assert|accord|"
+    r"claim|alleg|said|says|say|told|tell|stat|report|announc|testif|wrote|writ|tweet|"
+    r"call|describ|suggest|warn|acknowledg|admit|dispute|reject|confirm)\w*",
+    re.IGNORECASE,
+)
+
+
+def plain_accusation(voice: Voice) -> bool:
+    """Whether a passage states an accusation in the outlet's own voice, in loaded words, and
+    attributes it to no one. Neutral reports of a lawsuit or an indictment ("the indictment
+    documented lies") state no charge of the outlet's own: all were judged wrong as attribution
+    items. This is the divergence the defining example turns on ("the group are terrorists who stage
+    chemical attacks" where the others report that the government says so)."""
+    own = voice.own_text
+    return (
+        not voice.quoted
+        and contested(own)
+        and _REPORTING.search(own) is None
+        and any(term.kind == "label" or term.weight >= 1.0 for term in loaded_terms(own))
+    )
+
+
 def contested(text: str) -> bool:
     """Whether `text` carries an accusation or a grave charge."""
     low = text.lower()
     return any(stem in low for stem in ACCUSATION_STEMS)
+
+
+def accusations(text: str) -> frozenset[str]:
+    """The stems of what `text` charges someone with ("terror", "stage"), markers left out."""
+    low = text.lower()
+    return frozenset(
+        stem for stem in ACCUSATION_STEMS if stem in low and stem not in ACCUSATION_MARKERS
+    )
 
 
 def _describe(name: str, held: Stance) -> str:

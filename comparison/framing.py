@@ -43,7 +43,7 @@ _SCARE = re.compile(r"(?<![\w])[\"“‘]([A-Za-z][\w’'-]*(?:\s[\w’'-]+){0,2
 # ("called the deal a “disaster”"), not the outlet's distance; "so-called" is the outlet's.
 _QUOTING_VERB = re.compile(
     r"(?:\b(?<!so-)(?:called|dubbed|described|labell?ed|termed|branded)|\b(?:said|says|told|"
-    r"wrote|tweeted|added|calling|describing)\b)[^.!?]{0,40}$",
+    r"wrote|tweeted|added|calling|describing|blamed)\b)[^.!?]{0,80}$",
 )
 _QUOTING_VERB_AFTER = re.compile(
     r"^[^.!?]{0,60}\b(?:said|says|told|wrote|tweeted|added|insisted|argued)\b"
@@ -178,9 +178,18 @@ def _scare_phrases(text: str) -> list[tuple[str, str]]:
     ]
 
 
+def _common_occurrence(phrase: str, text: str) -> bool:
+    """Whether `phrase` occurs plainly in `text` as common words, not as a name or a title: a
+    quoted "Twilight" or "Moon" names a work, and quoting it distances nothing."""
+    return any(
+        match.group()[0].islower()
+        for match in re.finditer(rf"(?<![\w\"“‘]){re.escape(phrase)}(?![\w\"”’])", text, re.I)
+    ) and _plain_occurrence(phrase, text)
+
+
 def _scare_quotes(focus: str, other: str, names: tuple[str, str]) -> _Candidate | None:
     for phrase, marked in _scare_phrases(focus):
-        if _plain_occurrence(phrase, other):
+        if _common_occurrence(phrase, other):
             return _Candidate(
                 0.85,
                 "scare_quotes",
@@ -189,7 +198,7 @@ def _scare_quotes(focus: str, other: str, names: tuple[str, str]) -> _Candidate 
                 f"{names[0]} puts “{phrase}” in quotation marks, a word {names[1]} uses plainly.",
             )
     for phrase, marked in _scare_phrases(other):
-        if _plain_occurrence(phrase, focus):
+        if _common_occurrence(phrase, focus):
             return _Candidate(
                 0.7,
                 "scare_quotes",
@@ -201,11 +210,14 @@ def _scare_quotes(focus: str, other: str, names: tuple[str, str]) -> _Candidate 
 
 
 def _judgments(text: str, vocab: frozenset[str]) -> list[str]:
+    # "the so-called Comey memos" is a name in common use, not a judgment on it.
     return list(
         dict.fromkeys(
             term.term
             for term in loaded_terms(text)
-            if term.term.lower() in JUDGMENT_WORDS and not set(word_forms(term.term)) & vocab
+            if term.term.lower() in JUDGMENT_WORDS
+            and not set(word_forms(term.term)) & vocab
+            and not text[term.end : term.end + 2].strip()[:1].isupper()
         )
     )
 
@@ -261,6 +273,10 @@ def detect_framing(
     return Finding("framing", round(min(best.confidence, 1.0), 3), evidence, best.explanation)
 
 
+# Plain names too general to say the other accounts name the same actor ("militia groups").
+GENERIC_NAMES = frozenset(["group", "groups", "members", "member", "workers", "worker"])
+
+
 @dataclass(frozen=True, slots=True)
 class EventUsage:
     """How the other accounts of an event use contrast labels and plain phrases.
@@ -279,6 +295,8 @@ def event_usage(own_texts: Sequence[str]) -> EventUsage:
     labels: dict[int, list[str]] = {}
     for text in own_texts:
         for word, group, loaded, _, _, _ in _label_words(text):
+            if word.lower() in GENERIC_NAMES:
+                continue
             if not loaded and word.lower() not in labels.setdefault(group, []):
                 labels[group].append(word.lower())
     return EventUsage(
@@ -309,7 +327,7 @@ def event_framing(
             )
             return Finding("framing", 0.85, evidence, explanation)
     for phrase, marked in _scare_phrases(voice.own_text):
-        if _plain_occurrence(phrase, usage.text):
+        if _common_occurrence(phrase, usage.text):
             evidence = {"kind": "scare_quotes", "focus_terms": [marked], "other_terms": [phrase]}
             explanation = (
                 f"{focus_outlet} puts “{phrase}” in quotation marks, a word the other outlets "

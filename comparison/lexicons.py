@@ -28,7 +28,7 @@ NEUTRAL_ATTRIBUTION = _set(
 DISTANCING = _set(
     """claimed claims claiming alleged alleges alleging allegedly insisted insists insisting
     asserted asserts contended contends maintained maintains purported purportedly reportedly
-    supposedly ostensibly professed purports"""
+    supposedly ostensibly professed purports accused accuses accusing allegation allegations"""
 )
 
 # Modal and epistemic hedges: the content is presented as possible, not as fact.
@@ -327,7 +327,7 @@ ACCUSATION_STEMS = (
     "genocid",
     "tortur",
     "fabricat",
-    "staged",
+    "stage",
     "staging",
     "cover-up",
     "collu",
@@ -368,3 +368,5 @@ LABEL_MODIFIED = _set(
     acts activity activities offences offenses offence offense groups group network networks
     training camp camps"""
 )
+# Stems of the above that mark an accusation as someone's rather than name what is charged.
+ACCUSATION_MARKERS = frozenset(("accus", "alleg", "charged with", "indict"))

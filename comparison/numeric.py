@@ -180,7 +180,7 @@ def compare_quantities(focus: PassageView, other: PassageView) -> Finding | None
             and (_sums_to(fm.quantity, other_q) or _sums_to(om.quantity, focus_q))
         ):
             continue
-        if fm.planned != om.planned or _head_score(fm.quantity, om.quantity) < 0.5:
+        if fm.planned != om.planned or _head_score(fm.quantity, om.quantity) < 0.7:
             # A plan against an outcome, or counts of different things: both can be true.
             continue
         rivals_f = sum(comparable[fi])

@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from comparison.alignment import content_stems
 from comparison.model import ArticleView, ClaimMember, Divergence
+from comparison.ranking import calibrated
 from comparison.substance import is_claim, substance
 from comparison.voice import Voice
 
@@ -73,6 +74,7 @@ def unique_claims(
     if similarity.shape[1] == 0:
         return []
     cover = Cover(others)
+    elsewhere = "\n".join(a.text for a in others)
     outlets = [a.outlet for a in others]
     other_passages = [p for a in others for p in a.passages]
     outlet_of = {a.article_id: a.outlet for a in others}
@@ -82,15 +84,16 @@ def unique_claims(
         voice = voices[passage.passage_id]
         if passage.passage_id in aligned or not is_claim(voice):
             continue
-        held = substance(voice)
+        held = substance(voice, elsewhere)
         best = float(similarity[row, int(columns[row])])
         if not held.worth_showing or cover.covers(passage.text, best):
             continue
         nearest = other_passages[int(columns[row])]
+        margin = min(1.0, 0.5 + (COVER_THRESHOLD - best))
         out.append(
             Divergence(
                 type="unique_claim",
-                confidence=round(min(0.95, 0.45 + (COVER_THRESHOLD - best)), 3),
+                confidence=calibrated("unique_claim"),
                 passage=passage,
                 counterparts=(),
                 evidence={
@@ -102,7 +105,7 @@ def unique_claims(
                     f"Only {focus.outlet} reports this: none of the {len(outlets)} other "
                     f"outlets covering the event ({outlet_list(outlets)}) states it."
                 ),
-                importance=held.score,
+                importance=round(held.score * margin, 3),
             )
         )
     return out
@@ -123,13 +126,18 @@ def omissions(
     all_groups = {groups[a] for a in groups if a != focus.article_id}
     all_groups.discard(groups[focus.article_id])
     cover = Cover([focus])
+    held_by = {
+        m.passage.passage_id: substance(voices[m.passage.passage_id], focus.text)
+        for members in claims
+        for m in members
+    }
     ranked: list[tuple[int, float, Divergence]] = []
     for members in claims:
         shown = [
             m
             for m in members
             if is_claim(voices[m.passage.passage_id])
-            and substance(voices[m.passage.passage_id]).worth_showing
+            and held_by[m.passage.passage_id].worth_showing
         ]
         if not shown or any(
             cover.covers(m.passage.text, best_focus[m.passage.passage_id]) for m in members
@@ -145,17 +153,17 @@ def omissions(
             continue
         best = max(best_focus[m.passage.passage_id] for m in shown)
         share = support / max(1, len(all_groups))
-        confidence = round(min(0.95, 0.45 + (COVER_THRESHOLD - best)) * (0.7 + 0.3 * share), 3)
-        held = max(substance(voices[m.passage.passage_id]).score for m in shown)
+        margin = min(1.0, 0.5 + (COVER_THRESHOLD - best))
+        held = max(held_by[m.passage.passage_id].score for m in shown)
         outlets = [m.outlet for m in by_group.values()]
         noun = "outlet" if support == 1 else "independent outlets"
         ranked.append(
             (
                 support,
-                confidence,
+                margin,
                 Divergence(
                     type="omission",
-                    confidence=confidence,
+                    confidence=calibrated("omission"),
                     passage=None,
                     counterparts=tuple(by_group.values()),
                     evidence={
@@ -167,7 +175,7 @@ def omissions(
                         f"Reported by {support} {noun} ({outlet_list(outlets)}) but absent "
                         f"from {focus.outlet}."
                     ),
-                    importance=round(held * (0.5 + 0.5 * share), 3),
+                    importance=round(held * margin * (0.5 + 0.5 * share), 3),
                 ),
             )
         )

@@ -19,6 +19,8 @@ __all__ = ["KEY_DIFFERENCES", "TYPE_WEIGHT", "importance", "key_differences"]
 
 KEY_DIFFERENCES = 5
 MAX_PER_TYPE = 2
+# A divergence leads the answer only when items of its kind are right this often.
+KEY_MIN_CONFIDENCE = 0.3
 TYPE_WEIGHT: dict[DivergenceType, float] = {
     "numeric": 1.0,
     "contradiction": 1.0,
@@ -27,20 +29,36 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
     "unique_claim": 0.6,
     "omission": 0.6,
 }
+# Judged precision per kind, smoothed toward 0.5 (a Beta(1, 1) prior) where judgments are few:
+# `python -m evaluation.judged --calibrate` prints these from evaluation/judged/.
+TYPE_PRECISION: dict[DivergenceType, float] = {
+    "numeric": 0.4,
+    "contradiction": 0.5,
+    "unique_claim": 0.168,
+    "omission": 0.478,
+    "framing": 0.5,
+    "attribution": 0.25,
+}
 _FRAMING_KIND_WEIGHT = {"label": 1.0, "scare_quotes": 1.0, "loaded": 0.6}
 
 
 def importance(finding: Finding, outlets: int) -> float:
-    """How much a pairwise finding changes a reader's picture, in [0, 1]."""
+    """How much a pairwise finding changes a reader's picture, in [0, 1]: its kind's weight,
+    the detector's own score and the number of outlets on the other side."""
     weight = 1.0
     if finding.type == "framing":
         weight = _FRAMING_KIND_WEIGHT.get(str(finding.evidence.get("kind", "")), 0.6)
     support = min(1.0, 0.7 + 0.15 * max(0, outlets - 1))
-    return round(weight * support, 3)
+    return round(weight * support * finding.confidence, 3)
 
 
 def _rank(divergence: Divergence) -> float:
     return TYPE_WEIGHT[divergence.type] * divergence.importance * divergence.confidence
+
+
+def calibrated(kind: DivergenceType) -> float:
+    """P(an item of this kind is right and worth showing), from the judged set."""
+    return TYPE_PRECISION[kind]
 
 
 def key_differences(
@@ -54,7 +72,7 @@ def key_differences(
         if len(chosen) == limit:
             break
         passage = divergence.passage
-        if per_type[divergence.type] >= MAX_PER_TYPE:
+        if per_type[divergence.type] >= MAX_PER_TYPE or divergence.confidence < KEY_MIN_CONFIDENCE:
             continue
         if passage is not None and passage.passage_id in passages:
             continue

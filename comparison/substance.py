@@ -28,6 +28,30 @@ _BOILERPLATE = re.compile(
 _ENDS_AS_SENTENCE = re.compile(r"[.!…][\"”’)\]]*\s*$|[\"”’]\s*$")
 # A capitalised word (or initials) that does not open a sentence: a named actor.
 _NAME = re.compile(r"(?<![.!?:;]\s)(?<!^)(?<![\"“‘(])\b[A-Z][a-z]+|\b[A-Z]{2,}\b")
+_TITLES = frozenset(
+    [
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "Gen",
+        "Sen",
+        "Rep",
+        "Gov",
+        "Lt",
+        "Col",
+        "Sgt",
+        "Prof",
+        "The",
+        "A",
+        "An",
+        "He",
+        "She",
+        "They",
+        "We",
+        "I",
+    ]
+)
 _FIGURE = re.compile(
     r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
     r"fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|twice|triple|double)\b",
@@ -68,13 +92,24 @@ def is_claim(voice: Voice) -> bool:
     return not letters or sum(c.isupper() for c in letters) / len(letters) < 0.5
 
 
-def substance(voice: Voice) -> Substance:
+def substance(voice: Voice, elsewhere: str | None = None) -> Substance:
+    """What `voice`'s passage holds. With `elsewhere` (the other side's text), a quotation
+    counts only when it gives a voice the other side never names: another line from a speaker
+    both sides quote was, on judged coverage, almost always trivial."""
     text = voice.passage.text
     actor = voice.speaker is not None or _NAME.search(text[1:]) is not None
+    # A sentence that continues someone's quotation is a fragment of it, not a claim.
+    quote = bool(voice.quoted) and voice.speaker is not None and not voice.continues_quote
+    if quote and elsewhere is not None:
+        quote = _new_voice(voice.speaker or "", elsewhere)
     return Substance(
         actor=actor,
         figure=_FIGURE.search(text) is not None,
-        # A sentence that continues someone's quotation is a fragment of it, not a claim.
-        quote=bool(voice.quoted) and voice.speaker is not None and not voice.continues_quote,
+        quote=quote,
         accusation=contested(text),
     )
+
+
+def _new_voice(speaker: str, elsewhere: str) -> bool:
+    names = [word for word in re.findall(r"[A-Z][\w’'-]+", speaker) if word not in _TITLES]
+    return bool(names) and not any(name in elsewhere for name in names)

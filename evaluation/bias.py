@@ -17,6 +17,11 @@ embedded, the event is aligned (`align_event`), and every article in turn is the
   promise the content is missing elsewhere, so `basil.informational_aligned_rate` reports how
   many of those spans sit in a passage aligned with another outlet; `basil.unique_passage_rate`
   is the base rate of `unique_claim` passages.
+- `basil.framing_precision`: of the framing divergences, the share whose flagged words lie in an
+  annotated lexical span; `basil.unique_informational_precision`: of the `unique_claim` and
+  `omission` items, the share whose passage (an omission's counterparts) overlaps an
+  informational span, beside `basil.informational_passage_rate`, the share of all passages that
+  do (the precision of a random flagger).
 - `pac.partisan_auroc`: each PAC event mention (Partisan or Neutral, annotator-removed ones
   dropped) gets the divergence score of the passage holding its trigger: the highest confidence
   of any divergence on that passage (0 where none). AUROC of that score for Partisan vs
@@ -101,7 +106,12 @@ def basil_metrics(runs: Sequence[EventRun]) -> dict[str, float]:
     lexical = lexical_term = lexical_sentence = 0
     informational = informational_hit = informational_aligned = 0
     passages = framing_passages = unique_passages = 0
+    framing_items = framing_in_span = one_sided = one_sided_in_span = informational_passages = 0
     for run in runs:
+        spans = {
+            view.article_id: list(_spans(source, "informational"))
+            for source, view in zip(run.sources, run.views, strict=True)
+        }
         omitted: list[PassageView] = [
             c.passage
             for found in run.divergences
@@ -115,8 +125,28 @@ def basil_metrics(runs: Sequence[EventRun]) -> dict[str, float]:
             passages += len(view.passages)
             framing_passages += len({d.passage.passage_id for d in framing if d.passage})
             unique_passages += len(unique)
+            lexical_spans = list(_spans(source, "lexical"))
             terms = [t for d in framing for t in _term_offsets(d)]
-            for span in _spans(source, "lexical"):
+            framing_items += len(framing)
+            framing_in_span += sum(
+                any(_overlaps(span, t) for span in lexical_spans for t in _term_offsets(d))
+                for d in framing
+            )
+            informational_passages += sum(
+                any(_overlaps(span, (p.start, p.end)) for span in spans[view.article_id])
+                for p in view.passages
+            )
+            for d in found:
+                if d.type not in ("unique_claim", "omission"):
+                    continue
+                flagged_parts = [d.passage] if d.passage else [c.passage for c in d.counterparts]
+                one_sided += 1
+                one_sided_in_span += any(
+                    _overlaps(span, (p.start, p.end))
+                    for p in flagged_parts
+                    for span in spans[p.article_id]
+                )
+            for span in lexical_spans:
                 lexical += 1
                 lexical_term += any(_overlaps(span, t) for t in terms)
                 lexical_sentence += any(
@@ -124,7 +154,7 @@ def basil_metrics(runs: Sequence[EventRun]) -> dict[str, float]:
                     for d in framing
                 )
             flagged = unique + [p for p in omitted if p.article_id == view.article_id]
-            for span in _spans(source, "informational"):
+            for span in spans[view.article_id]:
                 informational += 1
                 informational_hit += any(_overlaps(span, (p.start, p.end)) for p in flagged)
                 informational_aligned += any(
@@ -135,10 +165,13 @@ def basil_metrics(runs: Sequence[EventRun]) -> dict[str, float]:
         "basil.lexical_recall": _rate(lexical_sentence, lexical),
         "basil.lexical_recall_term": _rate(lexical_term, lexical),
         "basil.framing_passage_rate": _rate(framing_passages, passages),
+        "basil.framing_precision": _rate(framing_in_span, framing_items),
         "basil.lexical_spans": lexical,
         "basil.informational_recall": _rate(informational_hit, informational),
         "basil.informational_aligned_rate": _rate(informational_aligned, informational),
         "basil.unique_passage_rate": _rate(unique_passages, passages),
+        "basil.unique_informational_precision": _rate(one_sided_in_span, one_sided),
+        "basil.informational_passage_rate": _rate(informational_passages, passages),
         "basil.informational_spans": informational,
     }
 

@@ -2,6 +2,7 @@
 
     python -m evaluation.judged [--data ../shared/data] [--cache DIR] [--json]
     python -m evaluation.judged --packets DIR      # write reading packets for new judgments
+    python -m evaluation.judged --calibrate        # each kind's judged precision, smoothed
 
 The judged set (`evaluation/judged/*.jsonl`, ids, offsets and labels only: the article text
 stays in the shared data) names, per sampled dev event, one focus article and its first
@@ -26,6 +27,8 @@ the judged item's). Metrics:
   wrong both count against); `judged.<type>.judged_share`: how many reported items have a
   judgment (below 1, new items need judging: `--packets`);
 - `judged.<type>.recall`: the share of the editor's divergences a reported item matches;
+- `judged.precision` and `judged.key_precision`: the same over all reported items, and over the
+  key differences only;
 - `judged.key_difference_hit`: the share of events whose `key` is matched by one of the
   answer's key differences, or, where the accounts agree, whose answer has none;
 - `judged.items_per_answer` and `judged.empty_when_agreeing`.
@@ -171,6 +174,8 @@ def metrics(
         out[f"judged.{kind}.precision"] = _rate(correct, judged)
         out[f"judged.{kind}.judged_share"] = _rate(judged, reported)
         out[f"judged.{kind}.reported"] = reported
+        out[f"judged.{kind}.judged"] = judged
+        out[f"judged.{kind}.correct"] = correct
         out[f"judged.{kind}.recall"] = _rate(found, total)
     all_judged = all_correct = 0
     for ans in answers:
@@ -179,6 +184,13 @@ def metrics(
             all_judged += label is not None
             all_correct += label == "correct"
     out["judged.precision"] = _rate(all_correct, all_judged)
+    key_judged = key_correct = 0
+    for ans in answers:
+        for item in ans.keys:
+            label = _label(item, pool.get((ans.event_id, ans.focus), []))
+            key_judged += label is not None
+            key_correct += label == "correct"
+    out["judged.key_precision"] = _rate(key_correct, key_judged)
     hits = agreeing = empty = 0
     for ans in answers:
         event = gold[(ans.event_id, ans.focus)]
@@ -195,6 +207,16 @@ def metrics(
         sum(len(a.items) for a in answers) / max(1, len(answers)), 2
     )
     out["judged.events"] = len(answers)
+    return out
+
+
+def calibration(result: dict[str, float]) -> dict[str, float]:
+    """Each kind's judged precision under a Beta(1, 1) prior: (correct + 1) / (judged + 2),
+    the figures `comparison.ranking.TYPE_PRECISION` holds."""
+    out: dict[str, float] = {}
+    for kind in DIVERGENCE_TYPES:
+        judged, correct = result[f"judged.{kind}.judged"], result[f"judged.{kind}.correct"]
+        out[kind] = round((correct + 1) / (judged + 2), 3)
     return out
 
 
@@ -263,6 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data folder")
     parser.add_argument("--cache", type=Path, default=None, help="embedding cache (not the repo)")
     parser.add_argument("--packets", type=Path, default=None, help="write reading packets here")
+    parser.add_argument("--calibrate", action="store_true", help="print each kind's precision")
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
     args = parser.parse_args(argv)
     if require(args.data / "events.dev.jsonl") is None:
@@ -275,6 +298,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{write_packets(args.data, embedder, args.packets, args.cache)} packets written")
         return 0
     result = run(args.data, embedder, args.cache)
+    if args.calibrate:
+        result = calibration(result)
     if args.json:
         print(json.dumps(result, indent=2))
     else:

@@ -173,9 +173,9 @@ def _substantive(passages: Sequence[PassageView]) -> list[PassageView]:
     return [p for p in passages if 8 <= len(p.text.split()) <= 60 and p.index > 0]
 
 
-def _worth_showing(passage: PassageView) -> bool:
+def _worth_showing(passage: PassageView, elsewhere: str | None = None) -> bool:
     voice = passage_voice(passage)
-    return is_claim(voice) and substance(voice).worth_showing
+    return is_claim(voice) and substance(voice, elsewhere).worth_showing
 
 
 def _replace(text: str, start: int, end: int, new: str) -> str:
@@ -188,10 +188,15 @@ def _plant_one(
     """(copy, edited span, note) for one edit of `kind`, or None where the article has no spot."""
     candidates = _substantive(passages)
     if kind == "omission":
-        candidates = [p for p in candidates if _worth_showing(p)]
+        candidates = [
+            p for p in candidates if _worth_showing(p, text[: p.start] + text[p.end :])
+        ]
     if kind == "framing":
-        # Words inside a quotation are the speaker's: an edit there is no outlet's framing.
-        candidates = [p for p in candidates if not passage_voice(p).quoted]
+        # Words inside a quotation, or in reported speech, are the speaker's: an edit there is
+        # no outlet's framing.
+        candidates = [
+            p for p in candidates if not passage_voice(p).quoted and stance(p.text).level == FACT
+        ]
     rng.shuffle(candidates)
     for p in candidates:
         edited = _edit_passage(kind, p, rng, filler)

@@ -10,6 +10,7 @@ import pytest
 from comparison.alignment import align_event
 from comparison.divergences import compare_article, summary
 from comparison.model import ArticleView, Claim, ClaimMember, Divergence, PassageView
+from comparison.ranking import TYPE_PRECISION
 from evaluation.planted import PassageVectors, article_view
 
 HOSTILE = (
@@ -192,7 +193,7 @@ def test_same_outlet_and_same_report_are_not_compared() -> None:
     assert compare_article(focus, [focus, same_outlet, same_report], []) == []
 
 
-def test_unique_claim_confidence_grows_with_the_margin() -> None:
+def test_a_unique_claim_has_its_kinds_judged_confidence() -> None:
     focus = _article(
         1,
         "focus",
@@ -205,7 +206,8 @@ def test_unique_claim_confidence_grows_with_the_margin() -> None:
     unique = [d for d in found if d.type == "unique_claim"]
     assert len(unique) == 1
     assert unique[0].passage == focus.passages[2]
-    assert unique[0].confidence >= 0.9
+    assert unique[0].confidence == TYPE_PRECISION["unique_claim"]
+    assert unique[0].importance > 0
     assert unique[0].evidence["best_similarity"] == "0.00"
 
 
@@ -226,7 +228,7 @@ def test_captions_subheads_and_claims_without_substance_are_never_unique() -> No
         "Photo: the bridge at dawn",
         "What happens next?",
         "Linda Marsh, the council's chair, was also in the audience that morning.",
-        "The bridge, the mayor said, had been \u201ca danger to every driver for years.\u201d",
+        "The bridge, Mayor Ruth Okafor said, had been \u201ca danger to every driver.\u201d",
     ]
     focus = _article(1, "focus", texts, [0, 1, 3, 4, 5, 6])
     other = _article(2, "other", FACTS[:2], [0, 1])

@@ -10,13 +10,16 @@ from comparison.model import DIVERGENCE_TYPES, PassageView
 from evaluation.planted import _plant_one, evaluate, plant, run
 
 # Floors measured on this subset (python -m evaluation.planted --articles 8 --seed 13 gives the
-# same items); CI holds them, raise them when the engine gets better.
+# same items); CI holds them, raise them when the engine gets better. Omission and framing fell
+# when the engine turned to precision on real coverage (evaluation.judged decides): a removed
+# sentence whose words its neighbours repeat counts as still stated, and a quoted word next to
+# a speech verb is read as the speaker's.
 FLOORS = {
     "planted.numeric.recall": 0.95,
     "planted.contradiction.recall": 0.85,
     "planted.unique_claim.recall": 0.95,
-    "planted.omission.recall": 0.95,
-    "planted.framing.recall": 0.95,
+    "planted.omission.recall": 0.75,
+    "planted.framing.recall": 0.85,
     "planted.attribution.recall": 0.95,
 }
 MAX_FALSE_ALARM_RATE = 0.01

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from comparison.ranking import TYPE_PRECISION
+from evaluation.judged import Answer, Item, calibration, judged_events, matches, metrics, run
+
+# Measured with `python -m evaluation.judged --json` on the judged set; CI holds them, raise
+# them when the engine gets better.
+FLOORS = {
+    "judged.precision": 0.2,
+    "judged.key_difference_hit": 0.3,
+    "judged.empty_when_agreeing": 0.6,
+    "judged.omission.precision": 0.45,
+}
+MAX_ITEMS_PER_ANSWER = 6.0
+
+
+def test_items_match_by_type_and_overlapping_spans() -> None:
+    unique = Item("unique_claim", (10, 50), ())
+    assert matches(unique, {"type": "unique_claim", "focus_span": [40, 90], "other_spans": []})
+    assert not matches(unique, {"type": "unique_claim", "focus_span": [50, 90]})
+    assert not matches(unique, {"type": "framing", "focus_span": [10, 50]})
+    omission = Item("omission", None, (("b", 100, 160),))
+    assert matches(omission, {"type": "omission", "focus": None, "other": ["b", 150, 200]})
+    assert not matches(omission, {"type": "omission", "focus": None, "other": ["c", 100, 160]})
+
+
+def test_metrics_count_judged_labels_recall_and_key_hits() -> None:
+    right = Item("omission", None, (("b", 0, 10),))
+    wrong = Item("unique_claim", (0, 10), ())
+    answers = [
+        Answer("e1", "a", (right, wrong), (right,)),
+        Answer("e2", "x", (), ()),
+    ]
+    events = [
+        {
+            "event_id": "e1",
+            "focus": "a",
+            "agree": False,
+            "key": {"type": "omission", "focus": None, "other": ["b", 5, 8]},
+            "divergences": [
+                {"type": "omission", "focus": None, "other": ["b", 5, 8]},
+                {"type": "omission", "focus": None, "other": ["c", 0, 4]},
+            ],
+        },
+        {"event_id": "e2", "focus": "x", "agree": True, "key": None, "divergences": []},
+    ]
+    items = [
+        {"event_id": "e1", "focus": "a", "type": "omission", "focus_span": None,
+         "other_spans": [["b", 0, 10]], "label": "correct"},
+        {"event_id": "e1", "focus": "a", "type": "unique_claim", "focus_span": [0, 10],
+         "other_spans": [], "label": "trivial"},
+    ]  # fmt: skip
+    result = metrics(answers, events, items)
+    assert result["judged.omission.precision"] == 1.0
+    assert result["judged.omission.recall"] == 0.5
+    assert result["judged.unique_claim.precision"] == 0.0
+    assert result["judged.precision"] == 0.5
+    assert result["judged.key_precision"] == 1.0
+    assert result["judged.key_difference_hit"] == 1.0
+    assert result["judged.empty_when_agreeing"] == 1.0
+    assert calibration(result)["omission"] == round(2 / 3, 3)
+
+
+def test_the_judged_set_holds_offsets_and_labels_only() -> None:
+    events = judged_events()
+    assert len(events) >= 30
+    for event in events:
+        assert set(event) == {"event_id", "focus", "others", "agree", "key", "divergences"}
+
+
+@pytest.mark.slow
+@pytest.mark.data
+def test_judged_precision_and_the_shipped_calibration(shared_data: Path, embedder: Any) -> None:
+    result = run(shared_data, embedder)
+    for key, floor in FLOORS.items():
+        assert result[key] >= floor, (key, result[key])
+    assert result["judged.items_per_answer"] <= MAX_ITEMS_PER_ANSWER
+    # The confidences the engine ships are the judged precisions of its current answers.
+    assert calibration(result) == TYPE_PRECISION
