@@ -177,20 +177,14 @@ def metrics(
         out[f"judged.{kind}.judged"] = judged
         out[f"judged.{kind}.correct"] = correct
         out[f"judged.{kind}.recall"] = _rate(found, total)
-    all_judged = all_correct = 0
-    for ans in answers:
-        for item in ans.items:
-            label = _label(item, pool.get((ans.event_id, ans.focus), []))
-            all_judged += label is not None
-            all_correct += label == "correct"
-    out["judged.precision"] = _rate(all_correct, all_judged)
-    key_judged = key_correct = 0
-    for ans in answers:
-        for item in ans.keys:
-            label = _label(item, pool.get((ans.event_id, ans.focus), []))
-            key_judged += label is not None
-            key_correct += label == "correct"
-    out["judged.key_precision"] = _rate(key_correct, key_judged)
+    for name, keys_only in (("judged.precision", False), ("judged.key_precision", True)):
+        labels = [
+            _label(item, pool.get((ans.event_id, ans.focus), []))
+            for ans in answers
+            for item in (ans.keys if keys_only else ans.items)
+        ]
+        known = [label for label in labels if label is not None]
+        out[name] = _rate(known.count("correct"), len(known))
     hits = agreeing = empty = 0
     for ans in answers:
         event = gold[(ans.event_id, ans.focus)]
