@@ -28,7 +28,7 @@ from core.db.schema import ArticleRow, EventRow
 from core.outlets import load_registry
 from demo import ARTICLES, DemoArticle
 from demo.site import render_article
-from index.embedder import HashingEmbedder
+from tests.doubles import HashingEmbedder
 
 DISPOSABLE_URL = "https://news.example"
 

@@ -24,9 +24,10 @@ from core.config import Settings
 from demo import ARTICLES, DemoArticle
 from demo.articles import EVACUATION
 from demo.server import DemoSite
-from index.embedder import Embedder, HashingEmbedder
+from index.embedder import Embedder
 from ingest.service import ingest_service
 from tests.api._support import article_html, article_url, event_articles
+from tests.doubles import HashingEmbedder
 
 runner = CliRunner()
 HASHING = HashingEmbedder(64)
