@@ -97,10 +97,6 @@ class Resolver:
         self._policy.check_url(source.url)
         return source.url
 
-    def check_url(self, url: str) -> None:
-        """Raises InvalidURL or RefusedAddress for a URL that may not be fetched."""
-        self._policy.check_url(url)
-
     async def resolve(
         self, source: ArticleSource, *, run: IngestRunner = _run
     ) -> tuple[int, IngestResult | None]:
