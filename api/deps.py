@@ -1,4 +1,4 @@
-"""What routes depend on: the running service, the comparer, the caller, as `Annotated` aliases.
+"""What routes depend on: the narrow services, the caller, as `Annotated` aliases.
 
 Everything here is built once in the app's lifespan (`api.main`) and reached through the typed
 lifespan state; nothing is global.
@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import Annotated, Protocol, TypedDict
+from typing import Annotated, TypedDict
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
@@ -22,9 +19,8 @@ from api.answer import PreparedAnswer
 from api.metrics import Metrics
 from api.overload import WorkGate
 from api.problems import Unauthorized
-from api.queries import ComparisonKey, enqueue_feed_refresh
-from api.schemas import ClaimOut, Comparison, PendingCoverage
 from api.security import RATE_LIMIT_STATE_KEY, KeyRing, RateLimiter
+from compare import Archive, Comparer, ComparisonKey, CoverageRefresher, LruCache, Resolver
 from core.config import Settings
 from core.errors import RateLimited
 from ingest.pipeline import IngestResult
@@ -32,18 +28,15 @@ from ingest.service import IngestService
 
 __all__ = [
     "API_KEY_HEADER",
+    "AnswerCache",
+    "ArchiveDep",
     "BackgroundIngests",
     "Caller",
     "CallerDep",
-    "Comparer",
     "ComparerDep",
-    "ComparerFactory",
-    "ComparisonCache",
-    "ComparisonKey",
-    "CoverageRefresher",
+    "IngestDep",
     "Runtime",
     "RuntimeDep",
-    "ServiceDep",
     "SettingsDep",
     "State",
     "authorize",
@@ -51,144 +44,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-
-class Comparer(Protocol):
-    """The comparison engine as the API sees it. Both methods block (store reads, FAISS, model
-    inference): the API calls them in a worker thread, never on the event loop."""
-
-    @property
-    def name(self) -> str:
-        """Identifies the engine and its version in answers and cache keys."""
-        ...
-
-    def compare(self, article_id: int) -> Comparison:
-        """One article's view of its event: coverage, claims, divergences.
-
-        Raises `core.errors.NotFound` when no article has that id.
-        """
-        ...
-
-    def event_claims(self, event_id: int) -> list[ClaimOut]:
-        """The claim matrix of one event across its outlets (`passage` is left None)."""
-        ...
-
-
-ComparerFactory = Callable[[IngestService], Comparer]
-
-
-class ComparisonCache:
-    """The newest `size` comparisons with their rendered views, least recently used dropped
-    first."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict[tuple[str, ComparisonKey], PreparedAnswer] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, engine: str, key: ComparisonKey) -> PreparedAnswer | None:
-        with self._lock:
-            found = self._items.get((engine, key))
-            if found is not None:
-                self._items.move_to_end((engine, key))
-            return found
-
-    def put(self, engine: str, key: ComparisonKey, answer: PreparedAnswer) -> None:
-        if self._size == 0:
-            return
-        with self._lock:
-            self._items[(engine, key)] = answer
-            self._items.move_to_end((engine, key))
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-@dataclass(slots=True)
-class _Refresh:
-    batch_id: int
-    started: float
-    finished: float | None = None
-
-
-class CoverageRefresher:
-    """Polls every configured feed when a comparison finds little coverage.
-
-    One refresh runs at a time and every article that asks while it runs waits on it; none
-    starts within a minute of the last one finishing (its feeds were just read), and an article
-    is not refreshed for again within `interval` seconds, so a story nobody else covers settles
-    into a plain "no coverage" instead of a refresh loop.
-    """
-
-    MIN_GAP = 60.0
-
-    def __init__(
-        self,
-        service: IngestService,
-        *,
-        enabled: bool,
-        interval: float,
-        retry_after: int,
-        metrics: Metrics,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._service = service
-        self._enabled = enabled
-        self._interval = interval
-        self._retry_after = retry_after
-        self._metrics = metrics
-        self._clock = clock
-        self._current: _Refresh | None = None
-        self._by_article: OrderedDict[int, _Refresh] = OrderedDict()
-        self._lock = asyncio.Lock()
-
-    async def request(self, article_id: int) -> PendingCoverage | None:
-        """The refresh this article waits on, or None when none is running or worth starting."""
-        if not self._enabled:
-            return None
-        async with self._lock:
-            current = self._current
-            if current is not None and current.finished is None:
-                status = await asyncio.to_thread(self._service.queue.batch_status, current.batch_id)
-                if status is None or status.finished:
-                    current.finished = self._clock()
-                else:
-                    self._remember(article_id, current)
-                    return self._pending(current)
-            now = self._clock()
-            previous = self._by_article.get(article_id)
-            if previous is not None and now - previous.started < self._interval:
-                return None
-            last_finished = current.finished if current is not None else None
-            if last_finished is not None and now - last_finished < min(
-                self.MIN_GAP, self._interval
-            ):
-                return None
-            batch_id = await asyncio.to_thread(
-                enqueue_feed_refresh, self._service.queue, self._service.poller
-            )
-            if batch_id is None:
-                return None
-            self._service.workers.wake()
-            self._metrics.coverage_refreshes.inc()
-            self._current = _Refresh(batch_id, self._clock())
-            self._remember(article_id, self._current)
-            return self._pending(self._current)
-
-    def _remember(self, article_id: int, refresh: _Refresh) -> None:
-        self._by_article[article_id] = refresh
-        self._by_article.move_to_end(article_id)
-        while len(self._by_article) > 10_000:
-            self._by_article.popitem(last=False)
-
-    def _pending(self, refresh: _Refresh) -> PendingCoverage:
-        return PendingCoverage(
-            job_id=refresh.batch_id,
-            poll=f"/jobs/{refresh.batch_id}",
-            retry_after=self._retry_after,
-        )
 
 
 @dataclass(slots=True)
@@ -215,12 +70,21 @@ class BackgroundIngests:
         await asyncio.gather(*self.tasks, return_exceptions=True)
 
 
+AnswerCache = LruCache[tuple[str, ComparisonKey], PreparedAnswer]
+"""Rendered answers by (engine, comparison key)."""
+
+
 @dataclass(slots=True)
 class Runtime:
+    """The narrow services routes use: ingest (submit, follow jobs), the archive (browse),
+    the resolver and comparer (/compare), and the HTTP layer's own limits and caches."""
+
     settings: Settings
-    service: IngestService
+    ingest: IngestService
+    archive: Archive
+    resolver: Resolver
     comparer: Comparer
-    cache: ComparisonCache
+    cache: AnswerCache
     refresher: CoverageRefresher
     background: BackgroundIngests
     keys: KeyRing
@@ -245,8 +109,12 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-async def get_service(runtime: RuntimeDep) -> IngestService:
-    return runtime.service
+async def get_ingest(runtime: RuntimeDep) -> IngestService:
+    return runtime.ingest
+
+
+async def get_archive(runtime: RuntimeDep) -> Archive:
+    return runtime.archive
 
 
 async def get_settings(runtime: RuntimeDep) -> Settings:
@@ -257,7 +125,8 @@ async def get_comparer(runtime: RuntimeDep) -> Comparer:
     return runtime.comparer
 
 
-ServiceDep = Annotated[IngestService, Depends(get_service)]
+IngestDep = Annotated[IngestService, Depends(get_ingest)]
+ArchiveDep = Annotated[Archive, Depends(get_archive)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ComparerDep = Annotated[Comparer, Depends(get_comparer)]
 

@@ -12,21 +12,20 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from threadpoolctl import ThreadpoolController
 
-from api.deps import (
-    BackgroundIngests,
-    ComparerFactory,
-    ComparisonCache,
-    CoverageRefresher,
-    Runtime,
-    State,
-)
-from api.engine_comparer import EngineComparer
+from api.deps import AnswerCache, BackgroundIngests, Runtime, State
 from api.metrics import Metrics, MetricsMiddleware
 from api.overload import InFlightLimitMiddleware, WorkGate
 from api.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from api.routes import ROUTERS
 from api.schemas import Problem
 from api.security import BodyLimitMiddleware, KeyRing, RateLimiter, RateLimitHeadersMiddleware
+from compare import (
+    Archive,
+    ComparerFactory,
+    CoverageRefresher,
+    EngineComparer,
+    Resolver,
+)
 from core.config import Settings
 from core.models import Outlet
 from index.embedder import Embedder
@@ -117,15 +116,17 @@ def create_app(
                     on_startup(service)
                 runtime = Runtime(
                     settings=settings,
-                    service=service,
+                    ingest=service,
+                    archive=Archive(service.sessions, service.outlets),
+                    resolver=Resolver.of(service),
                     comparer=make_comparer(service),
-                    cache=ComparisonCache(settings.comparison_cache_size),
+                    cache=AnswerCache(settings.comparison_cache_size),
                     refresher=CoverageRefresher(
                         service,
                         enabled=settings.coverage_refresh,
                         interval=settings.coverage_refresh_interval,
                         retry_after=settings.coverage_retry_after,
-                        metrics=metrics,
+                        on_start=metrics.coverage_refreshes.inc,
                     ),
                     background=BackgroundIngests(),
                     keys=keys,

@@ -21,9 +21,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped,unused-ignore]
 
-from comparison.alignment import ClaimGraph, align_event, content_stems
+from comparison.alignment import ClaimGraph, align_event
 from comparison.model import ArticleView
 from comparison.store_views import load_articles
+from comparison.text import content_stems
 from core.config import Settings
 from core.db.engine import open_store
 from core.db.schema import ArticleRow, EmbeddingModelRow

@@ -1,8 +1,8 @@
 """`parallax coverage`: who else covered one article, as `/compare` answers in `coverage`.
 
-The article is found in the store by id or canonical URL, or ingested now through the API's safe
-pipeline (fetched, or read from a saved page); its event's other members are ranked by
-`api.coverage.event_coverage`, the function behind the API's comparisons.
+The article is found in the store by id or canonical URL, or ingested now through the service's
+safe pipeline (fetched, or read from a saved page), as `/compare` resolves it; its event's other
+members are ranked by `compare.event_coverage`, the function behind every comparison.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from rich.table import Table
 from rich.text import Text
 
-from api.coverage import EventCoverage, event_coverage, store_views
-from api.resolve import resolve_article
-from api.schemas import CompareByHtml, CompareByUrl
+from api.mapping import article_out, coverage_out
+from compare import EventCoverage, FromPage, FromUrl, Resolver, event_coverage, store_views
 from comparison.evidence import Evidence
 from core.config import Settings
 from index.embedder import load_embedder
@@ -55,13 +54,8 @@ async def find_coverage(
 
 async def _resolve(service: IngestService, url: str, html: str | None) -> tuple[int, bool]:
     """The article's id, and whether it was ingested now; resolved as `/compare` does."""
-    # Unvalidated: the SSRF policy's URL check gives the CLI its error messages.
-    request = (
-        CompareByHtml.model_construct(url=url, html=html)
-        if html is not None
-        else CompareByUrl.model_construct(url=url)
-    )
-    article_id, result = await resolve_article(service, request)
+    source = FromPage(url, html) if html is not None else FromUrl(url)
+    article_id, result = await Resolver.of(service).resolve(source)
     return article_id, result is not None and result.outcome is not Outcome.DUPLICATE
 
 
@@ -121,11 +115,12 @@ def evidence_summary(evidence: Evidence) -> str:
 
 
 def coverage_json(coverage: EventCoverage) -> str:
-    """{"article", "event_id", "coverage"}: the article and coverage fields of `/compare`."""
-    article = coverage.article_out(with_passages=False)
+    """{"article", "event_id", "coverage"}: the article and coverage fields of `/compare`,
+    written by the API's mapper so that the two cannot drift apart."""
+    article = article_out(coverage.as_article(with_passages=False))
     answer = {
         "article": article.model_dump(mode="json", exclude={"passages"}),
         "event_id": coverage.event_id,
-        "coverage": [entry.model_dump(mode="json") for entry in coverage.entries()],
+        "coverage": [coverage_out(entry).model_dump(mode="json") for entry in coverage.entries()],
     }
     return json.dumps(answer, indent=2, ensure_ascii=False)

@@ -31,7 +31,7 @@ async def run_demo(settings: Settings, port: int, console: Console) -> None:
             schedule_feeds=True,
             include_registry=False,
         ) as service:
-            batch = service.submit_feeds([outlet.slug for outlet in site.outlets()])
+            batch = service.submit_feeds([outlet.slug for outlet in site.outlets()]).id
             console.print(f"ingesting the demo feeds (batch {batch}); Ctrl-C stops")
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()

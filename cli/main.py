@@ -83,11 +83,11 @@ async def _ingest(
     articles = list(read_articles(jsonl)) if jsonl is not None else []
     async with ingest_service(settings, schedule_feeds=False) as service:
         if jsonl is not None:
-            batch = service.submit_articles(articles)
+            batch = service.submit_articles(articles).id
         elif feeds:
-            batch = service.submit_feeds(urls)
+            batch = service.submit_feeds(urls).id
         else:
-            batch = service.submit_urls(urls)
+            batch = service.submit_urls(urls).id
         status = await _watch(service, batch, show_progress)
     return _summary(status)
 

@@ -18,7 +18,6 @@ adding an article costs work proportional to the event, never to the archive.
 
 from __future__ import annotations
 
-import re
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -27,8 +26,8 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from comparison.model import PASSAGE_CACHE_SIZE, ArticleView, Claim, ClaimMember, PassageView
-from comparison.quantities import words
+from comparison.model import ArticleView, Claim, ClaimMember, PassageView
+from comparison.text import content_stems
 
 # Logistic coefficients over (cosine, jaccard, log1p(shared)), fitted on MRPC dev pairs.
 COEF_COSINE = 4.4489
@@ -42,43 +41,7 @@ PARAPHRASE_THRESHOLD = 0.457
 EVENT_THRESHOLD = 0.2
 
 HASH_BUCKETS = 4096
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-_STOP = frozenset(
-    words(
-        "a an the of and or to in on at by for from with as than that which who whom whose were "
-        "was are is be been being have has had will would could should may might can do did does "
-        "it its this these those he she they we i you his her their our there here said says say "
-        "told also but if so about after before over into more most other such only just not no "
-        "him them us me my your what when where while how all any some then up out new"
-    )
-)
-
 FloatMatrix = npt.NDArray[np.float32]
-
-
-@lru_cache(maxsize=PASSAGE_CACHE_SIZE)
-def content_stems(text: str) -> frozenset[str]:
-    """Lower-case crude stems of the content words of `text`."""
-    stems = {_stem(token) for token in _TOKEN.findall(text)}
-    stems.discard("")
-    return frozenset(stems)
-
-
-@lru_cache(maxsize=65536)
-def _stem(token: str) -> str:
-    """The crude stem of one token, or "" for a stop word or a single letter."""
-    word = token.lower().strip("'’-")
-    if len(word) < 2 or word in _STOP:
-        return ""
-    for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
-            break
-    if word.endswith("y"):
-        word = word[:-1] + "i"
-    if len(word) > 3 and word.endswith("e"):
-        word = word[:-1]
-    return word
 
 
 @lru_cache(maxsize=65536)

@@ -333,10 +333,6 @@ class EventAssigner:
             return True
         return abs((member - article).total_seconds()) <= self._window
 
-    def merge(self, a: int, b: int) -> int:
-        """Merge two events; returns the surviving (older, lower) id."""
-        return self._merge(a, b)
-
     def _new_event(self) -> int:
         event_id = self._next_id
         self._next_id += 1
@@ -371,16 +367,6 @@ class EventAssigner:
             independent_reports=len(reports),
             reprints=len(members) - len(reports),
         )
-
-    def summaries(self) -> list[EventSummary]:
-        return [self.summary(event_id) for event_id in self.event_ids()]
-
-    def clusters(self) -> dict[int, list[int]]:
-        """Event id -> member article ids, in arrival order."""
-        return {
-            event_id: [m.article_id for m in sorted(event.members, key=lambda m: m.arrival)]
-            for event_id, event in self._events.items()
-        }
 
 
 def _sort_time(value: datetime | None) -> float:

@@ -9,6 +9,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from comparison.model import ArticleView, PassageView
+from core.db.reprints import first_publications, text_root
 from core.db.schema import ArticleRow, PassageRow, PassageVectorRow, ReportRow, ReportVectorRow
 
 _PassageColumns = Row[int, int, int, int, int, str, bytes]
@@ -45,7 +46,7 @@ def load_articles(
         .order_by(PassageRow.report_id, PassageRow.idx)
     ).all():
         passages[passage.report_id].append(passage)
-    first_publisher = _first_publishers(session, reports.values())
+    first_publisher = first_publications(session, reports)
     views = {
         article.id: _view(article, report, passages[report.id], dimension, first_publisher)
         for article, report in rows
@@ -68,24 +69,6 @@ def report_vectors(
     }
 
 
-def _first_publishers(session: Session, reports: Iterable[ReportRow]) -> dict[int, int]:
-    """For the text of each report, the article that published it first: reprints point at
-    their original (`near_duplicate_of`), which is never itself a reprint."""
-    roots = {report.near_duplicate_of or report.id for report in reports}
-    family = select(ReportRow.id).where(
-        ReportRow.id.in_(roots) | ReportRow.near_duplicate_of.in_(roots)
-    )
-    firsts: dict[int, int] = {}
-    for article_id, report_id, near in session.execute(
-        select(ArticleRow.id, ArticleRow.report_id, ReportRow.near_duplicate_of)
-        .join(ReportRow, ReportRow.id == ArticleRow.report_id)
-        .where(ArticleRow.report_id.in_(family))
-        .order_by(ArticleRow.published_at.is_(None), ArticleRow.published_at, ArticleRow.id)
-    ).all():
-        firsts.setdefault(near or report_id, article_id)
-    return firsts
-
-
 def _view(
     article: ArticleRow,
     report: ReportRow,
@@ -100,7 +83,7 @@ def _view(
         if passages
         else np.zeros((0, dimension), dtype=np.float32)
     )
-    original = first_publisher.get(report.near_duplicate_of or report.id)
+    original = first_publisher.get(text_root(report.id, report.near_duplicate_of))
     return ArticleView(
         article_id=article.id,
         outlet=article.outlet_name or article.site_name or "",

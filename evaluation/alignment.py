@@ -48,11 +48,11 @@ from comparison.alignment import (
     FloatMatrix,
     TermSets,
     align_event,
-    content_stems,
     pair_scores,
 )
 from comparison.model import ArticleView, PassageView
 from comparison.numeric import compare_quantities
+from comparison.text import content_stems
 
 __all__ = [
     "ENCODERS",

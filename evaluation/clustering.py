@@ -24,7 +24,7 @@ from comparison.events import (
 )
 from comparison.evidence import ArticleFeatures
 from comparison.same_event import FIRST_STAGE_K, confidences, rank_candidates, window_mask
-from evaluation.retrieval import DATASETS, Pool
+from evaluation.pool import DATASETS, Pool
 
 __all__ = ["bcubed", "clustering_metrics", "form_events"]
 

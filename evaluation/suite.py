@@ -21,8 +21,9 @@ def same_event_metrics(
     from comparison.calibration import SameEventModel
     from comparison.entities import load_entity_extractor
     from evaluation.clustering import clustering_metrics
-    from evaluation.retrieval import DEFAULT_CACHE, build_pool, candidate_pairs, evaluate
-    from evaluation.retrieval import load_articles as load_event_articles
+    from evaluation.pool import DEFAULT_CACHE, build_pool
+    from evaluation.pool import load_articles as load_event_articles
+    from evaluation.retrieval import candidate_pairs, evaluate
 
     pool = build_pool(
         load_event_articles(events, events_per_dataset=None, datasets=None),

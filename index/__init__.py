@@ -8,7 +8,6 @@ from index.embedder import (
     PACKAGED_MODEL,
     PACKAGED_MODEL_NAME,
     Embedder,
-    HashingEmbedder,
     SentenceTransformerEmbedder,
     load_embedder,
 )
@@ -24,7 +23,6 @@ __all__ = [
     "PACKAGED_MODEL",
     "PACKAGED_MODEL_NAME",
     "Embedder",
-    "HashingEmbedder",
     "IndexSet",
     "SentenceTransformerEmbedder",
     "VectorIndex",

@@ -7,10 +7,7 @@ so a store always knows which model made its vectors.
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 import os
-import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +15,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
+
+from index.inputs import text_list
+from index.onnx_encoder import BACKEND_SUFFIX, load_onnx_embedder
 
 if TYPE_CHECKING:
     from core.config import Settings
@@ -41,13 +41,6 @@ class Embedder(Protocol):
         An empty sequence gives shape ``(0, dimension)``.
         """
         ...
-
-
-def text_list(texts: Sequence[str]) -> list[str]:
-    # A bare str is a Sequence[str] too; embedding it character by character is never meant.
-    if isinstance(texts, str):
-        raise TypeError("encode() takes a sequence of texts, not a single str")
-    return list(texts)
 
 
 def _resolve_model(model: str) -> tuple[Path, str]:
@@ -127,55 +120,6 @@ class SentenceTransformerEmbedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
-
-
-class HashingEmbedder:
-    """TEST DOUBLE: feature hashing of lower-cased word 1- and 2-grams into ``dimension`` buckets.
-
-    Deterministic and instant, with no model behind it: texts sharing words get similar vectors
-    and nothing more. Use it only in tests of code whose behaviour does not depend on embedding
-    quality (storage, index bookkeeping); anything judged on meaning uses the real model.
-    """
-
-    def __init__(self, dimension: int = 64) -> None:
-        if dimension < 2:
-            raise ValueError("dimension must be at least 2")
-        self._dimension = dimension
-
-    @property
-    def name(self) -> str:
-        return f"test-double/hashing-ngrams-{self._dimension}"
-
-    @property
-    def dimension(self) -> int:
-        return self._dimension
-
-    def _features(self, text: str) -> list[str]:
-        words = [w.lower() for w in _TOKEN.findall(text)]
-        grams = words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
-        # An empty text still needs a unit vector: it hashes a sentinel feature.
-        return grams or ["\x00empty"]
-
-    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        """float32 ``(len(texts), dimension)``, rows L2-normalised."""
-        items = text_list(texts)
-        out = np.zeros((len(items), self._dimension), dtype=np.float32)
-        for row, text in enumerate(items):
-            for feature in self._features(text):
-                digest = hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()
-                value = int.from_bytes(digest, "little")
-                sign = 1.0 if value & 1 else -1.0
-                out[row, (value >> 1) % self._dimension] += sign
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        # Features can cancel out to a zero row; give it a fixed unit vector instead.
-        zero = norms[:, 0] == 0
-        out[zero, 0] = 1.0
-        norms[zero] = 1.0
-        out /= norms
-        return out
-
-
 def model_cache_dir(settings: Settings) -> Path:
     """Where built model files live: the setting, else the user's cache directory."""
     if settings.model_cache_dir is not None:
@@ -190,8 +134,6 @@ def load_embedder(settings: Settings) -> Embedder:
     The `onnx-int8` backend builds its model file on first use (tens of seconds), then loads it.
     """
     if settings.embedding_backend == "onnx-int8":
-        from index.onnx_encoder import BACKEND_SUFFIX, load_onnx_embedder
-
         path, name = _resolve_model(settings.embedding_model)
         return load_onnx_embedder(
             path,

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from index.embedder import text_list
+from index.inputs import text_list
 
 BACKEND_SUFFIX = "+onnx-int8"
 logger = logging.getLogger(__name__)

@@ -42,6 +42,16 @@ class Job:
 
 
 @dataclass(frozen=True, slots=True)
+class JobFailure:
+    """Why one job of a batch failed: a stable reason code and its detail."""
+
+    url: str
+    stage: str
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
 class BatchStatus:
     id: int
     kind: str
@@ -281,6 +291,18 @@ class JobQueue:
                 outcomes={str(k): v for k, v in outcomes.items()},
                 failures=failures,
             )
+
+    def batch_failures(self, batch_id: int, limit: int) -> list[JobFailure]:
+        """The batch's first `limit` failures, in the order they happened."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(FailureRow.url, FailureRow.stage, FailureRow.reason, FailureRow.detail)
+                .join(JobRow, JobRow.id == FailureRow.job_id)
+                .where(JobRow.batch_id == batch_id)
+                .order_by(FailureRow.id)
+                .limit(limit)
+            ).all()
+        return [JobFailure(row.url, row.stage, row.reason, row.detail) for row in rows]
 
     def pending_count(self) -> int:
         with self._sessions() as session:

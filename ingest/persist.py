@@ -11,6 +11,7 @@ import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.db.reprints import first_publications, text_root
 from core.db.schema import (
     ArticleRow,
     PassageRow,
@@ -142,12 +143,7 @@ def insert_article(session: Session, article: NewArticle, report_id: int) -> int
 
 
 def original_article(session: Session, report_id: int, exclude: int) -> int | None:
-    """The first other publication of a report or of the report it reprints."""
+    """The first other publication of a report's text (`core.db.reprints`' rule)."""
     near = session.scalar(select(ReportRow.near_duplicate_of).where(ReportRow.id == report_id))
-    reports = [report_id] if near is None else [report_id, near]
-    return session.scalar(
-        select(ArticleRow.id)
-        .where(ArticleRow.report_id.in_(reports), ArticleRow.id != exclude)
-        .order_by(ArticleRow.id)
-        .limit(1)
-    )
+    firsts = first_publications(session, [report_id], exclude=exclude)
+    return firsts.get(text_root(report_id, near))

@@ -18,6 +18,7 @@ from comparison.entities import load_entity_extractor
 from core.config import Settings
 from core.db.engine import open_store
 from core.db.schema import ArticleRow
+from core.errors import NotFound
 from core.models import ArticleInput, Outlet
 from core.outlets import load_registry
 from index.backfill import embed_missing
@@ -26,7 +27,7 @@ from index.sync import IndexSet, get_or_create_model
 from ingest.events import EventRecorder
 from ingest.feed_poller import FeedPoller, sync_outlets
 from ingest.fetch import Fetcher
-from ingest.jobs import Job, JobQueue
+from ingest.jobs import BatchStatus, Job, JobFailure, JobQueue
 from ingest.pipeline import Pipeline
 from ingest.scheduler import FeedScheduler
 from ingest.urls import canonicalize
@@ -60,6 +61,23 @@ def article_from_payload(payload: dict[str, Any]) -> ArticleInput:
         language=payload.get("language"),
         extra=dict(payload.get("extra") or {}),
     )
+
+
+MAX_FAILURES_LISTED = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """A submitted batch of jobs: its id (follow it as a job) and how many jobs were queued."""
+
+    id: int
+    queued: int
+
+
+@dataclass(frozen=True, slots=True)
+class JobReport:
+    status: BatchStatus
+    failures: tuple[JobFailure, ...]
 
 
 @dataclass
@@ -112,28 +130,58 @@ class IngestService:
         self.workers.wake()
         return added
 
-    def submit_urls(self, urls: Sequence[str], kind: str = "urls") -> int:
-        batch = self.queue.create_batch(kind)
-        self.queue.enqueue(batch, "url", [(canonicalize(url), {"url": url}) for url in urls])
-        self.workers.wake()
-        return batch
+    @property
+    def model_name(self) -> str:
+        return self.embedder.name
 
-    def submit_articles(self, items: Sequence[ArticleInput]) -> int:
-        batch = self.queue.create_batch("articles")
-        self.queue.enqueue(
-            batch, "article", [(canonicalize(item.url), article_payload(item)) for item in items]
-        )
-        self.workers.wake()
-        return batch
+    def pending_jobs(self) -> int:
+        return self.queue.pending_count()
 
-    def submit_feeds(self, outlet_slugs: Sequence[str] = ()) -> int:
-        batch = self.queue.create_batch("feeds")
+    def check_url(self, url: str) -> None:
+        """Raises InvalidURL or RefusedAddress for a URL the fetcher may not fetch."""
+        self.fetcher.policy.check_url(url)
+
+    def outlet_slugs(self) -> frozenset[str]:
+        return frozenset(outlet.slug for outlet in self.outlets)
+
+    def submit_urls(self, urls: Sequence[str], kind: str = "urls") -> Batch:
+        items = [(canonicalize(url), {"url": url}) for url in urls]
+        return self._submit(kind, "url", items)
+
+    def submit_articles(self, items: Sequence[ArticleInput]) -> Batch:
+        jobs = [(canonicalize(item.url), article_payload(item)) for item in items]
+        return self._submit("articles", "article", jobs)
+
+    def submit_feeds(self, outlet_slugs: Sequence[str] = ()) -> Batch:
+        """A batch polling the feeds of `outlet_slugs` (every feed when empty)."""
         feed_ids = self.poller.feed_ids(outlet_slugs)
-        self.queue.enqueue(
-            batch, "feed", [(f"feed:{feed_id}", {"feed_id": feed_id}) for feed_id in feed_ids]
-        )
+        items = [(f"feed:{feed_id}", {"feed_id": feed_id}) for feed_id in feed_ids]
+        return self._submit("feeds", "feed", items)
+
+    def refresh_feeds(self) -> Batch | None:
+        """A batch polling every feed, or None when no feed is configured."""
+        return self.submit_feeds() if self.poller.feed_ids() else None
+
+    def _submit(
+        self, batch_kind: str, job_kind: str, items: list[tuple[str, dict[str, Any]]]
+    ) -> Batch:
+        # Every submission wakes the workers: jobs queued in this process start at once.
+        batch = self.queue.create_batch(batch_kind)
+        queued = self.queue.enqueue(batch, job_kind, items)
         self.workers.wake()
-        return batch
+        return Batch(batch, queued)
+
+    def batch_finished(self, batch_id: int) -> bool:
+        """Whether the batch has no job queued or running (an unknown batch has none)."""
+        status = self.queue.batch_status(batch_id)
+        return status is None or status.finished
+
+    def job(self, batch_id: int) -> JobReport:
+        """A batch's progress and its first failures; raises NotFound for an unknown batch."""
+        status = self.queue.batch_status(batch_id)
+        if status is None:
+            raise NotFound(f"no job {batch_id}")
+        return JobReport(status, tuple(self.queue.batch_failures(batch_id, MAX_FAILURES_LISTED)))
 
 
 def _cap_threads(settings: Settings) -> None:

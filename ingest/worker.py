@@ -40,7 +40,6 @@ class WorkerPool:
         self._idle_sleep = idle_sleep
         self._tasks: list[asyncio.Task[None]] = []
         self._wake = asyncio.Event()
-        self._busy = 0
 
     def register(self, kind: str, handler: Handler) -> None:
         self._handlers[kind] = handler
@@ -63,18 +62,6 @@ class WorkerPool:
                 await task
         self._tasks = []
 
-    async def run_until_idle(self) -> None:
-        """Run jobs until none is queued or running (used by the CLI)."""
-        self.start()
-        try:
-            while True:
-                pending = await asyncio.to_thread(self._queue.pending_count)
-                if pending == 0 and self._busy == 0:
-                    return
-                await asyncio.sleep(self._idle_sleep)
-        finally:
-            await self.stop()
-
     async def _loop(self) -> None:
         # An idle worker polls less and less often: jobs queued in this process wake it at once,
         # so polling only finds other processes' jobs and retries coming due.
@@ -90,11 +77,7 @@ class WorkerPool:
                     idle = min(2 * idle, max(self._idle_sleep, MAX_IDLE_SLEEP))
                 continue
             idle = self._idle_sleep
-            self._busy += 1
-            try:
-                await self.run_job(jobs[0])
-            finally:
-                self._busy -= 1
+            await self.run_job(jobs[0])
 
     async def run_job(self, job: Job) -> None:
         url = str(job.payload.get("url", job.key))

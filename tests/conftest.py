@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,11 +35,20 @@ def settings(make_settings: Callable[..., Settings]) -> Settings:
     return make_settings()
 
 
+def running_in_ci() -> bool:
+    """Whether the CI variable is set: there a test that cannot run fails instead of skipping."""
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The shared real-data folder; tests that need it skip cleanly where it is absent."""
+    """The shared real-data folder; tests that need it skip cleanly where it is absent, and
+    fail under CI, so the evaluation floors cannot pass there unmeasured."""
     if not (SHARED_DATA / "events.dev.jsonl").exists():
-        pytest.skip(f"shared data not found at {SHARED_DATA}")
+        reason = f"shared data not found at {SHARED_DATA}"
+        if running_in_ci():
+            pytest.fail(f"CI is set and {reason}", pytrace=False)
+        pytest.skip(reason)
     return SHARED_DATA
 
 

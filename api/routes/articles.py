@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from api.deps import CallerDep, ServiceDep
+from api.deps import ArchiveDep, CallerDep
+from api.mapping import article_detail_out
 from api.problems import problem_responses
-from api.queries import article_detail
 from api.schemas import ArticleDetail
 
 router = APIRouter(tags=["browse"], responses=problem_responses(401, 429))
@@ -21,6 +21,6 @@ router = APIRouter(tags=["browse"], responses=problem_responses(401, 429))
     responses=problem_responses(404, 422),
 )
 async def article(
-    article_id: Annotated[int, Path(ge=1, le=2**62)], service: ServiceDep, _caller: CallerDep
+    article_id: Annotated[int, Path(ge=1, le=2**62)], archive: ArchiveDep, _caller: CallerDep
 ) -> ArticleDetail:
-    return await asyncio.to_thread(article_detail, service.sessions, article_id)
+    return article_detail_out(await asyncio.to_thread(archive.article, article_id))

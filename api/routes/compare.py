@@ -1,9 +1,10 @@
 """/compare: one article's view of its event, ingesting the article first when it is new.
 
-The flow: resolve the article (stored, or ingested now under `compare_deadline`), key the
-comparison by (article, event, event version), answer 304 when the caller's ETag still holds,
-else compare (cached in memory), and when coverage is thin start a feed refresh and say when to
-ask again. No coverage and nothing pending is the `no-coverage` problem.
+The flow: the service resolves the article (stored, or ingested now under `compare_deadline`)
+and keys the comparison by (article, event, event version); answer 304 when the caller's ETag
+still holds, else compare (behind the comparison gate, cached in memory, mapped to the schemas by
+`api.mapping`), and when coverage is thin start a feed refresh and say when to ask again. No
+coverage and nothing pending is the `no-coverage` problem.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Query, Response
 
 from api.answer import AnswerFacts, PreparedAnswer, splice
-from api.deps import CallerDep, Comparer, Runtime, RuntimeDep
+from api.deps import CallerDep, Runtime, RuntimeDep
+from api.mapping import article_source, comparison_out, pending_out
 from api.problems import DeadlineExceeded, problem_responses
-from api.queries import ComparisonKey, comparison_key, stored_comparison_key
-from api.resolve import IngestWork, article_url, resolve_article
 from api.schemas import (
     MAX_URL_LENGTH,
     AnswerStatus,
@@ -32,6 +32,8 @@ from api.schemas import (
     MetaOut,
     PendingCoverage,
 )
+from compare import Comparer, ComparisonKey
+from compare.resolve import IngestWork
 from core.errors import NoCoverage
 from ingest.pipeline import IngestResult, Outcome
 
@@ -199,12 +201,12 @@ async def _answer(
     etag = _etag(engine, key, fields)
     if if_none_match is not None and _etag_matches(if_none_match, etag):
         return Response(status_code=304, headers={"ETag": etag})
-    answer = runtime.cache.get(engine, key)
+    answer = runtime.cache.get((engine, key))
     cached = answer is not None
     if answer is None:
         async with runtime.compare_gate.slot():
             answer = await asyncio.to_thread(_prepare, runtime.comparer, key[0])
-        runtime.cache.put(engine, key, answer)
+        runtime.cache.put((engine, key), answer)
     runtime.metrics.comparisons.labels("hit" if cached else "miss").inc()
     view = answer.view(fields)
     compared = time.perf_counter()
@@ -234,33 +236,21 @@ async def _answer(
 
 def _prepare(comparer: Comparer, article_id: int) -> PreparedAnswer:
     """A new comparison, rendered: a worker thread's job (a full view can run to megabytes)."""
-    return PreparedAnswer(comparer.compare(article_id))
+    return PreparedAnswer(comparison_out(comparer.compare(article_id)))
 
 
 async def _locate(runtime: Runtime, request: CompareRequest) -> tuple[ComparisonKey, bool]:
-    """The comparison's key, and whether this request added the article to the archive. A
-    stored article costs one store lookup."""
-    url = article_url(runtime.service, request)
-    sessions = runtime.service.sessions
-    key = await asyncio.to_thread(stored_comparison_key, sessions, url)
-    if key is not None:
-        return key, False
-    article_id, ingested = await _resolve(runtime, request)
-    return await asyncio.to_thread(comparison_key, sessions, article_id), ingested
-
-
-async def _resolve(runtime: Runtime, request: CompareRequest) -> tuple[int, bool]:
-    """The article's id, and whether this request added it to the archive."""
+    """The comparison's key, and whether this request added the article to the archive."""
 
     async def run(start: IngestWork) -> IngestResult:
         async with runtime.ingest_gate.slot():
             return await _within_deadline(runtime, start())
 
-    article_id, result = await resolve_article(runtime.service, request, run=run)
+    key, result = await runtime.resolver.locate(article_source(request), run=run)
     if result is None:
-        return article_id, False
+        return key, False
     runtime.metrics.ingests.labels("compare", result.outcome.value).inc()
-    return article_id, result.outcome is not Outcome.DUPLICATE
+    return key, result.outcome is not Outcome.DUPLICATE
 
 
 async def _within_deadline(
@@ -281,7 +271,8 @@ async def _within_deadline(
 async def _pending_coverage(runtime: Runtime, facts: AnswerFacts) -> PendingCoverage | None:
     if len(facts.other_outlets) >= runtime.settings.coverage_min_outlets:
         return None
-    pending = await runtime.refresher.request(facts.article_id)
+    refresh = await runtime.refresher.request(facts.article_id)
+    pending = pending_out(refresh) if refresh is not None else None
     if pending is None and not facts.has_coverage:
         raise NoCoverage(
             "no other outlet's coverage of this article's event was found",

@@ -7,11 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from api.deps import CallerDep, ComparerDep, ServiceDep
+from api.deps import ArchiveDep, CallerDep, RuntimeDep
 from api.export import CSV_MEDIA_TYPE, claims_csv, csv_response, events_csv
+from api.mapping import claim_out, event_detail_out, event_page_out
 from api.problems import problem_responses
-from api.queries import EventFilter, event_detail, list_events
 from api.schemas import EventDetail, EventPage, Timestamp
+from compare import EventFilter
 
 router = APIRouter(tags=["browse"], responses=problem_responses(401, 429))
 
@@ -51,13 +52,14 @@ Filter = Annotated[EventFilter, Depends(event_filter)]
     responses=problem_responses(422),
 )
 async def events(
-    service: ServiceDep,
+    archive: ArchiveDep,
     _caller: CallerDep,
     query: Filter,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Offset = 0,
 ) -> EventPage:
-    return await asyncio.to_thread(list_events, service.sessions, query.page(limit, offset))
+    page = await asyncio.to_thread(archive.events, query.page(limit, offset))
+    return event_page_out(page)
 
 
 @router.get(
@@ -69,14 +71,14 @@ async def events(
     ),
 )
 async def events_export(
-    service: ServiceDep,
+    archive: ArchiveDep,
     _caller: CallerDep,
     query: Filter,
     limit: Annotated[int, Query(ge=1, le=MAX_EXPORTED_EVENTS)] = MAX_EXPORTED_EVENTS,
     offset: Offset = 0,
 ) -> Response:
     def export() -> tuple[bytes, int]:
-        page = list_events(service.sessions, query.page(limit, offset))
+        page = event_page_out(archive.events(query.page(limit, offset)))
         return events_csv(page.items), page.total
 
     body, total = await asyncio.to_thread(export)
@@ -88,11 +90,12 @@ async def events_export(
     summary="One event: all its coverage and the claim matrix across outlets",
     responses=problem_responses(404, 422),
 )
-async def event(
-    event_id: EventId, service: ServiceDep, comparer: ComparerDep, _caller: CallerDep
-) -> EventDetail:
-    claims = await asyncio.to_thread(comparer.event_claims, event_id)
-    return await asyncio.to_thread(event_detail, service.sessions, event_id, claims)
+async def event(event_id: EventId, runtime: RuntimeDep, _caller: CallerDep) -> EventDetail:
+    # Aligning a whole event is a comparison's work: it waits at the same gate.
+    async with runtime.compare_gate.slot():
+        claims = await asyncio.to_thread(runtime.comparer.event_claims, event_id)
+    record = await asyncio.to_thread(runtime.archive.event, event_id)
+    return event_detail_out(record, claims)
 
 
 @router.get(
@@ -102,7 +105,11 @@ async def event(
     responses={**_csv_responses("Claims shared by two outlets or more."), **problem_responses(404)},
 )
 async def event_claims_export(
-    event_id: EventId, comparer: ComparerDep, _caller: CallerDep
+    event_id: EventId, runtime: RuntimeDep, _caller: CallerDep
 ) -> Response:
-    body = await asyncio.to_thread(lambda: claims_csv(comparer.event_claims(event_id)))
+    def export() -> bytes:
+        return claims_csv([claim_out(claim) for claim in runtime.comparer.event_claims(event_id)])
+
+    async with runtime.compare_gate.slot():
+        body = await asyncio.to_thread(export)
     return csv_response(body, f"event-{event_id}-claims.csv")

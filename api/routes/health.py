@@ -10,7 +10,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.deps import RuntimeDep
 from api.metrics import CONTENT_TYPE_LATEST
 from api.problems import NotReady, problem_responses
-from api.queries import article_count
 from api.schemas import Health, Readiness
 
 router = APIRouter(tags=["operations"])
@@ -25,14 +24,13 @@ async def healthz() -> Health:
     "/readyz", summary="The store answers and the model is loaded", responses=problem_responses(503)
 )
 async def readyz(runtime: RuntimeDep) -> Readiness:
-    service = runtime.service
     try:
-        articles = await asyncio.to_thread(article_count, service.sessions)
-        pending = await asyncio.to_thread(service.queue.pending_count)
+        articles = await asyncio.to_thread(runtime.archive.article_count)
+        pending = await asyncio.to_thread(runtime.ingest.pending_jobs)
     except SQLAlchemyError as error:
         raise NotReady(f"the store does not answer: {type(error).__name__}") from error
     return Readiness(
-        status="ready", model=service.embedder.name, articles=articles, pending_jobs=pending
+        status="ready", model=runtime.ingest.model_name, articles=articles, pending_jobs=pending
     )
 
 
@@ -43,7 +41,6 @@ async def readyz(runtime: RuntimeDep) -> Readiness:
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
 async def metrics(runtime: RuntimeDep) -> Response:
-    service = runtime.service
-    runtime.metrics.pending_jobs.set(await asyncio.to_thread(service.queue.pending_count))
-    runtime.metrics.articles.set(await asyncio.to_thread(article_count, service.sessions))
+    runtime.metrics.pending_jobs.set(await asyncio.to_thread(runtime.ingest.pending_jobs))
+    runtime.metrics.articles.set(await asyncio.to_thread(runtime.archive.article_count))
     return Response(runtime.metrics.render(), media_type=CONTENT_TYPE_LATEST)

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Response
 
-from api.deps import CallerDep, RuntimeDep
+from api.deps import CallerDep, IngestDep, RuntimeDep
+from api.mapping import job_out
 from api.problems import problem_responses
-from api.queries import enqueue_feeds, enqueue_urls, job_status
 from api.schemas import IngestFeeds, IngestRequest, IngestUrls, JobAccepted, JobOut
 from core.errors import InvalidInput
 
@@ -33,25 +33,22 @@ async def ingest(
     response: Response,
     _caller: CallerDep,
 ) -> JobAccepted:
-    service = runtime.service
+    service = runtime.ingest
     if isinstance(body, IngestUrls):
         for url in body.urls:
-            service.fetcher.policy.check_url(url)
-        batch, queued = await asyncio.to_thread(enqueue_urls, service.queue, body.urls)
+            service.check_url(url)
+        batch = await asyncio.to_thread(service.submit_urls, body.urls)
         source = "urls"
     else:
         assert isinstance(body, IngestFeeds)
-        unknown = sorted(set(body.feeds) - {outlet.slug for outlet in service.outlets})
+        unknown = sorted(set(body.feeds) - service.outlet_slugs())
         if unknown:
             raise InvalidInput(f"unknown outlets: {', '.join(unknown)}")
-        batch, queued = await asyncio.to_thread(
-            enqueue_feeds, service.queue, service.poller, body.feeds
-        )
+        batch = await asyncio.to_thread(service.submit_feeds, body.feeds)
         source = "feeds"
-    service.workers.wake()
-    runtime.metrics.ingests.labels(source, "queued").inc(queued)
-    response.headers["Location"] = f"/jobs/{batch}"
-    return JobAccepted(job_id=batch, status_url=f"/jobs/{batch}", queued=queued)
+    runtime.metrics.ingests.labels(source, "queued").inc(batch.queued)
+    response.headers["Location"] = f"/jobs/{batch.id}"
+    return JobAccepted(job_id=batch.id, status_url=f"/jobs/{batch.id}", queued=batch.queued)
 
 
 @router.get(
@@ -60,7 +57,6 @@ async def ingest(
     responses=problem_responses(404, 422),
 )
 async def job(
-    job_id: Annotated[int, Path(ge=1, le=2**62)], runtime: RuntimeDep, _caller: CallerDep
+    job_id: Annotated[int, Path(ge=1, le=2**62)], service: IngestDep, _caller: CallerDep
 ) -> JobOut:
-    service = runtime.service
-    return await asyncio.to_thread(job_status, service.queue, service.sessions, job_id)
+    return job_out(await asyncio.to_thread(service.job, job_id))

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from api.main import create_app
 from core.config import Settings
-from index.embedder import HashingEmbedder
+from tests.doubles import HashingEmbedder
 
 
 def build() -> FastAPI:

@@ -28,7 +28,7 @@ from core.db.schema import ArticleRow, EventRow
 from core.outlets import load_registry
 from demo import ARTICLES, DemoArticle
 from demo.site import render_article
-from index.embedder import HashingEmbedder
+from tests.doubles import HashingEmbedder
 
 DISPOSABLE_URL = "https://news.example"
 
@@ -130,14 +130,14 @@ def event_articles(event: str) -> list[DemoArticle]:
 
 async def ingest_demo(lifespan: Lifespan, article: DemoArticle) -> int:
     """Store a demo article through the pipeline (no HTTP); returns its id."""
-    pipeline = lifespan.runtime.service.pipeline
+    pipeline = lifespan.runtime.ingest.pipeline
     result = await pipeline.ingest_html(article_url(article), article_html(article))
     return result.article_id
 
 
 def event_ids(lifespan: Lifespan, article_ids: list[int]) -> list[int | None]:
     """Each article's event as the ingest pipeline stored it (`articles.event_id`)."""
-    with lifespan.runtime.service.sessions() as session:
+    with lifespan.runtime.ingest.sessions() as session:
         rows = dict(
             session.execute(
                 select(ArticleRow.id, ArticleRow.event_id).where(ArticleRow.id.in_(article_ids))
@@ -147,7 +147,7 @@ def event_ids(lifespan: Lifespan, article_ids: list[int]) -> list[int | None]:
 
 
 def event_version(lifespan: Lifespan, event_id: int) -> int:
-    with lifespan.runtime.service.sessions() as session:
+    with lifespan.runtime.ingest.sessions() as session:
         return int(session.scalar(select(EventRow.version).where(EventRow.id == event_id)) or 0)
 
 

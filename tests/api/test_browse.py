@@ -80,7 +80,7 @@ async def test_event_detail_and_merges(api: tuple[httpx.AsyncClient, Lifespan]) 
     # own grouping never puts a rate decision with an evacuation, hence the hand-made merge.
     # Like every change of membership, it bumps the surviving event's version, which keys
     # what the engine keeps of the event.
-    with lifespan.runtime.service.sessions.begin() as session:
+    with lifespan.runtime.ingest.sessions.begin() as session:
         session.execute(
             update(EventRow).where(EventRow.id == rates_id).values(merged_into=evacuation_id)
         )

@@ -4,17 +4,11 @@ the light form's highlights come from it, and a failing engine is a bare 500 pro
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
-from api.deps import Comparer
-from api.engine_comparer import EngineComparer
-from api.queries import build_summary
-from api.schemas import (
-    ClaimOut,
-    ClaimPassageOut,
-    Comparison,
-    CounterpartOut,
-    DivergenceOut,
-)
+from compare import ArticleClaim, ClaimPassage, Comparer, Comparison, EngineComparer
+from compare.summary import summarize
+from comparison.model import ClaimMember, Divergence, PassageView
 from core.config import Settings
 from demo.articles import EVACUATION
 from ingest.service import IngestService
@@ -43,20 +37,13 @@ class _Engine:
         base = self._engine.compare(article_id)
         passage = base.article.passages[0]
         other = base.coverage[0]
-        counterpart = CounterpartOut(
-            article_id=other.article_id,
-            outlet=other.outlet,
-            url=other.url,
-            start=0,
-            end=3,
-            text="422",
-        )
-        claims = [
-            ClaimOut(
+        theirs = PassageView(999, other.article_id, 0, 0, 3, "422")
+        claims = (
+            ArticleClaim(
                 id=1,
                 passage=passage,
-                others=[
-                    ClaimPassageOut(
+                others=(
+                    ClaimPassage(
                         article_id=other.article_id,
                         outlet=other.outlet,
                         url=other.url,
@@ -65,31 +52,30 @@ class _Engine:
                         end=3,
                         text="422",
                         similarity=0.81,
-                    )
-                ],
-            )
-        ]
-        divergences = [
-            DivergenceOut(
+                    ),
+                ),
+            ),
+        )
+        divergences = (
+            Divergence(
                 type="numeric",
                 confidence=0.9,
                 passage=passage,
-                counterparts=[counterpart],
+                counterparts=(ClaimMember(theirs, other.outlet, 0.81),),
                 evidence={"this": "800", "other": "422"},
                 explanation="800 here, 422 there",
-            )
-        ]
-        return base.model_copy(
-            update={
-                "claims": claims,
-                "divergences": divergences,
-                "summary": build_summary(base.article.outlet, claims, divergences),
-                "engine": self.name,
-            }
+            ),
+        )
+        return replace(
+            base,
+            claims=claims,
+            divergences=divergences,
+            summary=summarize(base.article.outlet, claims, divergences),
+            engine=self.name,
         )
 
-    def event_claims(self, event_id: int) -> list[ClaimOut]:
-        return []
+    def event_claims(self, event_id: int) -> tuple[ArticleClaim, ...]:
+        return ()
 
 
 async def test_an_engine_fills_claims_and_divergences(
@@ -133,7 +119,7 @@ class _Broken:
     def compare(self, article_id: int) -> Comparison:
         raise RuntimeError("engine exploded")
 
-    def event_claims(self, event_id: int) -> list[ClaimOut]:
+    def event_claims(self, event_id: int) -> tuple[ArticleClaim, ...]:
         raise RuntimeError("engine exploded")
 
 

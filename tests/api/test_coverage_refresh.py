@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import SimpleNamespace
-from typing import Any, cast
 
-from api.deps import CoverageRefresher
-from api.metrics import Metrics
+from compare import CoverageRefresher
 from core.config import Settings
 from demo.articles import EVACUATION
 from demo.server import DemoSite
-from ingest.service import IngestService
+from ingest.service import Batch
 from tests.api._support import (
     article_html,
     article_url,
@@ -71,38 +68,28 @@ async def test_no_coverage_refreshes_feeds_then_settles(
             assert body["article_id"] == waiting["article"]["id"]
 
 
-class _FakeQueue:
-    def __init__(self) -> None:
+class _FakeFeeds:
+    def __init__(self, feeds: list[int]) -> None:
+        self.feeds = feeds
         self.batches: dict[int, bool] = {}
 
-    def create_batch(self, kind: str) -> int:
+    def refresh_feeds(self) -> Batch | None:
+        if not self.feeds:
+            return None
         batch = len(self.batches) + 1
         self.batches[batch] = False
-        return batch
+        return Batch(batch, len(self.feeds))
 
-    def enqueue(self, batch: int, kind: str, items: list[Any]) -> int:
-        return len(items)
-
-    def batch_status(self, batch: int) -> Any:
-        return SimpleNamespace(finished=self.batches[batch])
+    def batch_finished(self, batch_id: int) -> bool:
+        return self.batches[batch_id]
 
 
-def _refresher(feeds: list[int], clock: list[float]) -> tuple[CoverageRefresher, _FakeQueue]:
-    queue = _FakeQueue()
-    service = SimpleNamespace(
-        queue=queue,
-        poller=SimpleNamespace(feed_ids=lambda slugs=(): feeds),
-        workers=SimpleNamespace(wake=lambda: None),
-    )
+def _refresher(feeds: list[int], clock: list[float]) -> tuple[CoverageRefresher, _FakeFeeds]:
+    fake = _FakeFeeds(feeds)
     refresher = CoverageRefresher(
-        cast(IngestService, service),
-        enabled=True,
-        interval=100.0,
-        retry_after=5,
-        metrics=Metrics(),
-        clock=lambda: clock[0],
+        fake, enabled=True, interval=100.0, retry_after=5, clock=lambda: clock[0]
     )
-    return refresher, queue
+    return refresher, fake
 
 
 async def test_one_refresh_at_a_time_and_not_again_too_soon() -> None:
@@ -112,15 +99,15 @@ async def test_one_refresh_at_a_time_and_not_again_too_soon() -> None:
     assert first is not None
     second = await refresher.request(11)
     assert second is not None
-    assert second.job_id == first.job_id  # shares the running refresh
-    queue.batches[first.job_id] = True
+    assert second.batch_id == first.batch_id  # shares the running refresh
+    queue.batches[first.batch_id] = True
     assert await refresher.request(10) is None  # refreshed for 10 already
     clock[0] = 30.0
     assert await refresher.request(12) is None  # the feeds were read moments ago
     clock[0] = 500.0
     again = await refresher.request(10)
     assert again is not None
-    assert again.job_id != first.job_id
+    assert again.batch_id != first.batch_id
 
 
 async def test_no_feeds_means_nothing_to_wait_for() -> None:

@@ -14,8 +14,9 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from sqlalchemy import select
 
-from api.engine_comparer import EngineComparer
+from api.mapping import comparison_out
 from api.schemas import Comparison
+from compare import EngineComparer
 from core.config import Settings
 from core.db.schema import ArticleRow, ReportRow
 from demo.server import DemoSite
@@ -33,7 +34,7 @@ async def demo_archive(
         async with ingest_service(
             make_settings(), embedder=embedder, extra_outlets=site.outlets(), include_registry=False
         ) as service:
-            batch = service.submit_feeds([outlet.slug for outlet in site.outlets()])
+            batch = service.submit_feeds([outlet.slug for outlet in site.outlets()]).id
             for _ in range(1200):
                 status = service.queue.batch_status(batch)
                 assert status is not None
@@ -51,7 +52,7 @@ def _compare(service: IngestService, outlet: str, title_word: str) -> Comparison
             )
         )
     assert article_id is not None
-    return EngineComparer(service, index_version=lambda: "test").compare(article_id)
+    return comparison_out(EngineComparer(service, index_version=lambda: "test").compare(article_id))
 
 
 def _assert_offsets(service: IngestService, comparison: Comparison) -> None:

@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
 from starlette.types import Receive, Scope, Send
 
-from api.deps import Comparer
-from api.engine_comparer import EngineComparer
 from api.overload import InFlightLimitMiddleware, WorkGate
 from api.problems import Overloaded
-from api.schemas import ClaimOut, Comparison
+from compare import ArticleClaim, Comparer, Comparison, EngineComparer
 from core.config import Settings
 from demo.articles import EVACUATION
 from ingest.service import IngestService
-from tests.api._support import article_url, assert_problem, event_articles, ingest_demo, running
+from tests.api._support import (
+    Lifespan,
+    article_url,
+    assert_problem,
+    event_articles,
+    event_ids,
+    ingest_demo,
+    running,
+)
 
 
 async def test_gate_queues_up_to_its_limit_then_refuses() -> None:
@@ -75,7 +82,7 @@ async def test_in_flight_limit_sheds_but_probes_still_answer() -> None:
 
 
 class _HeldEngine:
-    """The default engine, held at `compare` until the test lets it go."""
+    """The default engine, held at `compare` and `event_claims` until the test lets it go."""
 
     name = "held-engine"
 
@@ -89,21 +96,32 @@ class _HeldEngine:
         self.release.wait(timeout=30)
         return self._engine.compare(article_id)
 
-    def event_claims(self, event_id: int) -> list[ClaimOut]:
-        return []
+    def event_claims(self, event_id: int) -> Sequence[ArticleClaim]:
+        self.started.set()
+        self.release.wait(timeout=30)
+        return self._engine.event_claims(event_id)
 
 
-async def test_comparisons_past_the_queue_get_503_and_the_rest_are_answered(
-    api_settings: Callable[..., Settings],
-) -> None:
-    engines: list[_HeldEngine] = []
+@asynccontextmanager
+async def _one_comparison_at_a_time(
+    api_settings: Callable[..., Settings], engines: list[_HeldEngine]
+) -> AsyncIterator[tuple[httpx.AsyncClient, Lifespan]]:
+    """The app with held engines (appended to `engines`), one comparison running, none queued."""
 
     def factory(service: IngestService) -> Comparer:
         engines.append(_HeldEngine(service))
         return engines[-1]
 
     settings = api_settings(compare_concurrency=1, heavy_work_queue=0, comparison_cache_size=0)
-    async with running(settings, comparer=factory) as (client, lifespan):
+    async with running(settings, comparer=factory) as pair:
+        yield pair
+
+
+async def test_comparisons_past_the_queue_get_503_and_the_rest_are_answered(
+    api_settings: Callable[..., Settings],
+) -> None:
+    engines: list[_HeldEngine] = []
+    async with _one_comparison_at_a_time(api_settings, engines) as (client, lifespan):
         articles = event_articles(EVACUATION)[:3]
         for article in articles:
             await ingest_demo(lifespan, article)
@@ -120,4 +138,28 @@ async def test_comparisons_past_the_queue_get_503_and_the_rest_are_answered(
         assert (await first).status_code == 200
         again = await client.get("/compare", params={"url": article_url(articles[1])})
         assert again.status_code == 200
+        assert lifespan.runtime.compare_gate.waiting == 0
+
+
+@pytest.mark.parametrize("path", ["/events/{event_id}", "/events/{event_id}/claims.csv"])
+async def test_aligning_an_event_waits_at_the_comparison_gate(
+    api_settings: Callable[..., Settings], path: str
+) -> None:
+    engines: list[_HeldEngine] = []
+    async with _one_comparison_at_a_time(api_settings, engines) as (client, lifespan):
+        articles = event_articles(EVACUATION)[:2]
+        ids = [await ingest_demo(lifespan, article) for article in articles]
+        [event_id] = set(event_ids(lifespan, ids))
+        [engine] = engines
+        first = asyncio.create_task(client.get(path.format(event_id=event_id)))
+        await asyncio.to_thread(engine.started.wait, 30)
+        for shed in (
+            await client.get(path.format(event_id=event_id)),
+            await client.get("/compare", params={"url": article_url(articles[1])}),
+        ):
+            body = assert_problem(shed, 503, "overloaded")
+            assert "comparisons" in body["detail"]
+        engine.release.set()
+        assert (await first).status_code == 200
+        assert (await client.get(path.format(event_id=event_id))).status_code == 200
         assert lifespan.runtime.compare_gate.waiting == 0

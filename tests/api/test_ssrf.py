@@ -91,7 +91,7 @@ async def test_ingest_refuses_the_whole_batch(closed: tuple[httpx.AsyncClient, L
         "/ingest", json={"urls": ["https://news.example/a", "http://169.254.169.254/"]}
     )
     assert_problem(response, 403, "refused-address")
-    assert lifespan.runtime.service.queue.pending_count() == 0
+    assert lifespan.runtime.ingest.queue.pending_count() == 0
     assert_problem(
         await client.post("/ingest", json={"urls": ["file:///etc/passwd"]}), 403, "refused-address"
     )

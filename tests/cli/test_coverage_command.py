@@ -16,16 +16,18 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import cli.coverage
-from api.engine_comparer import EngineComparer
+from api.mapping import coverage_out
 from api.schemas import ArticleOut, CoverageOut
 from cli.main import ExitCode, app
+from compare import EngineComparer
 from core.config import Settings
 from demo import ARTICLES, DemoArticle
 from demo.articles import EVACUATION
 from demo.server import DemoSite
-from index.embedder import Embedder, HashingEmbedder
+from index.embedder import Embedder
 from ingest.service import ingest_service
 from tests.api._support import article_html, article_url, event_articles
+from tests.doubles import HashingEmbedder
 
 runner = CliRunner()
 HASHING = HashingEmbedder(64)
@@ -130,7 +132,7 @@ def test_json_is_the_coverage_compare_answers_with(model: Embedder) -> None:
         ) as service:
             comparer = EngineComparer(service, index_version=str)
             comparison = await asyncio.to_thread(comparer.compare, ids[LEDGER])
-        return [item.model_dump(mode="json") for item in comparison.coverage]
+        return [coverage_out(item).model_dump(mode="json") for item in comparison.coverage]
 
     assert body["coverage"] == asyncio.run(compared())
     copies = {item["article_id"]: item["wire_copy_of"] for item in body["coverage"]}

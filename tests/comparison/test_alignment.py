@@ -14,7 +14,6 @@ from comparison.alignment import (
     FloatMatrix,
     TermSets,
     align_event,
-    content_stems,
     mutual_best,
     pair_scores,
     score_matrix,
@@ -22,6 +21,7 @@ from comparison.alignment import (
     term_sets,
 )
 from comparison.model import ArticleView, Claim, PassageView
+from comparison.text import content_stems
 
 TOPICS = {
     "evacuation": "Israel evacuated 800 White Helmets rescuers and relatives to Jordan overnight.",

@@ -20,12 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from core.db.engine import make_engine, make_sessionmaker, migrate
+from tests.conftest import running_in_ci
 
 POSTGRES_URL_VARIABLE = "PARALLAX_TEST_DATABASE_URL"
-
-
-def _running_in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +35,7 @@ def postgres_server_url() -> URL:
             f'start a server with: export {POSTGRES_URL_VARIABLE}="$(bash '
             'scripts/postgres-test-server.sh)"'
         )
-        if _running_in_ci():
+        if running_in_ci():
             pytest.fail(f"CI is set and {reason}", pytrace=False)
         pytest.skip(reason)
     url = make_url(raw)

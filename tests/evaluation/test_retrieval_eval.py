@@ -10,14 +10,8 @@ from comparison.calibration import SameEventModel
 from comparison.entities import RegexEntityExtractor
 from comparison.evidence import PoolStats
 from evaluation.clustering import bcubed, clustering_metrics
-from evaluation.retrieval import (
-    EvalArticle,
-    Pool,
-    build_pool,
-    evaluate,
-    load_articles,
-    retrieval_metrics,
-)
+from evaluation.pool import EvalArticle, Pool, build_pool, load_articles
+from evaluation.retrieval import evaluate, retrieval_metrics
 
 
 def _article(number: int, event: str, dataset: str, sibling: str | None = None) -> EvalArticle:

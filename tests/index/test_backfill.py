@@ -11,9 +11,9 @@ from core.config import Settings
 from core.db.schema import ArticleFeaturesRow, PassageRow, PassageVectorRow, ReportVectorRow
 from core.models import ArticleInput
 from index.backfill import embed_missing
-from index.embedder import HashingEmbedder
 from index.sync import get_or_create_model
 from ingest.service import IngestService, ingest_service
+from tests.doubles import HashingEmbedder
 
 STORY = (
     "Rescuers evacuated 422 people from the border area on Sunday. "

@@ -11,10 +11,10 @@ from core.config import Settings
 from index.embedder import (
     PACKAGED_MODEL_NAME,
     Embedder,
-    HashingEmbedder,
     SentenceTransformerEmbedder,
     load_embedder,
 )
+from tests.doubles import HashingEmbedder
 
 PARAPHRASES = [
     (

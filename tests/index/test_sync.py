@@ -21,9 +21,9 @@ from core.db.schema import (
     ReportVectorRow,
 )
 from core.errors import IndexMismatch
-from index.embedder import HashingEmbedder
 from index.sync import IndexSet, bytes_to_vector, get_or_create_model, vector_to_bytes
 from index.vector_index import VectorIndex
+from tests.doubles import HashingEmbedder
 
 # Index bookkeeping does not depend on embedding quality: the hashing test double suffices.
 EMBEDDER = HashingEmbedder(32)

@@ -11,14 +11,14 @@ from core.db.schema import ArticleRow, JobRow, PassageRow, ReportRow
 from demo.server import DemoSite
 from index.embedder import Embedder
 from ingest.jobs import BatchStatus
-from ingest.service import IngestService, ingest_service
+from ingest.service import Batch, IngestService, ingest_service
 
 pytestmark = pytest.mark.slow
 
 
-async def _finish(service: IngestService, batch: int) -> BatchStatus:
+async def _finish(service: IngestService, batch: Batch) -> BatchStatus:
     for _ in range(1200):
-        status = service.queue.batch_status(batch)
+        status = service.queue.batch_status(batch.id)
         assert status is not None
         if status.finished:
             return status

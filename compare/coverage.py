@@ -1,6 +1,6 @@
 """One article's same-event coverage: the other members of its event, best match first.
 
-The comparison engine (`api.engine_comparer`) and `parallax coverage` both read coverage here.
+The comparison engine (`compare.engine`) and `parallax coverage` both read coverage here.
 Blocking (SQLAlchemy, the event index): callers on an event loop use `asyncio.to_thread`.
 """
 
@@ -12,16 +12,27 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.event_workspace import EventKey, Members
-from api.queries import article_comparison_key
-from api.schemas import ArticleOut, CoverageOut, PassageOut
+from compare.keys import article_comparison_key
+from compare.model import Article, CoverageEntry
+from compare.workspaces import EventKey, Members
 from comparison.event_index import EventIndex
-from comparison.model import ArticleView, PassageView
+from comparison.model import ArticleView
 from comparison.same_event import SameEventMatch
 from comparison.store_views import load_articles
 from core.db.events import event_and_merged
 from core.db.schema import ArticleRow
 from core.errors import NotFound
+
+__all__ = [
+    "MAX_COVERAGE",
+    "EventCoverage",
+    "MemberLoader",
+    "ViewLoader",
+    "event_coverage",
+    "event_members",
+    "store_members",
+    "store_views",
+]
 
 MAX_COVERAGE = 24
 
@@ -42,24 +53,24 @@ class EventCoverage:
     languages: Mapping[int, str | None]
     matches: Mapping[int, SameEventMatch]
 
-    def article_out(self, *, with_passages: bool = True) -> ArticleOut:
+    def as_article(self, *, with_passages: bool = True) -> Article:
         view = self.article
-        return ArticleOut(
+        return Article(
             id=view.article_id,
             url=view.url,
             outlet=view.outlet,
             title=view.title,
             published_at=view.published_at,
             language=self.language,
-            passages=[passage_out(p) for p in view.passages] if with_passages else [],
+            passages=view.passages if with_passages else (),
         )
 
     def confidence(self, article_id: int) -> float:
         return _confidence(self.matches, article_id)
 
-    def entries(self) -> list[CoverageOut]:
-        return [
-            CoverageOut(
+    def entries(self) -> tuple[CoverageEntry, ...]:
+        return tuple(
+            CoverageEntry(
                 article_id=view.article_id,
                 url=view.url,
                 outlet=view.outlet,
@@ -70,17 +81,7 @@ class EventCoverage:
                 language=self.languages.get(view.article_id),
             )
             for view in self.others
-        ]
-
-
-def passage_out(passage: PassageView) -> PassageOut:
-    return PassageOut(
-        id=passage.passage_id,
-        index=passage.index,
-        start=passage.start,
-        end=passage.end,
-        text=passage.text,
-    )
+        )
 
 
 def event_members(session: Session, event_id: int) -> dict[int, str | None]:

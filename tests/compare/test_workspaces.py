@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from api.event_workspace import EventWorkspaces
+from compare.workspaces import EventWorkspaces
 from comparison.alignment import ClaimGraph, FloatMatrix, TermSets, align_event, score_matrix
 from comparison.model import ArticleView, PassageView
 

@@ -1,4 +1,4 @@
-"""The comparison engine behind /compare (`EngineComparer`), driven through the running app.
+"""The comparison engine behind /compare (`compare.EngineComparer`), driven through the app.
 
 With the hashing test double as embedder only what holds whatever the model thinks is checked:
 wire copies, offsets, ranges, and claims between verbatim passages. What the real model should
@@ -7,23 +7,16 @@ find in the demo evacuation event is checked in the slow tests at the end.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
-from api.engine_comparer import EngineComparer
-from api.queries import article_detail, build_summary
-from api.schemas import (
-    ClaimOut,
-    ClaimPassageOut,
-    Comparison,
-    CounterpartOut,
-    DivergenceOut,
-    PassageOut,
-)
+from compare import ArticleClaim, ClaimPassage, EngineComparer
+from compare.summary import summarize
+from comparison.model import ClaimMember, Divergence, PassageView
 from core.config import Settings
 from core.errors import NotFound
 from core.models import ArticleInput
@@ -51,17 +44,16 @@ def _comparer(lifespan: Lifespan) -> EngineComparer:
     return comparer
 
 
-def _texts(lifespan: Lifespan, comparison: Comparison) -> dict[int, str]:
-    ids = {comparison.article.id, *(item.article_id for item in comparison.coverage)}
-    sessions = lifespan.runtime.service.sessions
-    return {article_id: article_detail(sessions, article_id).text for article_id in ids}
+def _texts(lifespan: Lifespan, ids: Iterable[int]) -> dict[int, str]:
+    archive = lifespan.runtime.archive
+    return {article_id: archive.article(article_id).text for article_id in ids}
 
 
 async def test_wire_copies_point_at_the_first_publication(
     api: tuple[httpx.AsyncClient, Lifespan],
 ) -> None:
     _, lifespan = api
-    pipeline = lifespan.runtime.service.pipeline
+    pipeline = lifespan.runtime.ingest.pipeline
 
     def item(url: str, outlet: str, hour: int) -> ArticleInput:
         published = datetime(2026, 11, 10, hour, tzinfo=UTC)
@@ -137,12 +129,14 @@ async def test_claims_pair_this_articles_passages_with_other_outlets(
         await ingest_demo(lifespan, article) for article in event_articles(EVACUATION)[:2]
     ]
     comparison = _comparer(lifespan).compare(meridian)
-    texts = _texts(lifespan, comparison)
-    own = {passage.id: passage for passage in comparison.article.passages}
+    texts = _texts(
+        lifespan, [comparison.article.id, *(item.article_id for item in comparison.coverage)]
+    )
+    own = {passage.passage_id: passage for passage in comparison.article.passages}
     assert comparison.claims
     for claim in comparison.claims:
         assert claim.passage is not None  # compare() reads claims from this article's side
-        assert own[claim.passage.id] == claim.passage
+        assert own[claim.passage.passage_id] == claim.passage
         assert texts[meridian][claim.passage.start : claim.passage.end] == claim.passage.text
         assert claim.others
         for other in claim.others:
@@ -176,8 +170,7 @@ async def test_event_claims_and_unknown_ids(api: tuple[httpx.AsyncClient, Lifesp
     comparer = _comparer(lifespan)
     claims = comparer.event_claims(event_id)
     assert claims
-    sessions = lifespan.runtime.service.sessions
-    texts = {article_id: article_detail(sessions, article_id).text for article_id in ids}
+    texts = _texts(lifespan, ids)
     for claim in claims:
         assert claim.passage is None  # no focus article in an event's claim matrix
         assert len({other.outlet for other in claim.others}) >= 2
@@ -192,41 +185,29 @@ async def test_event_claims_and_unknown_ids(api: tuple[httpx.AsyncClient, Lifesp
 
 
 def test_summary_counts_and_sides() -> None:
-    passage = PassageOut(id=1, index=0, start=0, end=4, text="text")
+    passage = PassageView(1, 1, 0, 0, 4, "text")
     claims = [
-        ClaimOut(
+        ArticleClaim(
             id=1,
             passage=passage,
-            others=[
-                ClaimPassageOut(
-                    article_id=n,
-                    outlet=name,
-                    url="u",
-                    passage_id=n,
-                    start=0,
-                    end=1,
-                    text="t",
-                    similarity=0.9,
-                )
-                for n, name in ((2, "B"), (3, "C"))
-            ],
+            others=tuple(
+                ClaimPassage(n, name, "u", n, 0, 1, "t", 0.9) for n, name in ((2, "B"), (3, "C"))
+            ),
         )
     ]
     divergences = [
-        DivergenceOut(
+        Divergence(
             type="numeric",
             confidence=0.8,
             passage=passage,
-            counterparts=[
-                CounterpartOut(article_id=3, outlet="C", url="u", start=0, end=1, text="t")
-            ],
+            counterparts=(ClaimMember(PassageView(3, 3, 0, 0, 1, "t"), "C", 0.9),),
         )
     ]
-    summary = build_summary("A", claims, divergences)
+    summary = summarize("A", claims, divergences)
     assert summary.counts["numeric"] == 1
     assert summary.counts["omission"] == 0
-    assert summary.agreeing_outlets == ["B"]
-    assert summary.diverging_outlets == ["C"]
+    assert summary.agreeing_outlets == ("B",)
+    assert summary.diverging_outlets == ("C",)
 
 
 # --- the real model ----------------------------------------------------------------------
@@ -321,7 +302,7 @@ async def test_real_model_claims_paraphrases_and_counts_a_reprint_once(
 @pytest.mark.slow
 async def test_real_model_keeps_an_unrelated_short_story_out(demo_event: DemoEvent) -> None:
     _, lifespan, ids = demo_event
-    budget = await lifespan.runtime.service.pipeline.ingest_input(
+    budget = await lifespan.runtime.ingest.pipeline.ingest_input(
         ArticleInput(
             url="https://paper.example/budget",
             text=TEXT,
@@ -332,3 +313,31 @@ async def test_real_model_keeps_an_unrelated_short_story_out(demo_event: DemoEve
     )
     [evacuation] = set(event_ids(lifespan, list(ids.values())))
     assert event_ids(lifespan, [budget.article_id]) != [evacuation]
+
+
+async def test_compare_and_the_event_agree_on_wire_copies(
+    api: tuple[httpx.AsyncClient, Lifespan],
+) -> None:
+    client, lifespan = api
+    pipeline = lifespan.runtime.ingest.pipeline
+
+    async def publish(url: str, outlet: str, hour: int | None) -> int:
+        published = datetime(2026, 11, 10, hour, tzinfo=UTC) if hour is not None else None
+        item = ArticleInput(
+            url=url, text=TEXT, title="Budget", outlet=outlet, published_at=published
+        )
+        return (await pipeline.ingest_input(item)).article_id
+
+    # An undated copy reaches the archive first; of the dated ones the wire published earliest.
+    undated = await publish("https://blog.example/c", "Blog", None)
+    paper = await publish("https://paper.example/b", "Paper", 11)
+    wire = await publish("https://wire.example/a", "Wire", 9)
+    [event_id] = set(event_ids(lifespan, [undated, paper, wire]))
+
+    event = (await client.get(f"/events/{event_id}")).json()
+    by_event = {item["article_id"]: item["wire_copy_of"] for item in event["coverage"]}
+    assert by_event == {undated: wire, paper: wire, wire: None}
+    for url in ("https://blog.example/c", "https://paper.example/b", "https://wire.example/a"):
+        answer = (await client.get("/compare", params={"url": url})).json()
+        for item in answer["coverage"]:
+            assert item["wire_copy_of"] == by_event[item["article_id"]], url

@@ -1,0 +1,144 @@
+"""Finding the article a comparison is about: stored already, or ingested now.
+
+`/compare` and `parallax coverage` resolve the same way: the URL passes the SSRF policy first,
+then the store is asked by canonical URL, and only a new article is fetched (or read from the
+page or text the caller sent) and ingested.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from compare.keys import article_id_for_url, comparison_key, stored_comparison_key
+from compare.model import ComparisonKey
+from core.models import ArticleInput
+from ingest.pipeline import IngestResult, Pipeline
+from ingest.service import IngestService
+from ingest.ssrf import AddressPolicy
+
+__all__ = [
+    "PASTED_TEXT_HOST",
+    "ArticleSource",
+    "FromPage",
+    "FromText",
+    "FromUrl",
+    "IngestWork",
+    "Resolver",
+]
+
+PASTED_TEXT_HOST = "https://pasted.parallax.invalid/"
+
+
+@dataclass(frozen=True, slots=True)
+class FromUrl:
+    """The article at a URL, fetched unless stored."""
+
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class FromPage:
+    """The page as the reader's browser has it: nothing is fetched."""
+
+    url: str
+    html: str
+
+
+@dataclass(frozen=True, slots=True)
+class FromText:
+    """The article's text; without a URL a stable one is made from the text."""
+
+    text: str
+    title: str = ""
+    outlet: str | None = None
+    published_at: datetime | None = None
+    url: str | None = None
+
+
+ArticleSource = FromUrl | FromPage | FromText
+
+IngestWork = Callable[[], Coroutine[Any, Any, IngestResult]]
+"""Starts the ingest of a new article; called only once the caller is ready to run it."""
+
+IngestRunner = Callable[[IngestWork], Awaitable[IngestResult]]
+
+
+async def _run(start: IngestWork) -> IngestResult:
+    return await start()
+
+
+class Resolver:
+    """Resolves article sources against the store, ingesting new articles."""
+
+    def __init__(
+        self, policy: AddressPolicy, sessions: sessionmaker[Session], pipeline: Pipeline
+    ) -> None:
+        self._policy = policy
+        self._sessions = sessions
+        self._pipeline = pipeline
+
+    @classmethod
+    def of(cls, service: IngestService) -> Resolver:
+        return cls(service.fetcher.policy, service.sessions, service.pipeline)
+
+    def url(self, source: ArticleSource) -> str:
+        """The URL the article is stored under; raises InvalidURL or RefusedAddress for a URL
+        that may not be fetched."""
+        if isinstance(source, FromText) and source.url is None:
+            return _pasted_text_url(source.text)
+        assert source.url is not None
+        self._policy.check_url(source.url)
+        return source.url
+
+    async def resolve(
+        self, source: ArticleSource, *, run: IngestRunner = _run
+    ) -> tuple[int, IngestResult | None]:
+        """The article's id, and the ingest result when it was not stored yet.
+
+        `run` runs the ingest (the API adds its queue limit and deadline). Raises InvalidURL or
+        RefusedAddress before anything is looked up or fetched.
+        """
+        url = self.url(source)
+        known = await asyncio.to_thread(article_id_for_url, self._sessions, url)
+        if known is not None:
+            return known, None
+        result = await run(lambda: self._ingest(source, url))
+        return result.article_id, result
+
+    async def locate(
+        self, source: ArticleSource, *, run: IngestRunner = _run
+    ) -> tuple[ComparisonKey, IngestResult | None]:
+        """The comparison's key, and the ingest result when the article was new. A stored
+        article costs one store lookup."""
+        url = self.url(source)
+        key = await asyncio.to_thread(stored_comparison_key, self._sessions, url)
+        if key is not None:
+            return key, None
+        article_id, result = await self.resolve(source, run=run)
+        return await asyncio.to_thread(comparison_key, self._sessions, article_id), result
+
+    def _ingest(self, source: ArticleSource, url: str) -> Coroutine[Any, Any, IngestResult]:
+        if isinstance(source, FromText):
+            item = ArticleInput(
+                url=url,
+                text=source.text,
+                title=source.title,
+                outlet=source.outlet,
+                published_at=source.published_at,
+            )
+            return self._pipeline.ingest_input(item)
+        if isinstance(source, FromPage):
+            return self._pipeline.ingest_html(url, source.html)
+        return self._pipeline.ingest_url(url)
+
+
+def _pasted_text_url(text: str) -> str:
+    """A stable URL for text posted without one (the reserved .invalid TLD: never fetched)."""
+    return PASTED_TEXT_HOST + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

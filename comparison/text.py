@@ -1,0 +1,56 @@
+"""Tokens and stems: the engine's one tokeniser and crude stemmer for content words.
+
+Alignment's overlap features read stems from here; its coefficients were fitted on these stems,
+so a change here moves the evaluation figures (`python -m evaluation.alignment`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from comparison.model import PASSAGE_CACHE_SIZE
+from comparison.quantities import words
+
+__all__ = ["STOP_WORDS", "content_stems", "stem", "tokens"]
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+STOP_WORDS = frozenset(
+    words(
+        "a an the of and or to in on at by for from with as than that which who whom whose were "
+        "was are is be been being have has had will would could should may might can do did does "
+        "it its this these those he she they we i you his her their our there here said says say "
+        "told also but if so about after before over into more most other such only just not no "
+        "him them us me my your what when where while how all any some then up out new"
+    )
+)
+
+
+def tokens(text: str) -> list[str]:
+    """The word tokens of `text`: runs of letters, apostrophes and hyphens opening with a letter."""
+    return _TOKEN.findall(text)
+
+
+@lru_cache(maxsize=PASSAGE_CACHE_SIZE)
+def content_stems(text: str) -> frozenset[str]:
+    """Lower-case crude stems of the content words of `text`."""
+    stems = {stem(token) for token in tokens(text)}
+    stems.discard("")
+    return frozenset(stems)
+
+
+@lru_cache(maxsize=65536)
+def stem(token: str) -> str:
+    """The crude stem of one token, or "" for a stop word or a single letter."""
+    word = token.lower().strip("'’-")
+    if len(word) < 2 or word in STOP_WORDS:
+        return ""
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    if word.endswith("y"):
+        word = word[:-1] + "i"
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    return word
