@@ -90,19 +90,18 @@ def splice(view: bytes, status: AnswerStatus) -> bytes:
 
 
 def light_view(comparison: ComparisonView) -> LightView:
-    """The extension's view: offsets to highlight, counts and outlets, all bounded."""
-    ranked = sorted(
-        (item for item in comparison.divergences if item.passage is not None),
-        key=lambda item: -item.confidence,
-    )
+    """The extension's view: the key differences' offsets to highlight, counts and outlets,
+    all bounded."""
+    # Only what is worth a reader's attention: the key differences on this article's text.
     highlights = [
         Highlight(
             type=item.type,
             start=item.passage.start,
             end=item.passage.end,
             confidence=round(item.confidence, 3),
+            explanation=item.explanation[:300],
         )
-        for item in ranked
+        for item in comparison.key_differences
         if item.passage is not None
     ]
     summary = SummaryOut(

@@ -127,6 +127,7 @@ def divergence_out(divergence: Divergence, comparison: domain.Comparison) -> Div
     return DivergenceOut(
         type=divergence.type,
         confidence=max(0.0, min(1.0, divergence.confidence)),
+        importance=max(0.0, min(1.0, divergence.importance)),
         passage=passage_out(divergence.passage) if divergence.passage is not None else None,
         counterparts=[
             CounterpartOut(
@@ -158,6 +159,7 @@ def comparison_out(comparison: domain.Comparison) -> Comparison:
         coverage=[coverage_out(entry) for entry in comparison.coverage],
         claims=[claim_out(claim) for claim in comparison.claims],
         divergences=[divergence_out(item, comparison) for item in comparison.divergences],
+        key_differences=[divergence_out(item, comparison) for item in comparison.key_differences],
         summary=summary_out(comparison.summary),
         model=comparison.model,
         index_version=comparison.index_version,

@@ -172,7 +172,17 @@ class CounterpartOut(BaseModel):
 
 class DivergenceOut(BaseModel):
     type: DivergenceType
-    confidence: float = Field(ge=0.0, le=1.0)
+    confidence: float = Field(
+        ge=0.0,
+        le=1.0,
+        description=(
+            "How often an item of this type was right and worth showing when editors judged "
+            "real answers (docs/comparison.md, the judged set)."
+        ),
+    )
+    importance: float = Field(
+        default=0.0, ge=0.0, le=1.0, description="How much it changes a reader's picture."
+    )
     passage: PassageOut | None = Field(description="This article's passage; absent for omissions.")
     counterparts: list[CounterpartOut]
     evidence: dict[str, str | list[str]] = Field(default_factory=dict)
@@ -195,6 +205,14 @@ class ComparisonView(BaseModel):
     """The part of a full /compare answer that depends only on the comparison."""
 
     article: ArticleOut
+    key_differences: list[DivergenceOut] = Field(
+        default_factory=list,
+        description=(
+            "At most five divergences, ranked by how much they change a reader's picture, each "
+            "explained in one sentence that names the outlets and quotes both sides; empty when "
+            "the accounts agree. Each is also listed in `divergences`."
+        ),
+    )
     coverage: list[CoverageOut]
     claims: list[ClaimOut]
     divergences: list[DivergenceOut]
@@ -249,10 +267,13 @@ class ArticleBrief(BaseModel):
 
 
 class Highlight(BaseModel):
+    """A key difference on the article's own text (omissions have none to highlight)."""
+
     type: DivergenceType
     start: int
     end: int
     confidence: float
+    explanation: str = ""
 
 
 class LightView(BaseModel):

@@ -19,6 +19,7 @@ from compare.workspaces import EventKey, EventWorkspaces, Members
 from comparison.alignment import ClaimGraph, align_event
 from comparison.divergences import compare_article
 from comparison.model import ArticleView, Claim, PassageView
+from comparison.ranking import key_differences
 from core.db.events import live_event
 from core.db.schema import EventRow
 from core.errors import NotFound
@@ -106,6 +107,7 @@ class EngineComparer:
             model=self._model,
             index_version=self._index_version(),
             engine=self.name,
+            key_differences=tuple(key_differences(divergences, focus_outlet=focus.outlet)),
         )
 
     def event_claims(self, event_id: int) -> tuple[ArticleClaim, ...]:

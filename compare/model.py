@@ -89,7 +89,8 @@ class Summary:
 
 @dataclass(frozen=True, slots=True)
 class Comparison:
-    """One article's view of its event: coverage, claims and the engine's divergences."""
+    """One article's view of its event: coverage, claims and the engine's divergences, the few
+    it opens with (`key_differences`, each also among `divergences`) first."""
 
     article: Article
     coverage: tuple[CoverageEntry, ...]
@@ -99,6 +100,7 @@ class Comparison:
     model: str
     index_version: str
     engine: str
+    key_differences: tuple[Divergence, ...] = ()
 
     def url_of(self, article_id: int) -> str:
         """The URL of a covering article ("" for one outside the coverage)."""

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from comparison.model import PASSAGE_CACHE_SIZE, Finding, PassageView
 from comparison.quantities import words
+from comparison.text import predicate_stem
 
 _TOKEN = re.compile(r"[A-Za-z]+n['’]t\b|[A-Za-z]+|[.,;:!?]")
 _NEGATORS = frozenset(
@@ -87,23 +88,6 @@ _ANTONYMS: tuple[tuple[str, str], ...] = (
     ("expand", "shrank"),
 )
 _ANTONYM_WORDS = frozenset(word for pair in _ANTONYMS for word in pair)
-_IRREGULAR = {
-    "said": "say",
-    "says": "say",
-    "went": "go",
-    "gone": "go",
-    "made": "make",
-    "took": "take",
-    "taken": "take",
-    "gave": "give",
-    "given": "give",
-    "left": "left",
-    "lost": "lost",
-    "won": "won",
-    "rose": "rose",
-    "fell": "fell",
-    "began": "began",
-}
 WINDOW = 4
 # Two passages sharing less of their content than this are about different things, whatever
 # their negations: a contradiction needs one claim about the same actors.
@@ -114,27 +98,6 @@ class NliScorer(Protocol):
     """A contradiction probability per (premise, hypothesis) pair, each in [0, 1]."""
 
     def contradiction(self, pairs: list[tuple[str, str]]) -> list[float]: ...
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """A crude stem: enough to meet "resigned"/"resigns"/"resign", "denied"/"deny"."""
-    w = word.lower().replace("’", "'")
-    if w in _IRREGULAR:
-        return _IRREGULAR[w]
-    for suffix in ("ingly", "ing", "edly", "ed", "es", "s"):
-        if suffix == "s" and w.endswith(("ss", "us", "is")):
-            break  # "cross", "census", "crisis" are not plurals
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            w = w[: -len(suffix)]
-            break
-    if w.endswith("y"):
-        w = w[:-1] + "i"
-    if len(w) > 3 and w.endswith("e"):
-        w = w[:-1]
-    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiouls":
-        w = w[:-1]
-    return w
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,14 +136,14 @@ def _read(text: str) -> _Reading:
                 break
             if nxt in _SKIP_AFTER_NEGATOR or nxt in _FUNCTION or nxt.endswith("ly"):
                 continue
-            scope.append(stem(nxt))
+            scope.append(predicate_stem(nxt))
             negated_positions.add(j)
             if len(scope) == 2:
                 break
         if not scope:
             # "what it would not be": the negated predicate stands before the cue.
             before = [
-                stem(t)
+                predicate_stem(t)
                 for t in tokens[max(0, i - 4) : i]
                 if t.isalpha() and _norm(t) not in _FUNCTION and len(t) >= 3
             ]
@@ -188,9 +151,11 @@ def _read(text: str) -> _Reading:
             j = i
         if scope:
             scopes.append((" ".join(tokens[i : j + 1]), tuple(scope)))
-    content = frozenset(stem(t) for t in tokens if t.isalpha() and _norm(t) not in _FUNCTION)
+    content = frozenset(
+        predicate_stem(t) for t in tokens if t.isalpha() and _norm(t) not in _FUNCTION
+    )
     plain = frozenset(
-        stem(t)
+        predicate_stem(t)
         for i, t in enumerate(tokens)
         if i not in negated_positions and t.isalpha() and _norm(t) not in _FUNCTION
     )

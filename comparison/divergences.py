@@ -30,7 +30,6 @@ from typing import Protocol
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from comparison.alignment import content_stems
 from comparison.attribution import accusations, detect_attribution, plain_accusation
 from comparison.contradiction import detect_contradiction
 from comparison.framing import detect_framing, event_framing, event_usage
@@ -48,6 +47,7 @@ from comparison.model import (
 from comparison.numeric import compare_quantities
 from comparison.one_sided import omissions, outlet_list, unique_claims
 from comparison.ranking import calibrated, importance
+from comparison.text import content_stems
 from comparison.voice import Voice, article_voices
 
 PairDetector = Callable[[Voice, Voice], Finding | None]

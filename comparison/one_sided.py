@@ -3,21 +3,23 @@
 A passage is one-sided only when no passage of the other side states it, one to one or spread
 over a few adjacent passages: its best cosine to any of them stays under `COVER_THRESHOLD`, and
 no window of `WINDOW` adjacent passages of one other article holds `COVER_SHARE` of its content
-words (a claim one outlet writes in one sentence, another often splits in two). Then it must be
+words (a claim one outlet writes in one sentence, another often splits in two). Figures count
+as terms beside content-word stems. Then it must be
 a claim with substance (`comparison.substance`): a caption or a subhead is not news.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 
-from comparison.alignment import content_stems
 from comparison.model import ArticleView, ClaimMember, Divergence
 from comparison.ranking import calibrated
 from comparison.substance import is_claim, substance
+from comparison.text import content_stems
 from comparison.voice import Voice
 
 __all__ = ["COVER_THRESHOLD", "Cover", "omissions", "outlet_list", "unique_claims"]
@@ -30,6 +32,13 @@ WINDOW = 3
 COVER_SHARE = 0.6
 MIN_CONTENT_WORDS = 4
 MIN_OMISSION_SUPPORT = 2
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _terms(text: str) -> frozenset[str]:
+    """Content-word stems and figures: "about 800 were due to be moved" and "about 800 had been
+    expected to cross" share their figure, which words alone miss."""
+    return content_stems(text) | frozenset(_NUMBER.findall(text.replace(",", "")))
 
 
 class Cover:
@@ -38,16 +47,16 @@ class Cover:
     def __init__(self, articles: Sequence[ArticleView]) -> None:
         self._windows: list[frozenset[str]] = []
         for article in articles:
-            stems = [content_stems(p.text) for p in article.passages]
+            stems = [_terms(p.text) for p in article.passages]
             for start in range(len(stems)):
                 self._windows.append(frozenset().union(*stems[start : start + WINDOW]))
 
     def lexical(self, text: str) -> float:
-        """The largest share of `text`'s content words one window of the other side holds."""
-        stems = content_stems(text)
-        if len(stems) < MIN_CONTENT_WORDS:
+        """The largest share of `text`'s terms one window of the other side holds."""
+        terms = _terms(text)
+        if len(terms) < MIN_CONTENT_WORDS:
             return 0.0
-        return max((len(stems & window) / len(stems) for window in self._windows), default=0.0)
+        return max((len(terms & window) / len(terms) for window in self._windows), default=0.0)
 
     def covers(self, text: str, best_cosine: float) -> bool:
         return best_cosine >= COVER_THRESHOLD or self.lexical(text) >= COVER_SHARE

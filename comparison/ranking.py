@@ -12,10 +12,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
-from comparison.model import Divergence, DivergenceType, Finding
+from comparison.model import Divergence, DivergenceType, Finding, PassageView
 
-__all__ = ["KEY_DIFFERENCES", "TYPE_WEIGHT", "importance", "key_differences"]
+__all__ = [
+    "KEY_DIFFERENCES",
+    "TYPE_PRECISION",
+    "TYPE_WEIGHT",
+    "calibrated",
+    "importance",
+    "key_differences",
+]
+EXCERPT_CHARS = 110
 
 KEY_DIFFERENCES = 5
 MAX_PER_TYPE = 2
@@ -61,10 +70,39 @@ def calibrated(kind: DivergenceType) -> float:
     return TYPE_PRECISION[kind]
 
 
+def excerpt(passage: PassageView, limit: int = EXCERPT_CHARS) -> str:
+    """The passage's opening words, cut at a word boundary."""
+    text = " ".join(passage.text.split()).strip('“”"')
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def _names(outlets: Sequence[str]) -> str:
+    names = list(dict.fromkeys(outlets))
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def lead(divergence: Divergence, focus_outlet: str) -> str:
+    """One sentence that names the outlets and quotes both sides."""
+    others = [m.outlet for m in divergence.counterparts]
+    if divergence.type == "omission":
+        first = divergence.counterparts[0].passage
+        return f"{_names(others)} report “{excerpt(first)}”; {focus_outlet} leaves it out."
+    assert divergence.passage is not None
+    mine = excerpt(divergence.passage)
+    if not divergence.counterparts:
+        return f"Only {focus_outlet} reports “{mine}”."
+    theirs = excerpt(divergence.counterparts[0].passage)
+    what = divergence.explanation.rstrip(".")
+    return f"{what}: {focus_outlet} writes “{mine}”, {others[0]} “{theirs}”."
+
+
 def key_differences(
-    divergences: Sequence[Divergence], limit: int = KEY_DIFFERENCES
+    divergences: Sequence[Divergence], limit: int = KEY_DIFFERENCES, *, focus_outlet: str = ""
 ) -> list[Divergence]:
-    """The divergences an answer opens with, most important first (possibly none)."""
+    """The divergences an answer opens with, most important first (possibly none), each
+    explained by `lead` when `focus_outlet` is given."""
     chosen: list[Divergence] = []
     per_type: Counter[DivergenceType] = Counter()
     passages: set[int] = set()
@@ -76,6 +114,8 @@ def key_differences(
             continue
         if passage is not None and passage.passage_id in passages:
             continue
+        if focus_outlet:
+            divergence = replace(divergence, explanation=lead(divergence, focus_outlet))
         chosen.append(divergence)
         per_type[divergence.type] += 1
         if passage is not None:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from comparison.model import PASSAGE_CACHE_SIZE
 from comparison.quantities import words
 
-__all__ = ["STOP_WORDS", "content_stems", "stem", "tokens"]
+__all__ = ["STOP_WORDS", "content_stems", "predicate_stem", "stem", "tokens"]
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 STOP_WORDS = frozenset(
@@ -54,3 +54,45 @@ def stem(token: str) -> str:
     if len(word) > 3 and word.endswith("e"):
         word = word[:-1]
     return word
+
+
+_IRREGULAR_VERBS = {
+    "said": "say",
+    "says": "say",
+    "went": "go",
+    "gone": "go",
+    "made": "make",
+    "took": "take",
+    "taken": "take",
+    "gave": "give",
+    "given": "give",
+    "left": "left",
+    "lost": "lost",
+    "won": "won",
+    "rose": "rose",
+    "fell": "fell",
+    "began": "began",
+}
+
+
+@lru_cache(maxsize=65536)
+def predicate_stem(word: str) -> str:
+    """The stem polarity rules compare: every word kept, irregular verbs mapped, "cross" and
+    "crisis" left whole, so "resigned"/"resigns"/"resign" and "denied"/"deny" meet. Content-word
+    overlap uses `stem`, whose figures the alignment model was fitted on."""
+    w = word.lower().replace("’", "'")
+    if w in _IRREGULAR_VERBS:
+        return _IRREGULAR_VERBS[w]
+    for suffix in ("ingly", "ing", "edly", "ed", "es", "s"):
+        if suffix == "s" and w.endswith(("ss", "us", "is")):
+            break  # "cross", "census", "crisis" are not plurals
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[: -len(suffix)]
+            break
+    if w.endswith("y"):
+        w = w[:-1] + "i"
+    if len(w) > 3 and w.endswith("e"):
+        w = w[:-1]
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiouls":
+        w = w[:-1]
+    return w

@@ -188,9 +188,7 @@ def _plant_one(
     """(copy, edited span, note) for one edit of `kind`, or None where the article has no spot."""
     candidates = _substantive(passages)
     if kind == "omission":
-        candidates = [
-            p for p in candidates if _worth_showing(p, text[: p.start] + text[p.end :])
-        ]
+        candidates = [p for p in candidates if _worth_showing(p, text[: p.start] + text[p.end :])]
     if kind == "framing":
         # Words inside a quotation, or in reported speech, are the speaker's: an edit there is
         # no outlet's framing.

@@ -58,6 +58,7 @@ def _comparison(*, divergences: int, outlets: int, name_length: int) -> Comparis
         ],
         claims=[],
         divergences=[divergence] * divergences,
+        key_differences=[divergence] * min(5, divergences),
         summary=SummaryOut(agreeing_outlets=names, diverging_outlets=names),
         model="m",
         index_version="v",
@@ -80,14 +81,17 @@ def _large_status() -> AnswerStatus:
     )
 
 
-def test_the_light_form_keeps_the_most_confident_highlights_under_5kb() -> None:
+def test_the_light_form_highlights_only_the_key_differences_under_5kb() -> None:
     comparison = _comparison(divergences=2000, outlets=5, name_length=10)
-    comparison.divergences[0] = comparison.divergences[0].model_copy(update={"confidence": 0.99})
+    comparison.key_differences[0] = comparison.key_differences[0].model_copy(
+        update={"confidence": 0.99}
+    )
     answer = splice(PreparedAnswer(comparison).view("summary"), _large_status())
     assert len(answer) <= LIGHT_FORM_MAX_BYTES
     body = CompareSummaryResponse.model_validate_json(answer)
-    assert body.highlights
+    assert len(body.highlights) == 5
     assert body.highlights[0].confidence == 0.99
+    assert body.highlights[0].explanation == "800 here; 422 there."
     assert body.coverage_count == 5
 
 

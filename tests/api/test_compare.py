@@ -186,14 +186,12 @@ async def test_light_form_of_the_demo_event_stays_under_5kb(
             body = light.json()
             assert body["coverage_count"] == len(full["coverage"]) == 4
             assert body["summary"] == full["summary"]
-            # Highlights: the full answer's divergences on this article's passages, most
-            # confident first (a prefix of them if the budget is tight, never none of them).
-            ranked = sorted(
-                (item for item in full["divergences"] if item["passage"] is not None),
-                key=lambda item: -item["confidence"],
-            )
+            # Highlights: the full answer's key differences on this article's passages, in
+            # their order (a prefix of them if the budget is tight, never none of them).
+            assert len(full["key_differences"]) <= 5
+            keys = [item for item in full["key_differences"] if item["passage"] is not None]
             expected = [
-                (item["type"], item["passage"]["start"], item["passage"]["end"]) for item in ranked
+                (item["type"], item["passage"]["start"], item["passage"]["end"]) for item in keys
             ]
             got = [(item["type"], item["start"], item["end"]) for item in body["highlights"]]
             assert got == expected[: len(got)]

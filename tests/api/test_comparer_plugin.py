@@ -70,6 +70,7 @@ class _Engine:
             base,
             claims=claims,
             divergences=divergences,
+            key_differences=divergences,
             summary=summarize(base.article.outlet, claims, divergences),
             engine=self.name,
         )
@@ -108,8 +109,10 @@ async def test_an_engine_fills_claims_and_divergences(
                 "start": divergence["passage"]["start"],
                 "end": divergence["passage"]["end"],
                 "confidence": 0.9,
+                "explanation": "800 here, 422 there",
             }
         ]
+        assert answer["key_differences"] == [divergence]
         assert engines[0].calls == 1  # the light form came from the cache
 
 

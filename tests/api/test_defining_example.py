@@ -134,3 +134,34 @@ async def test_a_denied_crossing_is_a_contradiction(demo_archive: IngestService)
     ), [d.explanation for d in contradictions]
     assert all("Meridian Wire" in d.explanation for d in contradictions)
     _assert_offsets(demo_archive, comparison)
+
+
+async def test_the_hostile_account_opens_with_a_short_ranked_answer(
+    demo_archive: IngestService,
+) -> None:
+    comparison = _compare(demo_archive, "Frontline Patriot", "terrorists")
+    keys = comparison.key_differences
+    assert 1 <= len(keys) <= 5
+    kinds = {item.type for item in keys}
+    assert "framing" in kinds
+    assert "contradiction" in kinds
+    assert all("“" in item.explanation and "Frontline Patriot" in item.explanation for item in keys)
+    listed = {(d.type, d.passage.start if d.passage else None) for d in comparison.divergences}
+    assert {(d.type, d.passage.start if d.passage else None) for d in keys} <= listed
+    # Wire copy and its reprint never add up to support, and 800 planned against 422 arrived is
+    # reconciled, not a numeric divergence.
+    assert not [d for d in comparison.divergences if d.type == "numeric"]
+    # Stated as fact here, reported as the government's accusation elsewhere.
+    [attribution] = [d for d in comparison.divergences if d.type == "attribution"]
+    assert attribution.passage is not None
+    assert "terrorists" in attribution.passage.text
+    assert attribution.evidence["focus_stance"] == "states it as fact"
+
+
+async def test_a_reprint_and_its_source_agree(demo_archive: IngestService) -> None:
+    comparison = _compare(demo_archive, "The Harbour Gazette", "Amber Helmets")
+    assert not [
+        d
+        for d in comparison.divergences
+        if any(part.outlet == "Meridian Wire" for part in d.counterparts)
+    ]

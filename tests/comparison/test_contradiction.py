@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from comparison.contradiction import detect_contradiction, stem
+from comparison.contradiction import detect_contradiction
 from comparison.model import PassageView
+from comparison.text import predicate_stem as stem
 
 
 def _passage(text: str, ident: int) -> PassageView:
