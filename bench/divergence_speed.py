@@ -69,7 +69,9 @@ def main() -> int:
                 timings.append((time.perf_counter() - start) * 1000)
     timings.sort()
     p95 = timings[int(0.95 * (len(timings) - 1))]
-    print(f"comparisons {len(timings)}  median {statistics.median(timings):.2f} ms  p95 {p95:.2f} ms")
+    print(
+        f"comparisons {len(timings)}  median {statistics.median(timings):.2f} ms  p95 {p95:.2f} ms"
+    )
     return 0
 
 

@@ -117,6 +117,7 @@ _REPORTING = re.compile(
 )
 
 
+@lru_cache(maxsize=PASSAGE_CACHE_SIZE)
 def plain_accusation(voice: Voice) -> bool:
     """Whether a passage states an accusation in the outlet's own voice, in loaded words, and
     attributes it to no one. Neutral reports of a lawsuit or an indictment ("the indictment
@@ -132,12 +133,14 @@ def plain_accusation(voice: Voice) -> bool:
     )
 
 
+@lru_cache(maxsize=PASSAGE_CACHE_SIZE)
 def contested(text: str) -> bool:
     """Whether `text` carries an accusation or a grave charge."""
     low = text.lower()
     return any(stem in low for stem in ACCUSATION_STEMS)
 
 
+@lru_cache(maxsize=PASSAGE_CACHE_SIZE)
 def accusations(text: str) -> frozenset[str]:
     """The stems of what `text` charges someone with ("terror", "stage"), markers left out."""
     low = text.lower()

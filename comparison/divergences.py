@@ -409,7 +409,7 @@ def _event_framing(
 ) -> list[Divergence]:
     """Framing read against the other accounts as a whole, for passages no pair flagged; the
     counterparts are, per other article, the closest passage using the plain words."""
-    usage = event_usage([voices[p.passage_id].own_text for a in others for p in a.passages])
+    usage = event_usage(tuple(voices[p.passage_id].own_text for a in others for p in a.passages))
     out: list[Divergence] = []
     for row, passage in enumerate(focus.passages):
         if passage.passage_id in flagged:

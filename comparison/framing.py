@@ -18,7 +18,7 @@ that no other outlet's passage matches one to one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -290,7 +290,8 @@ class EventUsage:
     text: str
 
 
-def event_usage(own_texts: Sequence[str]) -> EventUsage:
+@lru_cache(maxsize=256)
+def event_usage(own_texts: tuple[str, ...]) -> EventUsage:
     """The `EventUsage` of the other accounts' own words."""
     labels: dict[int, list[str]] = {}
     for text in own_texts:

@@ -11,20 +11,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from comparison.attribution import contested
+from comparison.model import PASSAGE_CACHE_SIZE
 from comparison.voice import Voice
 
 __all__ = ["MIN_CLAIM_WORDS", "Substance", "is_claim", "substance"]
 
 MIN_CLAIM_WORDS = 8
-_BOILERPLATE = re.compile(
-    r"first published|republished|contributed to this report|reporting by|editing by|"
-    r"writing by|all rights reserved|sign up|subscribe|newsletter|click here|follow (?:us|him|"
-    r"her) on|advertisement|getty images|ap photo|photograph:|photo:|image:|caption|read more|"
-    r"related:|watch:|listen:|copyright|©|this story has been updated|this article was",
-    re.IGNORECASE,
-)
+_BOILERPLATE = (
+    "first published", "republished", "contributed to this report", "reporting by",
+    "editing by", "writing by", "all rights reserved", "sign up", "subscribe", "newsletter",
+    "click here", "follow us on", "follow him on", "follow her on", "advertisement",
+    "getty images", "ap photo", "photograph:", "photo:", "image:", "caption", "read more",
+    "related:", "watch:", "listen:", "copyright", "©", "this story has been updated",
+    "this article was",
+)  # fmt: skip
 _ENDS_AS_SENTENCE = re.compile(r"[.!…][\"”’)\]]*\s*$|[\"”’]\s*$")
 # A capitalised word (or initials) that does not open a sentence: a named actor.
 _NAME = re.compile(r"(?<![.!?:;]\s)(?<!^)(?<![\"“‘(])\b[A-Z][a-z]+|\b[A-Z]{2,}\b")
@@ -80,18 +83,22 @@ class Substance:
         )
 
 
+@lru_cache(maxsize=PASSAGE_CACHE_SIZE)
 def is_claim(voice: Voice) -> bool:
     """Whether the passage is a sentence that states something (not a subhead, caption,
     byline, question, fragment or boilerplate)."""
     text = voice.passage.text.strip()
     if len(text.split()) < MIN_CLAIM_WORDS or text.endswith("?"):
         return False
-    if _BOILERPLATE.search(text) or not _ENDS_AS_SENTENCE.search(text):
+    low = text.lower()
+    if any(phrase in low for phrase in _BOILERPLATE) or not _ENDS_AS_SENTENCE.search(text):
         return False
-    letters = [c for c in text if c.isalpha()]
-    return not letters or sum(c.isupper() for c in letters) / len(letters) < 0.5
+    letters = sum(map(str.isalpha, text))
+    capitals = sum(map(str.isupper, text))
+    return not letters or capitals / letters < 0.5
 
 
+@lru_cache(maxsize=PASSAGE_CACHE_SIZE)
 def substance(voice: Voice, elsewhere: str | None = None) -> Substance:
     """What `voice`'s passage holds. With `elsewhere` (the other side's text), a quotation
     counts only when it gives a voice the other side never names: another line from a speaker

@@ -147,28 +147,28 @@ def test_plain_news_vocabulary_is_not_loaded() -> None:
 
 def test_event_framing_needs_a_plain_counterpart_in_the_event() -> None:
     focus = passage("The terrorists were driven across the border in buses overnight.")
-    plain = event_usage(["The volunteers were taken to Halvira.", "Rescuers reached safety."])
+    plain = event_usage(("The volunteers were taken to Halvira.", "Rescuers reached safety."))
     finding = event_framing(focus, plain, focus_outlet="Outlet A")
     assert finding is not None
     assert finding.evidence["focus_terms"] == ["terrorists"]
     assert "volunteers" in finding.evidence["other_terms"]
     assert finding.explanation.startswith("Outlet A says “terrorists”")
-    assert event_framing(focus, event_usage(["The buses left at dawn."])) is None
+    assert event_framing(focus, event_usage(("The buses left at dawn.",))) is None
     assert (
-        event_framing(focus, event_usage(["Officials called them terrorists, not rescuers."]))
+        event_framing(focus, event_usage(("Officials called them terrorists, not rescuers.",)))
         is None
     )
 
 
 def test_event_framing_reads_scare_quotes_against_plain_use() -> None:
     focus = passage('Some 800 of these "rescuers" were planned to be taken out.')
-    finding = event_framing(focus, event_usage(["The rescuers had been trapped."]))
+    finding = event_framing(focus, event_usage(("The rescuers had been trapped.",)))
     assert finding is not None
     assert finding.evidence["kind"] == "scare_quotes"
     quoted = passage('The deal was a "disaster", the senator said, calling it a "disaster".')
-    assert event_framing(quoted, event_usage(["The disaster unfolded."])) is None
+    assert event_framing(quoted, event_usage(("The disaster unfolded.",))) is None
 
 
 def test_a_loaded_word_alone_is_not_event_framing() -> None:
     focus = passage("The regime's phony henchmen staged the whole thing.")
-    assert event_framing(focus, event_usage(["Officials said the event was staged."])) is None
+    assert event_framing(focus, event_usage(("Officials said the event was staged.",))) is None
