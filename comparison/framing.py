@@ -314,9 +314,13 @@ def event_framing(
     they use a plain member of its group and never the loaded one, or a scare-quoted phrase they
     use plainly. A loaded word with no such counterpart is not a divergence."""
     voice = as_voice(focus)
-    for word, group, loaded, forms, _, _ in _label_words(voice.own_text):
+    labels = _label_words(voice.own_text)
+    # A passage that names the group plainly itself uses the loaded word for someone else
+    # ("rescuers ... filmed alongside armed militants").
+    plain_here = {group for _, group, loaded, _, _, _ in labels if not loaded}
+    for word, group, loaded, forms, _, _ in labels:
         plain = usage.labels.get(group)
-        if loaded and plain and not forms & usage.vocabulary:
+        if loaded and plain and group not in plain_here and not forms & usage.vocabulary:
             evidence: dict[str, str | list[str]] = {
                 "kind": "label",
                 "focus_terms": [word],

@@ -160,6 +160,11 @@ def test_event_framing_needs_a_plain_counterpart_in_the_event() -> None:
     )
 
 
+def test_a_loaded_word_beside_the_plain_name_names_someone_else() -> None:
+    focus = passage("The rescuers were filmed alongside armed militants in the south.")
+    assert event_framing(focus, event_usage(("The rescuers had been trapped.",))) is None
+
+
 def test_event_framing_reads_scare_quotes_against_plain_use() -> None:
     focus = passage('Some 800 of these "rescuers" were planned to be taken out.')
     finding = event_framing(focus, event_usage(("The rescuers had been trapped.",)))
