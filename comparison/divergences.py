@@ -265,7 +265,7 @@ def compare_article(
                 pending[key] = _Pending(finding, [counterpart])
             else:
                 slot.counterparts.append(counterpart)
-                if finding.confidence > slot.finding.confidence:
+                if finding.score > slot.finding.score:
                     slot.finding = finding
 
     aligned_focus: set[int] = set()

@@ -76,10 +76,11 @@ class Claim:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """What a pairwise detector saw between two aligned passages."""
+    """What a pairwise detector saw between two aligned passages. `score` in [0, 1] orders a
+    detector's findings; it is no probability (a divergence's `confidence` is)."""
 
     type: DivergenceType
-    confidence: float
+    score: float
     evidence: dict[str, str | list[str]]
     explanation: str
 

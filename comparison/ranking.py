@@ -58,7 +58,7 @@ def importance(finding: Finding, outlets: int) -> float:
     if finding.type == "framing":
         weight = _FRAMING_KIND_WEIGHT.get(str(finding.evidence.get("kind", "")), 0.6)
     support = min(1.0, 0.7 + 0.15 * max(0, outlets - 1))
-    return round(weight * support * finding.confidence, 3)
+    return round(weight * support * finding.score, 3)
 
 
 def _rank(divergence: Divergence) -> float:

@@ -1,11 +1,28 @@
-"""Locating the shared data folder from a command line."""
+"""The evaluation commands' shared surface: one parser, the shared data folder, one printer."""
 
 from __future__ import annotations
 
+import argparse
+import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 DEFAULT_DATA = Path("../shared/data")
+
+
+def command(prog: str, description: str | None, *, data: bool = True) -> argparse.ArgumentParser:
+    """The parser every `python -m evaluation.*` command starts from: `--json`, and `--data`
+    (the shared data folder) unless the command takes its files one by one."""
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {prog}",
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    if data:
+        parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data folder")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    return parser
 
 
 def require(path: Path) -> Path | None:
@@ -17,3 +34,12 @@ def require(path: Path) -> Path | None:
         file=sys.stderr,
     )
     return None
+
+
+def emit(metrics: Mapping[str, object], as_json: bool, *, width: int = 40) -> None:
+    """Print flat metrics as JSON or as aligned `name value` lines."""
+    if as_json:
+        print(json.dumps(metrics, indent=2, sort_keys=True))
+        return
+    for key, value in metrics.items():
+        print(f"{key:{width}} {value}")

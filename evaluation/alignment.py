@@ -29,7 +29,6 @@ default model, so the plain-cosine baselines are the fair reading of another enc
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import importlib.util
 import json
@@ -53,6 +52,7 @@ from comparison.alignment import (
 from comparison.model import ArticleView, PassageView
 from comparison.numeric import compare_quantities
 from comparison.text import content_stems
+from evaluation._data import command
 
 __all__ = [
     "ENCODERS",
@@ -416,11 +416,7 @@ def _encoder(choice: str, cache: Path | None) -> Encode:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m evaluation.alignment",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = command("evaluation.alignment", __doc__, data=False)
     parser.add_argument("--events", type=Path, default=Path("../shared/data/events.dev.jsonl"))
     parser.add_argument("--pairs", type=Path, default=Path("../shared/data/pairs.dev.jsonl"))
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
@@ -428,7 +424,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit-events", type=int, default=None)
     parser.add_argument("--refit", action="store_true", help="print refitted coefficients only")
     parser.add_argument("--encoder", choices=ENCODERS, default="default")
-    parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     for path in (args.events, args.pairs):
         if not path.exists():

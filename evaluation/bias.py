@@ -31,8 +31,6 @@ embedded, the event is aligned (`align_event`), and every article in turn is the
 
 from __future__ import annotations
 
-import argparse
-import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -44,7 +42,7 @@ import numpy as np
 from comparison.alignment import align_event
 from comparison.divergences import compare_article
 from comparison.model import DIVERGENCE_TYPES, ArticleView, Divergence, PassageView
-from evaluation._data import DEFAULT_DATA, require
+from evaluation._data import command, emit, require
 from evaluation.planted import PassageVectors, article_view, load_events
 from index.embedder import Embedder
 
@@ -249,14 +247,12 @@ def run(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evaluation.bias", description=__doc__)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data folder")
+    parser = command("evaluation.bias", __doc__)
     parser.add_argument("--events", type=int, default=None, help="events per dataset (all)")
     parser.add_argument("--cache", type=Path, default=None, help="embedding cache (not the repo)")
     parser.add_argument(
         "--dataset", action="append", choices=("BASIL", "PAC"), help="only these (default: both)"
     )
-    parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
     args = parser.parse_args(argv)
     events = require(args.data / "events.dev.jsonl")
     if events is None:
@@ -271,11 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cache_dir=args.cache,
         datasets=tuple(args.dataset or ("BASIL", "PAC")),
     )
-    if args.json:
-        print(json.dumps(metrics, indent=2))
-    else:
-        for key, value in metrics.items():
-            print(f"{key:40} {value}")
+    emit(metrics, args.json)
     return 0
 
 

@@ -9,7 +9,6 @@ the counts of every page, "macro" averages the per-page scores. A page the extra
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -19,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from core.errors import NotAnArticle
-from evaluation._data import DEFAULT_DATA, require
+from evaluation._data import command, require
 from ingest.extract import extract_article
 
 __all__ = ["ExtractionReport", "PageScore", "evaluate", "main", "token_scores"]
@@ -123,9 +122,7 @@ def _print_table(report: ExtractionReport) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evaluation.extraction", description=__doc__)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data folder")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser = command("evaluation.extraction", __doc__)
     args = parser.parse_args(argv)
     data = require(args.data / "html_sample")
     if data is None:

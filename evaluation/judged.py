@@ -36,7 +36,6 @@ the judged item's). Metrics:
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -47,7 +46,7 @@ from comparison.alignment import align_event
 from comparison.divergences import compare_article
 from comparison.model import DIVERGENCE_TYPES, ArticleView, Divergence
 from comparison.ranking import key_differences
-from evaluation._data import DEFAULT_DATA, require
+from evaluation._data import command, emit, require
 from evaluation.planted import PassageVectors, article_view, load_events
 from index.embedder import Embedder
 
@@ -275,12 +274,10 @@ def write_packets(data: Path, embedder: Embedder, directory: Path, cache: Path |
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evaluation.judged", description=__doc__)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data folder")
+    parser = command("evaluation.judged", __doc__)
     parser.add_argument("--cache", type=Path, default=None, help="embedding cache (not the repo)")
     parser.add_argument("--packets", type=Path, default=None, help="write reading packets here")
     parser.add_argument("--calibrate", action="store_true", help="print each kind's precision")
-    parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
     args = parser.parse_args(argv)
     if require(args.data / "events.dev.jsonl") is None:
         return 2
@@ -294,11 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     result = run(args.data, embedder, args.cache)
     if args.calibrate:
         result = calibration(result)
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        for key, value in result.items():
-            print(f"{key:40} {value}")
+    emit(result, args.json)
     return 0
 
 

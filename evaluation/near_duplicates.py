@@ -15,7 +15,6 @@ share of distinct pairs wrongly flagged.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import re
@@ -24,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from evaluation._data import DEFAULT_DATA, require
+from evaluation._data import command, require
 from ingest.dedupe import hamming, normalise_text, simhash
 
 __all__ = ["Distances", "ThresholdRow", "edited_copies", "main", "measure"]
@@ -111,9 +110,7 @@ def table(d: Distances, thresholds: Sequence[int] = range(2, 25, 1)) -> list[Thr
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evaluation.near_duplicates")
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data folder")
-    parser.add_argument("--json", action="store_true", help="print the table as JSON")
+    parser = command("evaluation.near_duplicates", __doc__)
     args = parser.parse_args(argv)
     events = require(args.data / "events.dev.jsonl")
     if events is None:

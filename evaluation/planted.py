@@ -24,7 +24,6 @@ divergence, spurious omissions of untouched original passages counted too.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -45,7 +44,7 @@ from comparison.divergences import compare_article
 from comparison.model import DIVERGENCE_TYPES, ArticleView, Divergence, PassageView, Vectors
 from comparison.substance import is_claim, substance
 from comparison.voice import passage_voice
-from evaluation._data import DEFAULT_DATA, require
+from evaluation._data import command, emit, require
 from index.embedder import Embedder
 from ingest.segment import segment
 
@@ -405,14 +404,12 @@ def _misses(outcomes: Sequence[Outcome]) -> Iterator[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evaluation.planted", description=__doc__)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data folder")
+    parser = command("evaluation.planted", __doc__)
     parser.add_argument("--articles", type=int, default=40, help="articles sampled (6 edits each)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument(
         "--cache", type=Path, default=None, help="embedding cache dir (not the repo)"
     )
-    parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
     parser.add_argument("--verbose", action="store_true", help="list misses and false alarms")
     args = parser.parse_args(argv)
     events = require(args.data / "events.dev.jsonl")
@@ -431,11 +428,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.verbose:
         for line in _misses(outcomes):
             print(line, file=sys.stderr)
-    if args.json:
-        print(json.dumps(metrics, indent=2))
-    else:
-        for key, value in metrics.items():
-            print(f"{key:40} {value}")
+    emit(metrics, args.json)
     return 0
 
 

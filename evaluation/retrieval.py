@@ -20,7 +20,6 @@ system temp dir, never the repository), so reruns take seconds.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -48,6 +47,7 @@ from comparison.same_event import (
     window_mask,
 )
 from core.config import Settings
+from evaluation._data import command
 from evaluation.clustering import clustering_metrics
 from evaluation.pool import DATASETS, DEFAULT_CACHE, Pool, build_pool, load_articles
 from index.embedder import load_embedder
@@ -228,7 +228,7 @@ def evaluate(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evaluation.retrieval")
+    parser = command("evaluation.retrieval", __doc__, data=False)
     parser.add_argument("--events", type=Path, required=True)
     parser.add_argument("--window-days", type=float, default=3.0)
     parser.add_argument("--events-per-dataset", type=int, default=None)
@@ -237,7 +237,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--fit", action="store_true", help="refit the shipped model first")
     parser.add_argument("--clustering", action="store_true", help="also B-cubed clustering")
-    parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if not args.events.exists():
         print(f"events file not found: {args.events}", file=sys.stderr)

@@ -10,7 +10,6 @@ fragment merging removes some true boundaries on purpose, so its recall is lower
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections import defaultdict
@@ -18,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from evaluation._data import DEFAULT_DATA, require
+from evaluation._data import command, require
 from ingest.segment import segment, sentence_spans
 
 __all__ = ["BoundaryScore", "boundaries", "evaluate", "main"]
@@ -94,10 +93,8 @@ def _passage_spans(text: str) -> list[tuple[int, int]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evaluation.segmentation", description=__doc__)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data folder")
+    parser = command("evaluation.segmentation", __doc__)
     parser.add_argument("--mode", choices=("sentences", "passages"), default="sentences")
-    parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     args = parser.parse_args(argv)
     events = require(args.data / "events.dev.jsonl")
     if events is None:

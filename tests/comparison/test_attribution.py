@@ -99,7 +99,7 @@ def test_fact_versus_attribution_is_reported(focus: str, other: str) -> None:
     finding = detect_attribution(passage(focus), passage(other, 2))
     assert finding is not None
     assert finding.type == "attribution"
-    assert 0.5 <= finding.confidence <= 1.0
+    assert 0.5 <= finding.score <= 1.0
     cues = [*finding.evidence["focus_cues"], *finding.evidence["other_cues"]]
     assert cues
     assert finding.explanation.endswith(".")
@@ -139,4 +139,4 @@ def test_fact_against_hedge_outranks_said_against_claimed() -> None:
     verb = detect_attribution(passage("He claimed it closed."), passage("He said it closed.", 2))
     assert hedge is not None
     assert verb is not None
-    assert hedge.confidence > verb.confidence
+    assert hedge.score > verb.score

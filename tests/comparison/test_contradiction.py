@@ -16,7 +16,7 @@ def _detect(focus: str, other: str) -> str | None:
     if finding is None:
         return None
     assert finding.type == "contradiction"
-    assert 0.0 < finding.confidence <= 1.0
+    assert 0.0 < finding.score <= 1.0
     return str(finding.evidence["rule"])
 
 
@@ -133,7 +133,7 @@ def test_optional_nli_adds_and_tempers() -> None:
     )
     assert ruled is not None
     assert doubted is not None
-    assert doubted.confidence < ruled.confidence
+    assert doubted.score < ruled.score
 
 
 @pytest.mark.parametrize(

@@ -101,7 +101,7 @@ def test_loaded_wording_is_reported(focus: str, other: str, kind: str) -> None:
     assert finding is not None
     assert finding.type == "framing"
     assert finding.evidence["kind"] == kind
-    assert 0.5 <= finding.confidence <= 1.0
+    assert 0.5 <= finding.score <= 1.0
     assert finding.evidence["focus_terms"] or finding.evidence["other_terms"]
 
 

@@ -126,4 +126,4 @@ def test_different_counted_things_lower_confidence() -> None:
         _passage("Police arrested 40 protesters."), _passage("Police arrested 55 journalists.", 2)
     )
     assert same is not None
-    assert different is None or different.confidence < same.confidence
+    assert different is None or different.score < same.score

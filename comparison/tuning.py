@@ -1,0 +1,145 @@
+"""The tuning record: every threshold and coefficient the engine was tuned on, and how.
+
+Each entry names a constant by module and attribute and says which data and which command
+chose its value, on what date, and what it trades. Values are read from the modules, so the
+record cannot drift from the code; docs/tuning.md is generated from it
+(`python -m comparison.tuning > docs/tuning.md`) and a test fails when the two differ.
+Structural sizes (cache sizes, window lengths in words that no measurement chose) are not here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import dataclass
+
+__all__ = ["RECORD", "Tuned", "render"]
+
+_RETRIEVAL = "python -m evaluation.retrieval --events ../shared/data/events.dev.jsonl --clustering"
+_ALIGNMENT = "python -m evaluation.alignment --refit"
+_JUDGED = "python -m evaluation.judged --json"
+_BIAS = "python -m evaluation.bias --json; python -m evaluation.planted --json"
+
+
+@dataclass(frozen=True, slots=True)
+class Tuned:
+    """One tuned constant: `module.name`, chosen by `command` on `data` on `date`."""
+
+    module: str
+    name: str
+    data: str
+    command: str
+    date: str
+    trade: str
+
+    @property
+    def value(self) -> object:
+        return getattr(importlib.import_module(self.module), self.name)
+
+
+RECORD: tuple[Tuned, ...] = (
+    Tuned("comparison.alignment", "COEF_COSINE", "MRPC train pairs", _ALIGNMENT, "2026-11-27",
+          "logistic weight of the embedding cosine in the alignment score"),
+    Tuned("comparison.alignment", "COEF_JACCARD", "MRPC train pairs", _ALIGNMENT, "2026-11-27",
+          "weight of the content-stem Jaccard overlap"),
+    Tuned("comparison.alignment", "COEF_SHARED", "MRPC train pairs", _ALIGNMENT, "2026-11-27",
+          "weight of log1p(shared stems)"),
+    Tuned("comparison.alignment", "INTERCEPT", "MRPC train pairs", _ALIGNMENT, "2026-11-27",
+          "intercept of the alignment score"),
+    Tuned("comparison.alignment", "PARAPHRASE_THRESHOLD", "MRPC dev pairs", _ALIGNMENT,
+          "2026-11-27", "score of best accuracy on independent sentence pairs"),
+    Tuned("comparison.alignment", "EVENT_THRESHOLD", "BASIL dev events, planted edits", _BIAS,
+          "2026-11-27", "claims inside an event: twice the aligned BASIL passages, no planted "
+          "false alarm"),
+    Tuned("comparison.events", "JOIN_THRESHOLD", "dev events of all five sets", _RETRIEVAL,
+          "2026-11-27", "best single match that pre-selects a candidate event"),
+    Tuned("comparison.events", "LINKAGE_THRESHOLD", "dev events of all five sets", _RETRIEVAL,
+          "2026-11-27", "average linkage to an event's independent reports needed to join"),
+    Tuned("comparison.events", "MERGE_THRESHOLD", "dev events of all five sets", _RETRIEVAL,
+          "2026-11-27", "linkage at which two events merge"),
+    Tuned("comparison.events", "SUPPORT_CONFIDENCE", "ECB+ and NewsWCL50 dev events", _RETRIEVAL,
+          "2026-11-28", "confidence of each report that places an article despite low linkage"),
+    Tuned("comparison.events", "SUPPORT_REPORTS", "ECB+ and NewsWCL50 dev events", _RETRIEVAL,
+          "2026-11-28", "how many such reports it takes"),
+    Tuned("comparison.events", "MOVE_CONFIDENCE", "NewsWCL50 and ECB+ dev events", _RETRIEVAL,
+          "2026-11-28", "match with a newcomer that lets a placed article move events"),
+    Tuned("comparison.events", "MOVE_MARGIN", "NewsWCL50 and ECB+ dev events", _RETRIEVAL,
+          "2026-11-28", "how much better its linkage to the newcomer's event must be"),
+    Tuned("comparison.events", "WIRE_IDENTICAL_SHARE", "demo outlets, dev near-duplicates",
+          "python -m evaluation.near_duplicates", "2026-11-27",
+          "share of identical passages that makes a wire copy"),
+    Tuned("comparison.evidence", "ALIGN_THRESHOLD", "dev events of all five sets", _RETRIEVAL,
+          "2026-11-27", "passage cosine counted as shared evidence of one event"),
+    Tuned("comparison.evidence", "IDENTICAL_THRESHOLD", "dev events of all five sets",
+          _RETRIEVAL, "2026-11-27", "passage cosine counted as the same sentence"),
+    Tuned("comparison.same_event", "FIRST_STAGE_K", "dev events of all five sets", _RETRIEVAL,
+          "2026-11-27", "candidates the first stage passes to the ranking model"),
+    Tuned("comparison.same_event", "MIN_TOPIC_COSINE", "demo outlets, dev events", _RETRIEVAL,
+          "2026-11-27", "article cosine below which a candidate is another topic"),
+    Tuned("comparison.numeric", "MIN_PAIR_SCORE", "judged set, planted edits", _JUDGED,
+          "2026-12-05", "how surely two figures measure the same thing"),
+    Tuned("comparison.numeric", "MIN_DATE_PAIR_SCORE", "judged set", _JUDGED, "2026-12-05",
+          "the same for dates, which differ mostly by the day of reporting"),
+    Tuned("comparison.numeric", "APPROX_TOLERANCE", "MRPC dev pairs, demo outlets", _ALIGNMENT,
+          "2026-11-27", "relative slack when either figure is approximate"),
+    Tuned("comparison.numeric", "MAX_VALUE_RATIO", "demo outlets, planted edits", _BIAS,
+          "2026-11-27", "figures further apart count different things"),
+    Tuned("comparison.contradiction", "MIN_SHARED_CONTENT", "judged set", _JUDGED, "2026-12-05",
+          "content two passages must share to contradict each other"),
+    Tuned("comparison.divergences", "PAIR_MIN_COSINE", "judged set", _JUDGED, "2026-12-05",
+          "closeness of a claim's members before a pairwise detector compares them"),
+    Tuned("comparison.divergences", "NEAREST_MIN_COSINE", "judged set, demo outlets", _JUDGED,
+          "2026-12-05", "nearest passages outside a claim read for contradictions"),
+    Tuned("comparison.divergences", "NEAR_COPY_COSINE", "judged set, planted edits", _JUDGED,
+          "2026-12-05", "near-copies, where stance words and denial verbs are compared"),
+    Tuned("comparison.divergences", "ACCUSATION_SHARED_WORDS", "demo outlets, judged set",
+          _JUDGED, "2026-12-05", "content words two passages share to make the same accusation"),
+    Tuned("comparison.divergences", "EVENT_FRAMING_MIN_COSINE", "demo outlets, judged set",
+          _JUDGED, "2026-12-05", "closeness of the passage that uses the plain label"),
+    Tuned("comparison.one_sided", "COVER_THRESHOLD", "judged set", _JUDGED, "2026-12-05",
+          "cosine at which another passage states the same thing"),
+    Tuned("comparison.one_sided", "COVER_SHARE", "judged set", _JUDGED, "2026-12-05",
+          "share of terms a window of the other side holds to state it"),
+    Tuned("comparison.one_sided", "MIN_OMISSION_SUPPORT", "judged set", _JUDGED, "2026-12-05",
+          "independent outlets that must carry an omitted claim"),
+    Tuned("comparison.substance", "MIN_CLAIM_WORDS", "judged set", _JUDGED, "2026-12-05",
+          "words below which a passage is a fragment, not a claim"),
+    Tuned("comparison.voice", "SPEECH_MIN_WORDS", "demo outlets, judged set", _JUDGED,
+          "2026-12-05", "quoted words from which a quotation is speech, not scare quotes"),
+    Tuned("comparison.voice", "QUOTE_SHARE", "judged set", _JUDGED, "2026-12-05",
+          "share of quoted text that makes a passage its speaker's"),
+    Tuned("comparison.ranking", "TYPE_PRECISION", "judged set",
+          "python -m evaluation.judged --calibrate", "2026-12-05",
+          "each kind's judged precision: the confidence the answer gives"),
+    Tuned("comparison.ranking", "KEY_MIN_CONFIDENCE", "judged set", _JUDGED, "2026-12-05",
+          "judged precision a kind needs to lead the answer"),
+)  # fmt: skip
+
+
+def _value(value: object) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{key} {item}" for key, item in value.items())
+    return str(value)
+
+
+def render() -> str:
+    """docs/tuning.md."""
+    lines = [
+        "# Tuned numbers",
+        "",
+        "Generated by `python -m comparison.tuning > docs/tuning.md` from `comparison/tuning.py`;",
+        "a test fails when this page and the code differ. Every value is the module's own.",
+        "",
+        "| constant | value | what it trades | data | chosen by | date |",
+        "|---|---|---|---|---|---|",
+    ]
+    for tuned in RECORD:
+        lines.append(
+            f"| `{tuned.module}.{tuned.name}` | {_value(tuned.value)} | {tuned.trade} | "
+            f"{tuned.data} | `{tuned.command}` | {tuned.date} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render())
