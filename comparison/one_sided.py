@@ -5,7 +5,9 @@ over a few adjacent passages: its best cosine to any of them stays under `COVER_
 no window of `WINDOW` adjacent passages of one other article holds `COVER_SHARE` of its content
 words (a claim one outlet writes in one sentence, another often splits in two). Figures count
 as terms beside content-word stems. Then it must be
-a claim with substance (`comparison.substance`): a caption or a subhead is not news.
+a claim (`comparison.substance`): a caption or a subhead is not news. A unique claim also needs
+substance (a figure, a new voice, an accusation); an omission has its own, the two independent
+outlets that carry it.
 """
 
 from __future__ import annotations
@@ -144,12 +146,9 @@ def omissions(
     }
     ranked: list[tuple[int, float, Divergence]] = []
     for members in claims:
-        shown = [
-            m
-            for m in members
-            if is_claim(voices[m.passage.passage_id])
-            and held_by[m.passage.passage_id].worth_showing
-        ]
+        # Two independent outlets carrying a claim are its substance: judged, such omissions
+        # were right as often without a figure, quote or accusation as with one.
+        shown = [m for m in members if is_claim(voices[m.passage.passage_id])]
         if not shown or any(
             cover.covers(m.passage.text, best_focus[m.passage.passage_id]) for m in members
         ):

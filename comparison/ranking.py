@@ -44,7 +44,7 @@ TYPE_PRECISION: dict[DivergenceType, float] = {
     "numeric": 0.4,
     "contradiction": 0.5,
     "unique_claim": 0.165,
-    "omission": 0.458,
+    "omission": 0.446,
     "framing": 0.5,
     "attribution": 0.25,
 }
