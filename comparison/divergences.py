@@ -21,8 +21,7 @@ once per call.
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Protocol
@@ -107,16 +106,6 @@ class ClaimSource(Protocol):
     """Anything whose `claims()` lists the event's claims, such as the alignment's ClaimGraph."""
 
     def claims(self) -> list[Claim]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class DivergenceSummary:
-    """Counts per type, and which outlets the focus article diverges from or agrees with."""
-
-    counts: dict[DivergenceType, int]
-    total: int
-    diverging_outlets: tuple[str, ...]
-    agreeing_outlets: tuple[str, ...]
 
 
 def _claims_of(claims: ClaimSource | Sequence[Claim]) -> Sequence[Claim]:
@@ -445,20 +434,3 @@ def _event_framing(
             )
         )
     return out
-
-
-def summary(divergences: Iterable[Divergence], outlets: Iterable[str] = ()) -> DivergenceSummary:
-    """Counts per type; outlets the focus diverges from (most divergences first); the others.
-
-    `outlets` names every other outlet of the event, so the ones with no divergence can be
-    listed as agreeing.
-    """
-    items = list(divergences)
-    counts: dict[DivergenceType, int] = dict.fromkeys(DIVERGENCE_TYPES, 0)
-    per_outlet: Counter[str] = Counter()
-    for divergence in items:
-        counts[divergence.type] += 1
-        per_outlet.update({member.outlet for member in divergence.counterparts})
-    diverging = tuple(outlet for outlet, _ in per_outlet.most_common())
-    agreeing = tuple(o for o in dict.fromkeys(outlets) if o not in per_outlet)
-    return DivergenceSummary(counts, len(items), diverging, agreeing)

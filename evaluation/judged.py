@@ -49,6 +49,7 @@ from comparison.ranking import key_differences
 from evaluation._data import command, emit, require
 from evaluation.planted import PassageVectors, article_view, load_events
 from index.embedder import Embedder
+from ingest.segment import segment
 
 JUDGED_DIR = Path(__file__).with_name("judged")
 OTHERS = 3
@@ -230,8 +231,6 @@ def _passages_listing(article: dict[str, Any], spans: Iterable[Sequence[int]]) -
 
 def write_packets(data: Path, embedder: Embedder, directory: Path, cache: Path | None) -> int:
     """One reading packet per judged event with the reported items that have no judgment yet."""
-    from ingest.segment import segment
-
     directory.mkdir(parents=True, exist_ok=True)
     events = judged_events()
     source = {e["event_id"]: e for e in load_events(data / "events.dev.jsonl")}

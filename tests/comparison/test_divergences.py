@@ -7,8 +7,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from compare.engine import article_claims
+from compare.summary import summarize
 from comparison.alignment import align_event
-from comparison.divergences import compare_article, summary
+from comparison.divergences import compare_article
 from comparison.model import ArticleView, Claim, ClaimMember, Divergence, PassageView
 from comparison.ranking import TYPE_PRECISION
 from evaluation.planted import PassageVectors, article_view
@@ -58,7 +60,8 @@ def on(found: Sequence[Divergence], kind: str, phrase: str) -> Divergence:
 @pytest.mark.slow
 def test_hostile_account_against_neutral_ones(event: tuple[ArticleView, ...]) -> None:
     hostile = event[0]
-    found = compare_article(hostile, event, align_event(event))
+    graph = align_event(event)
+    found = compare_article(hostile, event, graph)
 
     for divergence in found:
         assert 0.0 <= divergence.confidence <= 1.0
@@ -103,12 +106,14 @@ def test_hostile_account_against_neutral_ones(event: tuple[ArticleView, ...]) ->
     shared = next(p for p in hostile.passages if p.text.startswith("Israel said about 800"))
     assert shared.passage_id not in flagged
 
-    counts = summary(found, ["Wire Service", "Daily Chronicle", "Quiet Gazette"])
+    # The summary the service ships: both other outlets diverge somewhere, none only agrees.
+    claims = article_claims(hostile, graph.claims_for(hostile.article_id), graph, event[1:])
+    counts = summarize(hostile.outlet, claims, found)
     assert counts.counts["framing"] >= 2
     assert counts.counts["unique_claim"] >= 1
-    assert counts.total == len(found)
+    assert sum(counts.counts.values()) == len(found)
     assert set(counts.diverging_outlets) == {"Wire Service", "Daily Chronicle"}
-    assert counts.agreeing_outlets == ("Quiet Gazette",)
+    assert counts.agreeing_outlets == ()
 
 
 @pytest.mark.slow
