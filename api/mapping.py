@@ -19,6 +19,7 @@ from api.schemas import (
     CounterpartOut,
     CoverageOut,
     DivergenceOut,
+    EditOut,
     EventDetail,
     EventPage,
     EventSummary,
@@ -27,6 +28,9 @@ from api.schemas import (
     OutletOut,
     PassageOut,
     PendingCoverage,
+    ReprintArticleOut,
+    ReprintOut,
+    SpanOut,
     SummaryOut,
 )
 from compare import model as domain
@@ -35,6 +39,7 @@ from compare.archive import EventPage as DomainEventPage
 from compare.archive import EventSummary as DomainEventSummary
 from compare.refresh import PendingRefresh
 from compare.resolve import ArticleSource, FromPage, FromText, FromUrl
+from comparison.edits import Edit, Span
 from comparison.model import Divergence, PassageView
 from ingest.service import JobReport
 
@@ -145,6 +150,39 @@ def divergence_out(divergence: Divergence, comparison: domain.Comparison) -> Div
     )
 
 
+def _span_out(span: Span | None) -> SpanOut | None:
+    return SpanOut(start=span.start, end=span.end, text=span.text) if span is not None else None
+
+
+def _reprint_article(comparison: domain.Comparison, article_id: int) -> ReprintArticleOut:
+    if article_id == comparison.article.id:
+        own = comparison.article
+        return ReprintArticleOut(article_id=own.id, outlet=own.outlet, url=own.url)
+    entry = next(item for item in comparison.coverage if item.article_id == article_id)
+    return ReprintArticleOut(article_id=article_id, outlet=entry.outlet, url=entry.url)
+
+
+def _edit_out(edit: Edit, source: ReprintArticleOut, reprint: ReprintArticleOut) -> EditOut:
+    return EditOut(
+        kind=edit.kind,
+        source=_span_out(edit.source),
+        reprint=_span_out(edit.copy),
+        loaded=edit.loaded,
+        explanation=edit.describe(source.outlet, reprint.outlet),
+    )
+
+
+def reprint_out(item: domain.Reprint, comparison: domain.Comparison) -> ReprintOut:
+    source = _reprint_article(comparison, item.source_id)
+    reprint = _reprint_article(comparison, item.reprint_id)
+    return ReprintOut(
+        source=source,
+        reprint=reprint,
+        unchanged=not item.edits,
+        edits_from_source=[_edit_out(edit, source, reprint) for edit in item.edits],
+    )
+
+
 def summary_out(summary: domain.Summary) -> SummaryOut:
     return SummaryOut(
         counts=dict(summary.counts),
@@ -157,6 +195,7 @@ def comparison_out(comparison: domain.Comparison) -> Comparison:
     return Comparison(
         article=article_out(comparison.article),
         coverage=[coverage_out(entry) for entry in comparison.coverage],
+        reprints=[reprint_out(item, comparison) for item in comparison.reprints],
         claims=[claim_out(claim) for claim in comparison.claims],
         divergences=[divergence_out(item, comparison) for item in comparison.divergences],
         key_differences=[divergence_out(item, comparison) for item in comparison.key_differences],

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from comparison.edits import EditKind
 from comparison.model import DIVERGENCE_TYPES, DivergenceType
 
 MAX_URL_LENGTH = 8192
@@ -189,6 +190,50 @@ class DivergenceOut(BaseModel):
     explanation: str = ""
 
 
+class SpanOut(BaseModel):
+    start: int = Field(description="Offset in the article text: `text[start:end]`.")
+    end: int
+    text: str
+
+
+class EditOut(BaseModel):
+    """One change from the source's text to the reprint's."""
+
+    kind: EditKind = Field(
+        description=(
+            "figure, negation, attribution (a reporting verb or hedge), wording, "
+            "sentence_removed or sentence_added."
+        )
+    )
+    source: SpanOut | None = Field(
+        description="In the source's text; absent for an added sentence."
+    )
+    reprint: SpanOut | None = Field(
+        description="In the reprint's text; absent for a removed sentence. Empty where words were "
+        "removed: it marks where."
+    )
+    loaded: bool = Field(
+        default=False, description="A wording change whose new words are loaded or scare-quoted."
+    )
+    explanation: str = ""
+
+
+class ReprintArticleOut(BaseModel):
+    article_id: int
+    outlet: str
+    url: str
+
+
+class ReprintOut(BaseModel):
+    """This article and its source, or this article and one of its reprints: one text published
+    twice, the source being the first to publish it."""
+
+    source: ReprintArticleOut
+    reprint: ReprintArticleOut
+    unchanged: bool = Field(description="The reprint carries the source's text without edits.")
+    edits_from_source: list[EditOut]
+
+
 def _zero_counts() -> dict[str, int]:
     return dict.fromkeys(DIVERGENCE_TYPES, 0)
 
@@ -214,6 +259,13 @@ class ComparisonView(BaseModel):
         ),
     )
     coverage: list[CoverageOut]
+    reprints: list[ReprintOut] = Field(
+        default_factory=list,
+        description=(
+            "Where this article reprints another's text, or another reprints this one: the "
+            "source and what the reprint changed, with offsets in both texts."
+        ),
+    )
     claims: list[ClaimOut]
     divergences: list[DivergenceOut]
     summary: SummaryOut

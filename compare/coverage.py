@@ -68,7 +68,9 @@ class EventCoverage:
     def confidence(self, article_id: int) -> float:
         return _confidence(self.matches, article_id)
 
-    def entries(self) -> tuple[CoverageEntry, ...]:
+    def entries(self, sources: Mapping[int, int] | None = None) -> tuple[CoverageEntry, ...]:
+        """The coverage; `sources` names the source of copies the store has not marked."""
+        sources = sources or {}
         return tuple(
             CoverageEntry(
                 article_id=view.article_id,
@@ -77,7 +79,7 @@ class EventCoverage:
                 title=view.title,
                 published_at=view.published_at,
                 same_event_confidence=round(self.confidence(view.article_id), 4),
-                wire_copy_of=view.wire_copy_of,
+                wire_copy_of=sources.get(view.article_id, view.wire_copy_of),
                 language=self.languages.get(view.article_id),
             )
             for view in self.others

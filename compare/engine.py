@@ -13,13 +13,14 @@ from typing import Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from compare.coverage import event_coverage, event_members, store_views
-from compare.model import ArticleClaim, ClaimPassage, Comparison
+from compare.model import ArticleClaim, ClaimPassage, Comparison, Reprint
 from compare.summary import summarize
 from compare.workspaces import EventKey, EventWorkspaces, Members
 from comparison.alignment import ClaimGraph, align_event
 from comparison.divergences import compare_article
 from comparison.model import ArticleView, Claim, PassageView
 from comparison.ranking import key_differences
+from comparison.reprints import find_reprints, merge_divergences
 from core.db.events import live_event
 from core.db.schema import EventRow
 from core.errors import NotFound
@@ -93,14 +94,20 @@ class EngineComparer:
                 load_views=self._views,
                 load_members=self._members,
             )
-        focus, others = coverage.article, coverage.others
-        views = [focus, *others]
+        reprints = find_reprints(coverage.article, coverage.others)
+        focus, *others = views = reprints.articles
         graph = self._workspaces.graph(coverage.event_key, views, align_event)
-        divergences = tuple(compare_article(focus, views, graph))
+        divergences = tuple(
+            merge_divergences(compare_article(focus, views, graph), reprints.divergences)
+        )
         claims = article_claims(focus, graph.claims_for(focus.article_id), graph, others)
         return Comparison(
             article=coverage.as_article(),
-            coverage=coverage.entries(),
+            coverage=coverage.entries(reprints.sources),
+            reprints=tuple(
+                Reprint(source.article_id, reprint.article_id, edits)
+                for source, reprint, edits in reprints.pairs
+            ),
             claims=claims,
             divergences=divergences,
             summary=summarize(focus.outlet, claims, divergences),

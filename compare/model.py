@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from comparison.edits import Edit
 from comparison.model import Divergence, PassageView
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "Comparison",
     "ComparisonKey",
     "CoverageEntry",
+    "Reprint",
     "Summary",
 ]
 
@@ -78,6 +80,16 @@ class ArticleClaim:
 
 
 @dataclass(frozen=True, slots=True)
+class Reprint:
+    """One text published twice: `source_id` first, `reprint_id` after. `edits` lead from the
+    source's text to the reprint's; none when it was reprinted unchanged."""
+
+    source_id: int
+    reprint_id: int
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Summary:
     """Divergences per type (every type listed); outlets that diverge somewhere, and outlets
     that share claims but never diverge."""
@@ -90,7 +102,8 @@ class Summary:
 @dataclass(frozen=True, slots=True)
 class Comparison:
     """One article's view of its event: coverage, claims and the engine's divergences, the few
-    it opens with (`key_differences`, each also among `divergences`) first."""
+    it opens with (`key_differences`, each also among `divergences`) first. `reprints` pairs
+    the article with its source, or with its own reprints, and what each changed."""
 
     article: Article
     coverage: tuple[CoverageEntry, ...]
@@ -101,6 +114,7 @@ class Comparison:
     index_version: str
     engine: str
     key_differences: tuple[Divergence, ...] = ()
+    reprints: tuple[Reprint, ...] = ()
 
     def url_of(self, article_id: int) -> str:
         """The URL of a covering article ("" for one outside the coverage)."""

@@ -19,7 +19,7 @@ from comparison.quantities import words
 from comparison.text import predicate_stem
 
 _TOKEN = re.compile(r"[A-Za-z]+n['’]t\b|[A-Za-z]+|[.,;:!?]")
-_NEGATORS = frozenset(
+NEGATORS = frozenset(
     words(
         "not never no none nobody nothing neither nor without cannot cant wont dont didnt doesnt "
         "isnt wasnt arent werent hasnt havent hadnt couldnt wouldnt shouldnt"
@@ -123,7 +123,7 @@ def _read(text: str) -> _Reading:
     cues = 0
     for i, token in enumerate(tokens):
         low = _norm(token)
-        if low not in _NEGATORS and low not in _DENIALS:
+        if low not in NEGATORS and low not in _DENIALS:
             continue
         following = _norm(tokens[i + 1]) if i + 1 < len(tokens) else ""
         if following in _NOT_NEGATING:
@@ -132,7 +132,7 @@ def _read(text: str) -> _Reading:
         scope: list[str] = []
         for j in range(i + 1, min(len(tokens), i + 1 + WINDOW + 3)):
             nxt = _norm(tokens[j])
-            if nxt in ".,;:!?" or nxt in _NEGATORS:
+            if nxt in ".,;:!?" or nxt in NEGATORS:
                 break
             if nxt in _SKIP_AFTER_NEGATOR or nxt in _FUNCTION or nxt.endswith("ly"):
                 continue
@@ -171,7 +171,7 @@ def _negation_clash(
     if a.cues <= b.cues:
         return None
     for phrase, scope in a.scopes:
-        if negators_only and _norm(phrase.split()[0]) not in _NEGATORS:
+        if negators_only and _norm(phrase.split()[0]) not in NEGATORS:
             continue
         if any(len(w) >= 3 for w in scope) and all(
             w in b.plain and w not in b.negated for w in scope

@@ -30,7 +30,9 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from comparison.attribution import accusations, detect_attribution, plain_accusation
+from comparison.components import components
 from comparison.contradiction import detect_contradiction
+from comparison.edits import sentence_key
 from comparison.framing import detect_framing, event_framing, event_usage
 from comparison.model import (
     DIVERGENCE_TYPES,
@@ -116,15 +118,8 @@ def _claims_of(claims: ClaimSource | Sequence[Claim]) -> Sequence[Claim]:
 
 def _independence_groups(articles: Sequence[ArticleView]) -> dict[int, int]:
     """article_id → group: same outlet or same underlying report (wire copy) is one group."""
-    parent = {a.article_id: a.article_id for a in articles}
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
     first_by_key: dict[tuple[str, object], int] = {}
+    links: list[tuple[int, int]] = []
     for article in articles:
         # A copy names its original by article id; a shared report joins exact copies.
         original = article.wire_copy_of if article.wire_copy_of is not None else article.article_id
@@ -135,9 +130,8 @@ def _independence_groups(articles: Sequence[ArticleView]) -> dict[int, int]:
         if article.report_id is not None:
             keys.append(("report", article.report_id))
         for key in keys:
-            other = first_by_key.setdefault(key, article.article_id)
-            parent[find(article.article_id)] = find(other)
-    return {a.article_id: find(a.article_id) for a in articles}
+            links.append((article.article_id, first_by_key.setdefault(key, article.article_id)))
+    return components((a.article_id for a in articles), links)
 
 
 _OTHER = re.compile(r"\b[Tt]he other(?: account)?\b(?! (?:side|hand|way)\b)(?P<verb> \w+)?")
@@ -299,7 +293,14 @@ def compare_article(
             focus, others, voices, similarity, {k[0] for k in pending if k[1] == "framing"}
         )
     )
-    out.extend(unique_claims(focus, others, voices, similarity, aligned_focus))
+    # No claim is unique that an independent article prints word for word, whatever the
+    # embedder makes of the two (a copy's own family is one account: its claims may be unique).
+    printed = {sentence_key(p.text) for p in other_passages}
+    out.extend(
+        divergence
+        for divergence in unique_claims(focus, others, voices, similarity, aligned_focus)
+        if divergence.passage is None or sentence_key(divergence.passage.text) not in printed
+    )
     out.sort(key=lambda d: (d.passage.start if d.passage else 0, DIVERGENCE_TYPES.index(d.type)))
     # For each other passage, its best cosine to any focus passage: (n_other,).
     covered = similarity.max(axis=0) if len(focus.passages) else np.zeros(len(other_passages))

@@ -43,8 +43,8 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 TYPE_PRECISION: dict[DivergenceType, float] = {
     "numeric": 0.4,
     "contradiction": 0.5,
-    "unique_claim": 0.165,
-    "omission": 0.446,
+    "unique_claim": 0.173,
+    "omission": 0.439,
     "framing": 0.5,
     "attribution": 0.25,
 }

@@ -19,6 +19,7 @@ _RETRIEVAL = "python -m evaluation.retrieval --events ../shared/data/events.dev.
 _ALIGNMENT = "python -m evaluation.alignment --refit"
 _JUDGED = "python -m evaluation.judged --json"
 _BIAS = "python -m evaluation.bias --json; python -m evaluation.planted --json"
+_SERVED = "python -m evaluation.served --articles 40 --json; python -m evaluation.judged --json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,12 @@ RECORD: tuple[Tuned, ...] = (
           "each kind's judged precision: the confidence the answer gives"),
     Tuned("comparison.ranking", "KEY_MIN_CONFIDENCE", "judged set", _JUDGED, "2026-12-05",
           "judged precision a kind needs to lead the answer"),
+    Tuned("comparison.reprints", "COPY_SHARE", "planted reprints, judged set", _SERVED,
+          "2026-12-05", "share of passages printed word for word that makes two articles one text"),
+    Tuned("comparison.reprints", "EDIT_CONFIDENCE", "planted reprints", _SERVED, "2026-12-05",
+          "confidence of a divergence a diff against the source found"),
+    Tuned("comparison.edits", "SAME_SENTENCE_RATIO", "planted reprints", _SERVED, "2026-12-05",
+          "word overlap at which a changed passage is one sentence edited, not replaced"),
 )  # fmt: skip
 
 

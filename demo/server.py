@@ -90,11 +90,19 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class DemoSite:
-    """Serves every demo outlet on 127.0.0.1 (a free port unless one is given)."""
+    """Serves every demo outlet on 127.0.0.1 (a free port unless one is given), with the demo's
+    articles or the `articles` given (an evaluation's pages under the invented outlets)."""
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        articles: Sequence[DemoArticle] = ARTICLES,
+    ) -> None:
         self._host = host
         self._port = port
+        self._articles = tuple(articles)
         self._server: _DemoHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._base_url: str | None = None
@@ -115,7 +123,7 @@ class DemoSite:
             raise RuntimeError("the demo site is already running")
         server = _DemoHTTPServer((self._host, self._port), _Handler)
         self._base_url = f"http://{self._host}:{server.server_address[1]}"
-        server.routes = _build_routes(self._base_url)
+        server.routes = _build_routes(self._base_url, self._articles)
         self._server = server
         self._thread = threading.Thread(
             target=server.serve_forever, name="demo-site", kwargs={"poll_interval": 0.1}
@@ -146,7 +154,7 @@ class DemoSite:
 
     @property
     def articles(self) -> tuple[DemoArticle, ...]:
-        return ARTICLES
+        return self._articles
 
     def outlets(self) -> list[Outlet]:
         return demo_outlets(self.base_url)
@@ -176,19 +184,19 @@ class DemoSite:
         """Canonical URLs of every article, or of one outlet's."""
         return [
             self.url_of(article)
-            for article in ARTICLES
+            for article in self._articles
             if outlet is None or article.outlet == outlet
         ]
 
     def ground_truth(self) -> dict[str, str]:
         """Canonical article URL -> event key."""
-        return {self.url_of(article): article.event for article in ARTICLES}
+        return {self.url_of(article): article.event for article in self._articles}
 
     def article_for_url(self, url: str) -> DemoArticle | None:
         """The article a URL points at; query string and fragment are ignored."""
         parts = urlsplit(url)
         key = f"{parts.scheme}://{parts.netloc}{parts.path}"
-        for article in ARTICLES:
+        for article in self._articles:
             if self.url_of(article) == key:
                 return article
         return None
@@ -198,18 +206,20 @@ class DemoSite:
         return article.event if article is not None else None
 
 
-def _build_routes(base_url: str) -> dict[str, _Response]:
+def _build_routes(base_url: str, articles: Sequence[DemoArticle]) -> dict[str, _Response]:
     routes = {
         "/": _Response(_HTML, _root_page(base_url).encode()),
         "/robots.txt": _Response(_TEXT, site.render_robots(base_url).encode()),
     }
     for outlet in DEMO_OUTLETS:
-        routes.update(_outlet_routes(base_url, outlet))
+        routes.update(_outlet_routes(base_url, outlet, articles))
     return routes
 
 
-def _outlet_routes(base_url: str, outlet: DemoOutlet) -> dict[str, _Response]:
-    articles = [article for article in ARTICLES if article.outlet == outlet.slug]
+def _outlet_routes(
+    base_url: str, outlet: DemoOutlet, served: Sequence[DemoArticle]
+) -> dict[str, _Response]:
+    articles = [article for article in served if article.outlet == outlet.slug]
     newest = sorted(articles, key=lambda article: article.published_at, reverse=True)
     prefix = f"/{outlet.slug}"
     home = _Response(_HTML, site.render_home(base_url, outlet, articles).encode())

@@ -19,10 +19,10 @@ reported items of every engine version that was judged (a pool, as in TREC):
     {"event_id", "focus", "type", "focus_span": [start, end] | null,
      "other_spans": [[article id, start, end], ...], "label": "correct" | "trivial" | "wrong"}
 
-Each event goes through the engine as the service runs it (segment, embed, `align_event`,
-`compare_article`, `key_differences`). A reported item matches a judged one of the same type
-when their focus spans overlap (for an omission: when one of its counterparts overlaps one of
-the judged item's). Metrics:
+Each event goes through the engine as the service runs it (segment, embed, reprints found and
+diffed against their source, `align_event`, `compare_article`, `key_differences`). A reported
+item matches a judged one of the same type when their focus spans overlap (for an omission:
+when one of its counterparts overlaps one of the judged item's). Metrics:
 - `judged.<type>.precision`: the share of matched reported items labelled correct (trivial and
   wrong both count against); `judged.<type>.judged_share`: how many reported items have a
   judgment (below 1, new items need judging: `--packets`);
@@ -39,6 +39,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ from comparison.alignment import align_event
 from comparison.divergences import compare_article
 from comparison.model import DIVERGENCE_TYPES, ArticleView, Divergence
 from comparison.ranking import key_differences
+from comparison.reprints import find_reprints, merge_divergences
 from evaluation._data import command, emit, require
 from evaluation.planted import PassageVectors, article_view, load_events
 from index.embedder import Embedder
@@ -106,6 +108,13 @@ def _item(divergence: Divergence, ids: dict[int, str]) -> Item:
     )
 
 
+def _published(date: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(date)) if date else None
+    except ValueError:
+        return None
+
+
 def answer(
     event: dict[str, Any], focus_id: str, other_ids: Sequence[str], vectors: PassageVectors
 ) -> Answer:
@@ -113,11 +122,21 @@ def answer(
     by_id = {a["article_id"]: a for a in event["articles"]}
     chosen = [by_id[focus_id], *(by_id[i] for i in other_ids)]
     views: list[ArticleView] = [
-        article_view(n + 1, str(a.get("outlet") or f"outlet {n + 1}"), str(a["text"]), vectors)
+        article_view(
+            n + 1,
+            str(a.get("outlet") or f"outlet {n + 1}"),
+            str(a["text"]),
+            vectors,
+            published_at=_published(a.get("date")),
+        )
         for n, a in enumerate(chosen)
     ]
     ids = {n + 1: a["article_id"] for n, a in enumerate(chosen)}
-    found = compare_article(views[0], views, align_event(views))
+    reprints = find_reprints(views[0], views[1:])
+    views = reprints.articles
+    found = merge_divergences(
+        compare_article(views[0], views, align_event(views)), reprints.divergences
+    )
     return Answer(
         event["event_id"],
         focus_id,

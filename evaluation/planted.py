@@ -33,6 +33,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +92,12 @@ class PassageVectors:
 
 
 def article_view(
-    article_id: int, outlet: str, text: str, vectors: PassageVectors, title: str = ""
+    article_id: int,
+    outlet: str,
+    text: str,
+    vectors: PassageVectors,
+    title: str = "",
+    published_at: datetime | None = None,
 ) -> ArticleView:
     """Segment and embed one text into the engine's view (passage ids unique per article)."""
     spans = segment(text)
@@ -105,7 +111,7 @@ def article_view(
         url=f"https://example.org/{outlet.lower().replace(' ', '-')}/{article_id}",
         title=title,
         text=text,
-        published_at=None,
+        published_at=published_at,
         passages=passages,
         vectors=vectors.encode([p.text for p in passages]),
     )
@@ -296,8 +302,20 @@ def plant(events: Sequence[dict[str, Any]], articles: int, seed: int) -> list[Pl
         if e["source_dataset"] in ("ECB+", "AllSides-NeuS")
         for a in e["articles"]
     ]
+    return plant_articles(pool[:articles], fillers, seed, rng)
+
+
+def plant_articles(
+    articles: Sequence[tuple[str, str]],
+    fillers: Sequence[str],
+    seed: int,
+    rng: random.Random | None = None,
+) -> list[Planted]:
+    """One planted copy per type for each (id, text) of `articles`; an inserted sentence comes
+    from one of `fillers`, texts about other stories."""
+    rng = rng or random.Random(seed)
     out: list[Planted] = []
-    for source_id, text in pool[:articles]:
+    for source_id, text in articles:
         passages = tuple(
             PassageView(i, 0, i, s.start, s.end, s.text) for i, s in enumerate(segment(text))
         )

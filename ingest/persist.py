@@ -11,6 +11,7 @@ import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from comparison.reprints import one_text, passage_keys
 from core.db.reprints import first_publications, text_root
 from core.db.schema import (
     ArticleRow,
@@ -67,9 +68,15 @@ def report_id_for_hash(session: Session, content_hash: str) -> int | None:
 
 
 def near_duplicate_report(
-    session: Session, simhash: int, candidates: Sequence[int], max_distance: int
+    session: Session,
+    simhash: int,
+    candidates: Sequence[int],
+    max_distance: int,
+    passages: Sequence[str] = (),
 ) -> int | None:
-    """The original of the closest candidate report within `max_distance` SimHash bits.
+    """The original of the closest candidate report within `max_distance` SimHash bits, or else
+    of one that prints most of `passages` word for word (`comparison.reprints.one_text`): a copy
+    with a few figures and words changed and a paragraph cut can fall past the SimHash distance.
 
     Candidates come from the article-vector index: a reprint's vector is all but identical.
     """
@@ -81,6 +88,16 @@ def near_duplicate_report(
         )
     ).all()
     close = [row for row in rows if _hamming(row.simhash, simhash) <= max_distance]
+    if not close and passages:
+        keys = passage_keys(passages)
+        texts: dict[int, list[str]] = {}
+        for report_id, text in session.execute(
+            select(PassageRow.report_id, PassageRow.text).where(
+                PassageRow.report_id.in_(candidates)
+            )
+        ):
+            texts.setdefault(report_id, []).append(text)
+        close = [row for row in rows if one_text(keys, passage_keys(texts.get(row.id, ())))]
     if not close:
         return None
     best = min(close, key=lambda row: (_hamming(row.simhash, simhash), row.id))

@@ -287,6 +287,7 @@ class Pipeline:
                         prepared.simhash,
                         self._similar_reports(report_vector),
                         NEAR_DUPLICATE_DISTANCE,
+                        [passage.text for passage in passages],
                     )
                     stored = insert_report(
                         session,

@@ -8,18 +8,24 @@ One rule for every reader: the article published first, undated ones last, ties 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db.schema import ArticleRow, ReportRow
 
-__all__ = ["first_publications", "text_root"]
+__all__ = ["first_publications", "publication_order", "text_root"]
 
 
 def text_root(report_id: int, near_duplicate_of: int | None) -> int:
     """The report a text family is keyed by: the original a reprint points at, else itself."""
     return near_duplicate_of or report_id
+
+
+def publication_order(published_at: datetime | None, article_id: int) -> tuple[bool, float, int]:
+    """The rule as a sort key, for articles already in memory: earliest first, undated last."""
+    return (published_at is None, published_at.timestamp() if published_at else 0.0, article_id)
 
 
 def first_publications(

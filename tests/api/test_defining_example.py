@@ -158,10 +158,26 @@ async def test_the_hostile_account_opens_with_a_short_ranked_answer(
     assert attribution.evidence["focus_stance"] == "states it as fact"
 
 
-async def test_a_reprint_and_its_source_agree(demo_archive: IngestService) -> None:
+async def test_a_reprint_differs_from_its_source_only_by_its_edits(
+    demo_archive: IngestService,
+) -> None:
     comparison = _compare(demo_archive, "The Harbour Gazette", "Amber Helmets")
-    assert not [
+    [reprint] = comparison.reprints
+    assert reprint.source.outlet == "Meridian Wire"
+    # The Gazette swaps the wire's closing paragraph (London's statement) for a credit line.
+    assert sorted(edit.kind for edit in reprint.edits_from_source) == [
+        "sentence_added",
+        "sentence_removed",
+        "sentence_removed",
+    ]
+    against_source = [
         d
         for d in comparison.divergences
         if any(part.outlet == "Meridian Wire" for part in d.counterparts)
     ]
+    assert {d.type for d in against_source} == {"omission"}
+    assert all(d.evidence["edit"] == "sentence_removed" for d in against_source)
+    assert all(
+        "spokeswoman" in d.counterparts[0].text or "She said" in d.counterparts[0].text
+        for d in against_source
+    )

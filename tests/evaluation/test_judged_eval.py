@@ -11,11 +11,12 @@ from evaluation.judged import Answer, Item, calibration, judged_events, matches,
 # Measured with `python -m evaluation.judged --json` on the judged set; CI holds them, raise
 # them when the engine gets better.
 FLOORS = {
-    "judged.precision": 0.25,
-    "judged.key_precision": 0.44,
-    "judged.key_difference_hit": 0.27,
+    "judged.precision": 0.255,
+    "judged.key_precision": 0.5,
+    "judged.key_difference_hit": 0.3,
     "judged.empty_when_agreeing": 0.54,
-    "judged.omission.precision": 0.44,
+    # 0.44 before four more omissions were judged (one right): 0.4375 on 64.
+    "judged.omission.precision": 0.43,
 }
 MAX_ITEMS_PER_ANSWER = 6.5
 
