@@ -1,6 +1,6 @@
 """Planted edits through the served path: pages fetched from loopback outlets, ingested, compared.
 
-    python -m evaluation.served [--data ../shared/data] [--articles 20] [--seed 13] [--json]
+    python -m evaluation.served [--data ../shared/data] [--articles 40] [--seed 13] [--json]
 
 The articles and edits are `evaluation.planted`'s (real dev articles, one edit per copy). Here
 Meridian Wire publishes each article and The Harbour Gazette republishes it once per edit, as
@@ -231,16 +231,32 @@ async def serve_and_compare(
 
 
 def run(
-    events_path: Path, settings: Settings, embedder: Embedder, *, articles: int, seed: int
+    events_path: Path,
+    embedder: Embedder,
+    *,
+    articles: int,
+    seed: int,
+    settings: Settings | None = None,
 ) -> tuple[dict[str, float], list[Outcome]]:
+    """Plant, serve, ingest and compare; on a throwaway store unless `settings` name one."""
     items = plant(load_events(events_path), articles, seed)
-    outcomes = asyncio.run(serve_and_compare(items, settings, embedder))
+    if settings is not None:
+        outcomes = asyncio.run(serve_and_compare(items, settings, embedder))
+        return evaluate(outcomes), outcomes
+    with tempfile.TemporaryDirectory(prefix="parallax-served-") as data_dir:
+        throwaway = Settings(
+            data_dir=Path(data_dir),
+            allowed_private_hosts=["127.0.0.1"],
+            per_host_delay=0.0,
+            scheduler_enabled=False,
+        )
+        outcomes = asyncio.run(serve_and_compare(items, throwaway, embedder))
     return evaluate(outcomes), outcomes
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = command("evaluation.served", __doc__)
-    parser.add_argument("--articles", type=int, default=20, help="articles sampled (6 edits each)")
+    parser.add_argument("--articles", type=int, default=40, help="articles sampled (6 edits each)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--verbose", action="store_true", help="list misses")
     args = parser.parse_args(argv)
@@ -249,16 +265,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from index.embedder import load_embedder
 
-    with tempfile.TemporaryDirectory(prefix="parallax-served-") as data_dir:
-        settings = Settings(
-            data_dir=Path(data_dir),
-            allowed_private_hosts=["127.0.0.1"],
-            per_host_delay=0.0,
-            scheduler_enabled=False,
-        )
-        metrics, outcomes = run(
-            events, settings, load_embedder(settings), articles=args.articles, seed=args.seed
-        )
+    metrics, outcomes = run(
+        events, load_embedder(Settings()), articles=args.articles, seed=args.seed
+    )
     if args.verbose:
         for o in outcomes:
             if not (o.edit_found and o.divergence_found):

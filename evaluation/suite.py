@@ -1,7 +1,8 @@
 """`parallax eval`: every quality metric of the system on a file in the shared event format.
 
-Retrieval and clustering (same-event coverage), alignment (ECB+ and MRPC), planted divergences,
-and the BASIL/PAC bias measures, each with its baseline, as one flat JSON object.
+Retrieval and clustering (same-event coverage), alignment (ECB+ and MRPC), planted divergences
+(on the engine, and as edited reprints through the served path), and the BASIL/PAC bias
+measures, each with its baseline, as one flat JSON object.
 """
 
 from __future__ import annotations
@@ -62,6 +63,13 @@ def divergence_metrics(events: Path, embedder: Embedder, cache: Path | None) -> 
     return metrics | bias.run(events, embedder, cache_dir=cache)
 
 
+def served_metrics(events: Path, embedder: Embedder) -> Metrics:
+    from evaluation import served
+
+    metrics, _outcomes = served.run(events, embedder, articles=40, seed=13)
+    return metrics
+
+
 def run_suite(
     events: Path,
     pairs: Path | None,
@@ -77,4 +85,6 @@ def run_suite(
         metrics |= alignment_metrics(events, pairs, embedder, cache)
     progress("divergences")
     metrics |= divergence_metrics(events, embedder, cache)
+    progress("edited reprints through the served path")
+    metrics |= served_metrics(events, embedder)
     return dict(sorted(metrics.items()))
