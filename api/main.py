@@ -77,6 +77,7 @@ def _engine_comparer(service: IngestService) -> EngineComparer:
         service,
         index_version=lambda: f"passages:{len(indexes.passages)},reports:{len(indexes.reports)}",
         kept_events=service.settings.event_workspace_cache_size,
+        max_articles=service.settings.max_event_articles,
     )
 
 

@@ -21,6 +21,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
 from core.errors import (
+    ArticleTooLarge,
+    ArticleTooShort,
     FetchError,
     FetchTimeout,
     HTTPStatusError,
@@ -102,6 +104,8 @@ _BY_CODE: dict[str, tuple[int, str]] = {
     "invalid-input": (400, "Invalid input"),
     "invalid-url": (400, "Invalid URL"),
     "payload-too-large": (413, "Payload too large"),
+    "too-large": (413, "Article too large"),
+    "too-short": (422, "Article too short"),
     "refused-address": (403, "Refused address"),
     "fetch-failed": (502, "Fetch failed"),
     "fetch-timeout": (502, "Fetch timed out"),
@@ -119,6 +123,8 @@ _BY_CODE: dict[str, tuple[int, str]] = {
     "internal-error": (500, "Internal error"),
 }
 _BASES: tuple[type[ParallaxError], ...] = (
+    ArticleTooLarge,
+    ArticleTooShort,
     InvalidURL,
     PayloadTooLarge,
     InvalidInput,
@@ -186,6 +192,8 @@ async def _parallax_error(request: Request, error: Exception) -> ProblemResponse
         headers["WWW-Authenticate"] = 'ApiKey header="X-API-Key"'
     if isinstance(error, FetchError):
         extensions["url"] = error.url
+        extensions["reason"] = error.code
+    if isinstance(error, ArticleTooLarge | ArticleTooShort):
         extensions["reason"] = error.code
     if isinstance(error, HTTPStatusError):
         extensions["upstream_status"] = error.status
@@ -295,8 +303,14 @@ _DESCRIPTIONS: dict[int, str] = {
     401: "Missing or unknown API key (`unauthorized`).",
     403: "The URL leads to a refused address (`refused-address`, SSRF guard).",
     404: "No such object (`not-found`), or no coverage and none pending (`no-coverage`).",
-    413: "The request body is over the limit (`payload-too-large`).",
-    422: "Invalid parameters (`validation`), or the page holds no article (`not-an-article`).",
+    413: (
+        "The request body is over the limit (`payload-too-large`), or the article is over a "
+        "cap of its length or passages (`too-large`)."
+    ),
+    422: (
+        "Invalid parameters (`validation`), or the page holds no article (`not-an-article`, "
+        "`too-short`)."
+    ),
     429: "Rate limited (`rate-limited`); see Retry-After.",
     502: "The article could not be fetched (`fetch-failed` with a `reason`, `fetch-timeout`).",
     503: (

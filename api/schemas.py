@@ -341,7 +341,9 @@ class EventDetail(EventSummary):
 
 
 class IngestUrls(_Input):
-    urls: list[Url] = Field(min_length=1, max_length=1000)
+    urls: list[Url] = Field(
+        min_length=1, description="At most `PARALLAX_MAX_INGEST_URLS` (500 by default)."
+    )
 
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"urls": ["https://news.example/a"]}]}

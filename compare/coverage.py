@@ -123,8 +123,10 @@ def event_coverage(
     *,
     load_views: ViewLoader,
     load_members: MemberLoader = store_members,
+    limit: int = MAX_COVERAGE,
 ) -> EventCoverage:
-    """The article's coverage, ranked by `index.score`; raises NotFound for an unknown id."""
+    """The article's coverage, its `limit` best-ranked members by `index.score`; raises
+    NotFound for an unknown id."""
     found = article_comparison_key(session, article_id)
     if found is None:
         raise NotFound(f"no article {article_id}")
@@ -143,7 +145,7 @@ def event_coverage(
     features = index.features(article_id)
     scored = index.score(features, candidates) if features is not None else []
     matches = {match.article_id: match for match in scored}
-    ranked = sorted(candidates, key=lambda member: -_confidence(matches, member))[:MAX_COVERAGE]
+    ranked = sorted(candidates, key=lambda member: -_confidence(matches, member))[:limit]
     views = load_views(session, [article_id, *ranked], key)
     return EventCoverage(
         article=views[0],

@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from compare.keys import article_id_for_url, comparison_key, stored_comparison_key
 from compare.model import ComparisonKey
+from core.errors import ParallaxError
 from core.models import ArticleInput
+from ingest.jobs import record_failure
 from ingest.pipeline import IngestResult, Pipeline
 from ingest.service import IngestService
 from ingest.ssrf import AddressPolicy
@@ -34,6 +36,7 @@ __all__ = [
 ]
 
 PASTED_TEXT_HOST = "https://pasted.parallax.invalid/"
+FAILURE_STAGE = "compare"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +112,13 @@ class Resolver:
         known = await asyncio.to_thread(article_id_for_url, self._sessions, url)
         if known is not None:
             return known, None
-        result = await run(lambda: self._ingest(source, url))
+        try:
+            result = await run(lambda: self._ingest(source, url))
+        except ParallaxError as error:
+            await asyncio.to_thread(
+                record_failure, self._sessions, error, url=url, stage=FAILURE_STAGE
+            )
+            raise
         return result.article_id, result
 
     async def locate(

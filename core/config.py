@@ -116,6 +116,53 @@ class Settings(BaseSettings):
         default=True, description="Poll every configured feed while the service runs."
     )
 
+    min_article_chars: int = Field(
+        default=25,
+        ge=1,
+        description=(
+            "Shortest article text accepted, in characters; a shorter one is refused as "
+            "`too-short` (the shortest of the 2,281 dev articles has 48)."
+        ),
+    )
+    max_article_chars: int = Field(
+        default=100_000,
+        ge=1,
+        description=(
+            "Longest article text accepted, extracted or submitted, in characters; a longer one "
+            "is refused whole as `too-large`, never cut (the longest dev article has 16,053)."
+        ),
+    )
+    max_article_passages: int = Field(
+        default=1_000,
+        ge=1,
+        description=(
+            "Most passages one article may be split into; more is refused as `too-large` "
+            "(the most in a dev article is 87)."
+        ),
+    )
+    max_passage_chars: int = Field(
+        default=1_000,
+        ge=100,
+        description=(
+            "Longest passage, in characters: a longer sentence is cut at a clause mark or a "
+            "space (the model reads about 1,000 characters of English)."
+        ),
+    )
+    max_event_articles: int = Field(
+        default=60,
+        ge=2,
+        description=(
+            "Articles of one event taken into one claim graph: /events/{id} aligns the first "
+            "this many, /compare at most 24 of the best matches (the largest dev event has 22)."
+        ),
+    )
+    max_ingest_urls: int = Field(default=500, ge=1, description="URLs one POST /ingest may queue.")
+    max_outlet_feeds: int = Field(
+        default=50,
+        ge=1,
+        description="Feeds one outlet of the registry may list (the shipped registry: at most 2).",
+    )
+
     event_window_days: float = Field(
         default=3.0, gt=0, description="Same-event search window around publication, in days."
     )

@@ -31,6 +31,7 @@ from ingest.dedupe import NEAR_DUPLICATE_DISTANCE, content_hash, simhash
 from ingest.events import EventRecorder
 from ingest.extract import extract_article
 from ingest.fetch import Fetcher
+from ingest.limits import ArticleLimits
 from ingest.persist import (
     NewArticle,
     NewReport,
@@ -81,6 +82,7 @@ class Pipeline:
         outlets: Sequence[Outlet],
         outlet_ids: dict[str, int],
         executor: Executor,
+        limits: ArticleLimits,
         fetcher: Fetcher | None = None,
         events: EventRecorder | None = None,
     ) -> None:
@@ -91,6 +93,7 @@ class Pipeline:
         self._outlets = list(outlets)
         self._outlet_ids = outlet_ids
         self._executor = executor
+        self._limits = limits
         self._fetcher = fetcher
         self._events = events
         self._embed_lock = threading.Lock()
@@ -139,14 +142,14 @@ class Pipeline:
         self, url: str, html: str, *, outlet: str | None = None, requested_url: str | None = None
     ) -> IngestResult:
         extracted = await self._blocking(extract_article, html, url)
+        self._limits.check_text(extracted.text, url=requested_url or url)
         prepared = self._prepare_extracted(extracted, requested_url or url, outlet)
         return await self._store(prepared)
 
     async def ingest_input(self, item: ArticleInput) -> IngestResult:
         # NUL is refused by PostgreSQL text columns and never part of an article.
         text = item.text.replace("\x00", "")
-        if not text.strip():
-            raise NotAnArticle("the article has no text", url=item.url)
+        self._limits.check_text(text, url=item.url)
         canonical = canonicalize(item.url)
         article = NewArticle(
             canonical_url=canonical,
@@ -217,7 +220,7 @@ class Pipeline:
             result = IngestResult(Outcome.REPRINT, article_id)
             await self._blocking(self._place, result, prepared, None)
             return result
-        passages, vectors = await self._blocking(self._segment_and_embed, prepared.text)
+        passages, vectors = await self._blocking(self._segment_and_embed, prepared)
         result = await self._blocking(self._write_new_report, prepared, passages, vectors)
         await self._blocking(self._place, result, prepared, vectors)
         return result
@@ -256,10 +259,13 @@ class Pipeline:
         with self._sessions() as session:
             return report_id_for_hash(session, digest)
 
-    def _segment_and_embed(self, text: str) -> tuple[list[PassageSpan], npt.NDArray[np.float32]]:
-        passages = segment(text)
+    def _segment_and_embed(
+        self, prepared: _Prepared
+    ) -> tuple[list[PassageSpan], npt.NDArray[np.float32]]:
+        passages = segment(prepared.text, max_chars=self._limits.max_passage_chars)
         if len(passages) < MIN_PASSAGES:
             raise NotAnArticle("no passages could be segmented from the text")
+        self._limits.check_passages(passages, url=prepared.article.url)
         with self._embed_lock:
             vectors = self._embedder.encode([passage.text for passage in passages])
         return passages, vectors

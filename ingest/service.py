@@ -28,6 +28,7 @@ from ingest.events import EventRecorder
 from ingest.feed_poller import FeedPoller, sync_outlets
 from ingest.fetch import Fetcher
 from ingest.jobs import BatchStatus, Job, JobFailure, JobQueue
+from ingest.limits import ArticleLimits
 from ingest.pipeline import Pipeline
 from ingest.scheduler import FeedScheduler
 from ingest.urls import canonicalize
@@ -207,7 +208,11 @@ async def ingest_service(
         model_id = get_or_create_model(session, model.name, model.dimension)
     embed_missing(sessions, model, model_id)
     indexes = IndexSet.open(settings, sessions, model.name, model.dimension)
-    registry = load_registry(settings.outlets_file) if include_registry else []
+    registry = (
+        load_registry(settings.outlets_file, max_feeds=settings.max_outlet_feeds)
+        if include_registry
+        else []
+    )
     outlets = [*registry, *extra_outlets]
     with sessions.begin() as session:
         outlet_ids = sync_outlets(session, outlets)
@@ -231,6 +236,7 @@ async def ingest_service(
                 outlets=outlets,
                 outlet_ids=outlet_ids,
                 executor=executor,
+                limits=ArticleLimits.of(settings),
                 fetcher=fetcher,
                 events=events,
             )
