@@ -26,6 +26,14 @@ class Settings(BaseSettings):
         default=None,
         description="SQLAlchemy URL of the store; defaults to SQLite (WAL) inside data_dir.",
     )
+    store_busy_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description=(
+            "Seconds a write waits for the SQLite store's lock; past it the API answers 503 "
+            "`store-busy` with Retry-After."
+        ),
+    )
     outlets_file: Path | None = Field(
         default=None,
         description="A TOML outlet registry merged over the shipped default list.",

@@ -22,7 +22,6 @@ from api.deps import CallerDep, Runtime, RuntimeDep
 from api.mapping import article_source, comparison_out, pending_out
 from api.problems import DeadlineExceeded, problem_responses
 from api.schemas import (
-    MAX_URL_LENGTH,
     AnswerStatus,
     CompareByUrl,
     CompareRequest,
@@ -36,6 +35,7 @@ from compare import Comparer, ComparisonKey
 from compare.resolve import IngestWork
 from core.errors import NoCoverage
 from ingest.pipeline import IngestResult, Outcome
+from ingest.urls import MAX_URL_LENGTH
 
 router = APIRouter(tags=["compare"], responses=problem_responses(401, 429))
 
