@@ -238,7 +238,27 @@ class Settings(BaseSettings):
     compare_deadline: float = Field(
         default=30.0,
         gt=0,
-        description="Seconds /compare waits for an article that must be ingested first.",
+        description=(
+            "Seconds from a /compare request's arrival within which it must have its article "
+            "and a comparison slot: waiting for an ingest slot, the ingest and waiting for a "
+            "comparison slot all count; past it, 503 `deadline-exceeded`."
+        ),
+    )
+    shutdown_grace: float = Field(
+        default=10.0,
+        gt=0,
+        description=(
+            "Seconds `parallax serve` gives requests in flight after SIGTERM or SIGINT; the "
+            "process is gone at most 5 s after that, whatever still runs (interrupted jobs are "
+            "queued again at the next start)."
+        ),
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the client "
+            "(comma-separated); empty trusts no one, so the connecting address is the client."
+        ),
     )
     comparison_cache_size: int = Field(
         default=2048,
@@ -279,7 +299,7 @@ class Settings(BaseSettings):
     def _parse_hosts(cls, value: object) -> object:
         return _split_commas(value)
 
-    @field_validator("api_key_hashes", "cors_allow_origins", mode="before")
+    @field_validator("api_key_hashes", "cors_allow_origins", "trusted_proxies", mode="before")
     @classmethod
     def _parse_lists(cls, value: object) -> object:
         return _split_commas(value)
