@@ -100,6 +100,13 @@ class CompareByText(_Input):
     outlet: str | None = Field(default=None, max_length=200, description="Outlet slug or name.")
     published_at: Timestamp = None
     url: Url | None = None
+    share: bool = Field(
+        default=False,
+        description=(
+            "Add the text to the shared archive as the outlet's article (callers with an API "
+            "key only); otherwise it serves this comparison and no one else's coverage."
+        ),
+    )
 
     model_config = ConfigDict(
         extra="forbid",

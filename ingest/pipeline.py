@@ -139,18 +139,31 @@ class Pipeline:
         return await self.ingest_html(page.final_url, page.text, outlet=outlet, requested_url=url)
 
     async def ingest_html(
-        self, url: str, html: str, *, outlet: str | None = None, requested_url: str | None = None
+        self,
+        url: str,
+        html: str,
+        *,
+        outlet: str | None = None,
+        requested_url: str | None = None,
+        private_url: str | None = None,
     ) -> IngestResult:
+        """Ingest a page. With `private_url` the page is a caller's, not fetched by the service:
+        it is stored under that URL, unverified, and never as the outlet's article."""
         extracted = await self._blocking(extract_article, html, url)
         self._limits.check_text(extracted.text, url=requested_url or url)
-        prepared = self._prepare_extracted(extracted, requested_url or url, outlet)
-        return await self._store(prepared)
+        prepared = self._prepare_extracted(extracted, requested_url or url, outlet, private_url)
+        if private_url is None:
+            return await self._store(prepared)
+        return await self._single_flight(private_url, lambda: self._store(prepared))
 
-    async def ingest_input(self, item: ArticleInput) -> IngestResult:
+    async def ingest_input(
+        self, item: ArticleInput, *, private_url: str | None = None
+    ) -> IngestResult:
+        """Ingest an article given as text; `private_url` as for `ingest_html`."""
         # NUL is refused by PostgreSQL text columns and never part of an article.
         text = item.text.replace("\x00", "")
         self._limits.check_text(text, url=item.url)
-        canonical = canonicalize(item.url)
+        canonical = private_url or canonicalize(item.url)
         article = NewArticle(
             canonical_url=canonical,
             url=item.url,
@@ -162,15 +175,20 @@ class Pipeline:
             language=item.language,
             published_at=item.published_at,
             extra=dict(item.extra),
+            verified=private_url is None,
         )
         prepared = _Prepared(article, content_hash(text), simhash(text), text, item.language)
         return await self._single_flight(canonical, lambda: self._store(prepared))
 
     def _prepare_extracted(
-        self, extracted: ExtractedArticle, requested_url: str, outlet: str | None
+        self,
+        extracted: ExtractedArticle,
+        requested_url: str,
+        outlet: str | None,
+        private_url: str | None = None,
     ) -> _Prepared:
         article = NewArticle(
-            canonical_url=extracted.canonical_url,
+            canonical_url=private_url or extracted.canonical_url,
             url=requested_url,
             outlet_id=self._outlet_id(outlet, extracted.canonical_url),
             outlet_name=self._outlet_name(outlet, extracted.canonical_url, extracted.site_name),
@@ -180,6 +198,7 @@ class Pipeline:
             language=extracted.language,
             published_at=extracted.published_at,
             extra={},
+            verified=private_url is None,
         )
         return _Prepared(
             article,

@@ -21,9 +21,10 @@ from api.answer import AnswerFacts, PreparedAnswer, splice
 from api.deps import CallerDep, Runtime, RuntimeDep
 from api.mapping import article_source, comparison_out, pending_out
 from api.overload import arrival
-from api.problems import DeadlineExceeded, problem_responses
+from api.problems import DeadlineExceeded, Unauthorized, problem_responses
 from api.schemas import (
     AnswerStatus,
+    CompareByText,
     CompareByUrl,
     CompareRequest,
     CompareResponse,
@@ -189,10 +190,12 @@ async def compare_body(
     body: Annotated[CompareRequest, Body(openapi_examples=_EXAMPLES)],
     http: Request,
     runtime: RuntimeDep,
-    _caller: CallerDep,
+    caller: CallerDep,
     fields: FieldsQuery = "full",
     if_none_match: IfNoneMatch = None,
 ) -> Response:
+    if isinstance(body, CompareByText) and body.share and not caller.authenticated:
+        raise Unauthorized("sharing a pasted text into the archive needs an API key")
     return await _answer(runtime, body, fields, if_none_match, _deadline(http, runtime))
 
 
