@@ -30,6 +30,7 @@ from ingest.fetch import Fetcher
 from ingest.jobs import BatchStatus, Job, JobFailure, JobQueue
 from ingest.limits import ArticleLimits
 from ingest.pipeline import Pipeline
+from ingest.quarantine import quarantine_over_caps
 from ingest.scheduler import FeedScheduler
 from ingest.urls import canonicalize
 from ingest.worker import JobResult, WorkerPool
@@ -203,6 +204,8 @@ async def ingest_service(
     """The running ingest side; workers and the feed scheduler stop when the block exits."""
     _cap_threads(settings)
     engine, sessions = open_store(settings)
+    limits = ArticleLimits.of(settings)
+    quarantine_over_caps(sessions, limits)
     model = embedder or load_embedder(settings)
     with sessions.begin() as session:
         model_id = get_or_create_model(session, model.name, model.dimension)
@@ -236,7 +239,7 @@ async def ingest_service(
                 outlets=outlets,
                 outlet_ids=outlet_ids,
                 executor=executor,
-                limits=ArticleLimits.of(settings),
+                limits=limits,
                 fetcher=fetcher,
                 events=events,
             )

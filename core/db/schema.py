@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -123,6 +124,8 @@ class ArticleRow(Base):
     # False for a page or text a caller submitted: it serves that caller's comparison but is
     # no outlet's article for anyone else (the service never fetched it itself).
     verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Stored before the caps and over them: kept, but never processed or compared again.
+    quarantined: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ArticleFeaturesRow(Base):
