@@ -11,10 +11,11 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from threadpoolctl import ThreadpoolController
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.deps import AnswerCache, BackgroundIngests, Runtime, State
 from api.metrics import Metrics, MetricsMiddleware
-from api.overload import InFlightLimitMiddleware, WorkGate
+from api.overload import ArrivalMiddleware, InFlightLimitMiddleware, WorkGate
 from api.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from api.routes import ROUTERS
 from api.schemas import Problem
@@ -77,6 +78,7 @@ def _engine_comparer(service: IngestService) -> EngineComparer:
         service,
         index_version=lambda: f"passages:{len(indexes.passages)},reports:{len(indexes.reports)}",
         kept_events=service.settings.event_workspace_cache_size,
+        max_articles=service.settings.max_event_articles,
     )
 
 
@@ -183,6 +185,9 @@ def create_app(
             max_age=600,
         )
     app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(ArrivalMiddleware)
+    if settings.trusted_proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     _finish_openapi(app, keys_required=settings.api_keys_required)
     return app
 

@@ -66,6 +66,7 @@ def article_source(request: CompareRequest) -> ArticleSource:
             outlet=request.outlet,
             published_at=request.published_at,
             url=None if request.url is None else str(request.url),
+            shared=request.share,
         )
     if isinstance(request, CompareByHtml):
         return FromPage(url=str(request.url), html=request.html)

@@ -12,9 +12,11 @@ from contextlib import asynccontextmanager
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.problems import Overloaded, overloaded_response
+from api.problems import DeadlineExceeded, Overloaded, overloaded_response
 
-__all__ = ["InFlightLimitMiddleware", "WorkGate"]
+__all__ = ["ARRIVAL", "ArrivalMiddleware", "InFlightLimitMiddleware", "WorkGate", "arrival"]
+
+ARRIVAL = "parallax.arrival"
 
 # Probes and scrapes must answer while the server is saturated: that is when they matter.
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -35,12 +37,20 @@ class WorkGate:
         return self._waiting
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
+    async def slot(self, deadline: float | None = None) -> AsyncIterator[None]:
+        """A slot; raises DeadlineExceeded when none comes free before `deadline` (the event
+        loop's clock)."""
         if self._slots.locked() and self._waiting >= self._max_waiting:
             raise Overloaded(f"too many {self.name} queued; try again shortly", retry_after=1.0)
         self._waiting += 1
         try:
-            await self._slots.acquire()
+            async with asyncio.timeout_at(deadline):
+                await self._slots.acquire()
+        except TimeoutError:
+            raise DeadlineExceeded(
+                f"no slot for {self.name} came free before the request's deadline",
+                retry_after=1.0,
+            ) from None
         finally:
             self._waiting -= 1
         try:
@@ -70,3 +80,22 @@ class InFlightLimitMiddleware:
             await self.app(scope, receive, send)
         finally:
             self.in_flight -= 1
+
+
+class ArrivalMiddleware:
+    """Stamps each HTTP request with the event loop's clock as it arrives: deadlines count
+    from there, so time spent queued behind other requests is part of them."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope[ARRIVAL] = asyncio.get_running_loop().time()
+        await self.app(scope, receive, send)
+
+
+def arrival(scope: Scope) -> float:
+    """When the request arrived, by the event loop's clock (now, if it was not stamped)."""
+    stamped = scope.get(ARRIVAL)
+    return float(stamped) if stamped is not None else asyncio.get_running_loop().time()

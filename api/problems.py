@@ -17,10 +17,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
 from core.errors import (
+    ArticleTooLarge,
+    ArticleTooShort,
     FetchError,
     FetchTimeout,
     HTTPStatusError,
@@ -55,6 +58,7 @@ log = logging.getLogger(__name__)
 
 PROBLEM_BASE = "https://parallax.example/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+STORE_BUSY_RETRY_AFTER = 2
 
 
 class Unauthorized(ParallaxError):
@@ -102,6 +106,8 @@ _BY_CODE: dict[str, tuple[int, str]] = {
     "invalid-input": (400, "Invalid input"),
     "invalid-url": (400, "Invalid URL"),
     "payload-too-large": (413, "Payload too large"),
+    "too-large": (413, "Article too large"),
+    "too-short": (422, "Article too short"),
     "refused-address": (403, "Refused address"),
     "fetch-failed": (502, "Fetch failed"),
     "fetch-timeout": (502, "Fetch timed out"),
@@ -113,12 +119,15 @@ _BY_CODE: dict[str, tuple[int, str]] = {
     "deadline-exceeded": (503, "Comparison deadline exceeded"),
     "not-ready": (503, "Not ready"),
     "overloaded": (503, "Overloaded"),
+    "store-busy": (503, "Store busy"),
     "validation": (422, "Invalid request"),
     "malformed-body": (400, "Malformed request body"),
     "method-not-allowed": (405, "Method not allowed"),
     "internal-error": (500, "Internal error"),
 }
 _BASES: tuple[type[ParallaxError], ...] = (
+    ArticleTooLarge,
+    ArticleTooShort,
     InvalidURL,
     PayloadTooLarge,
     InvalidInput,
@@ -187,6 +196,8 @@ async def _parallax_error(request: Request, error: Exception) -> ProblemResponse
     if isinstance(error, FetchError):
         extensions["url"] = error.url
         extensions["reason"] = error.code
+    if isinstance(error, ArticleTooLarge | ArticleTooShort):
+        extensions["reason"] = error.code
     if isinstance(error, HTTPStatusError):
         extensions["upstream_status"] = error.status
     for key in ("article_id", "article_url", "job_id", "limit"):
@@ -247,6 +258,25 @@ def _allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
+async def _store_error(request: Request, error: Exception) -> ProblemResponse:
+    # SQLite lets one writer in at a time; a write that waited out the busy timeout behind a
+    # long one is worth retrying, not a server fault.
+    if _is_lock_timeout(error):
+        return _problem(
+            request,
+            "store-busy",
+            "the store is busy with another write; try again",
+            headers={"Retry-After": _retry_after(STORE_BUSY_RETRY_AFTER)},
+            retry_after=STORE_BUSY_RETRY_AFTER,
+        )
+    return await _unexpected_error(request, error)
+
+
+def _is_lock_timeout(error: Exception) -> bool:
+    message = str(getattr(error, "orig", error)).lower()
+    return "database is locked" in message or "database table is locked" in message
+
+
 async def _unexpected_error(request: Request, error: Exception) -> ProblemResponse:
     log.exception("unhandled error on %s", request.url.path, exc_info=error)
     return _problem(request, "internal-error", "the server could not complete the request")
@@ -256,6 +286,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ParallaxError, _parallax_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _store_error)
     app.add_exception_handler(Exception, _unexpected_error)
 
 
@@ -295,13 +326,19 @@ _DESCRIPTIONS: dict[int, str] = {
     401: "Missing or unknown API key (`unauthorized`).",
     403: "The URL leads to a refused address (`refused-address`, SSRF guard).",
     404: "No such object (`not-found`), or no coverage and none pending (`no-coverage`).",
-    413: "The request body is over the limit (`payload-too-large`).",
-    422: "Invalid parameters (`validation`), or the page holds no article (`not-an-article`).",
+    413: (
+        "The request body is over the limit (`payload-too-large`), or the article is over a "
+        "cap of its length or passages (`too-large`)."
+    ),
+    422: (
+        "Invalid parameters (`validation`), or the page holds no article (`not-an-article`, "
+        "`too-short`)."
+    ),
     429: "Rate limited (`rate-limited`); see Retry-After.",
     502: "The article could not be fetched (`fetch-failed` with a `reason`, `fetch-timeout`).",
     503: (
         "Still ingesting the article (`deadline-exceeded`), over capacity (`overloaded`), "
-        "or not ready; see Retry-After."
+        "the store busy with another write (`store-busy`), or not ready; see Retry-After."
     ),
 }
 

@@ -5,19 +5,32 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+)
 
 from comparison.edits import EditKind
 from comparison.model import DIVERGENCE_TYPES, DivergenceType
-
-MAX_URL_LENGTH = 8192
+from ingest.urls import MAX_URL_LENGTH
 
 
 def as_utc(value: datetime | None) -> datetime | None:
-    """A naive timestamp is read as UTC: the store refuses naive datetimes."""
-    if value is not None and value.tzinfo is None:
+    """The timestamp in UTC (a naive one is read as UTC: the store refuses naive datetimes)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        # 9999-12-31T23:59:59-14:00 is year 10000 in UTC, 0001-01-01T00:00:00+14:00 year 0.
+        raise ValueError("the date-time is out of range once converted to UTC") from None
 
 
 def _no_epoch_numbers(value: object) -> object:
@@ -88,6 +101,13 @@ class CompareByText(_Input):
     outlet: str | None = Field(default=None, max_length=200, description="Outlet slug or name.")
     published_at: Timestamp = None
     url: Url | None = None
+    share: bool = Field(
+        default=False,
+        description=(
+            "Add the text to the shared archive as the outlet's article (callers with an API "
+            "key only); otherwise it serves this comparison and no one else's coverage."
+        ),
+    )
 
     model_config = ConfigDict(
         extra="forbid",
@@ -104,7 +124,25 @@ class CompareByText(_Input):
     )
 
 
-CompareRequest = CompareByUrl | CompareByHtml | CompareByText
+def _compare_kind(body: object) -> str:
+    # The form is chosen by the fields sent, so an error names the field that is wrong
+    # rather than one the caller never meant to send.
+    if isinstance(body, BaseModel):
+        return type(body).__name__
+    if isinstance(body, dict):
+        if "text" in body:
+            return "CompareByText"
+        if "html" in body:
+            return "CompareByHtml"
+    return "CompareByUrl"
+
+
+CompareRequest = Annotated[
+    Annotated[CompareByUrl, Tag("CompareByUrl")]
+    | Annotated[CompareByHtml, Tag("CompareByHtml")]
+    | Annotated[CompareByText, Tag("CompareByText")],
+    Discriminator(_compare_kind),
+]
 Fields = Literal["full", "summary"]
 
 
@@ -393,7 +431,9 @@ class EventDetail(EventSummary):
 
 
 class IngestUrls(_Input):
-    urls: list[Url] = Field(min_length=1, max_length=1000)
+    urls: list[Url] = Field(
+        min_length=1, description="At most `PARALLAX_MAX_INGEST_URLS` (500 by default)."
+    )
 
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"urls": ["https://news.example/a"]}]}

@@ -20,14 +20,14 @@ def serve(
 ) -> None:
     """Serve the API, with the in-process ingest workers, on the store in PARALLAX_DATA_DIR."""
     # Imported here so that `parallax --help` does not pay for FastAPI and the ingest stack.
-    import uvicorn
-
     from api.main import create_app
+    from cli.shutdown import run_bounded
     from core.config import Settings
 
+    settings = Settings()
     if not demo:
         # One process: the ingest workers, the model and the indexes live in it.
-        uvicorn.run(create_app(Settings()), host=host, port=port, timeout_graceful_shutdown=15)
+        run_bounded(create_app(settings), settings, host=host, port=port)
         return
 
     from cli.demo import demo_settings
@@ -36,13 +36,13 @@ def serve(
     with DemoSite(port=demo_port) as site:
         slugs = [outlet.slug for outlet in site.outlets()]
         app = create_app(
-            demo_settings(Settings()),
+            demo_settings(settings),
             extra_outlets=site.outlets(),
             include_registry=False,
             on_startup=lambda service: service.submit_feeds(slugs),
         )
         typer.echo(f"demo outlets at {site.base_url}/; API at http://{host}:{port}/docs")
-        uvicorn.run(app, host=host, port=port, timeout_graceful_shutdown=15)
+        run_bounded(app, settings, host=host, port=port)
 
 
 def keygen() -> None:

@@ -161,6 +161,7 @@ class Archive:
                 session.execute(
                     select(OutletRow.slug, func.count(ArticleRow.id))
                     .join(ArticleRow, ArticleRow.outlet_id == OutletRow.id)
+                    .where(ArticleRow.verified.is_(True))
                     .group_by(OutletRow.slug)
                 ).all()
             )
@@ -218,7 +219,10 @@ def _event_rows(session: Session, root_id: int) -> list[ArticleRow]:
     return list(
         session.scalars(
             select(ArticleRow)
-            .where(ArticleRow.event_id.in_(event_and_merged(session, root_id)))
+            .where(
+                ArticleRow.event_id.in_(event_and_merged(session, root_id)),
+                ArticleRow.verified.is_(True),
+            )
             .order_by(ArticleRow.published_at, ArticleRow.id)
         ).all()
     )
@@ -257,7 +261,9 @@ def _like(text: str) -> str:
 
 
 def _events_query(f: EventFilter) -> Select[EventRow]:
-    members = select(ArticleRow.event_id).where(ArticleRow.event_id.is_not(None))
+    members = select(ArticleRow.event_id).where(
+        ArticleRow.event_id.is_not(None), ArticleRow.verified.is_(True)
+    )
     if f.outlet:
         members = members.outerjoin(OutletRow, OutletRow.id == ArticleRow.outlet_id).where(
             or_(OutletRow.slug == f.outlet, ArticleRow.outlet_name == f.outlet)
@@ -285,7 +291,7 @@ def _summaries(session: Session, events: Sequence[EventRow]) -> list[EventSummar
     if root_of:
         for row in session.scalars(
             select(ArticleRow)
-            .where(ArticleRow.event_id.in_(root_of))
+            .where(ArticleRow.event_id.in_(root_of), ArticleRow.verified.is_(True))
             .order_by(ArticleRow.published_at, ArticleRow.id)
         ):
             articles[root_of[row.event_id or -1]].append(row)

@@ -87,10 +87,14 @@ class EventCoverage:
 
 
 def event_members(session: Session, event_id: int) -> dict[int, str | None]:
-    """The event's articles (merged events' included) by id, with their languages."""
+    """The event's verified articles (merged events' included) by id, with their languages:
+    a page a caller submitted is no one else's coverage."""
     rows = session.execute(
         select(ArticleRow.id, ArticleRow.language)
-        .where(ArticleRow.event_id.in_(event_and_merged(session, event_id)))
+        .where(
+            ArticleRow.event_id.in_(event_and_merged(session, event_id)),
+            ArticleRow.verified.is_(True),
+        )
         .order_by(ArticleRow.id)
     )
     return {article_id: language for article_id, language in rows}
@@ -125,27 +129,24 @@ def event_coverage(
     *,
     load_views: ViewLoader,
     load_members: MemberLoader = store_members,
+    limit: int = MAX_COVERAGE,
 ) -> EventCoverage:
-    """The article's coverage, ranked by `index.score`; raises NotFound for an unknown id."""
+    """The article's coverage, its `limit` best-ranked members by `index.score`; raises
+    NotFound for an unknown id."""
     found = article_comparison_key(session, article_id)
     if found is None:
         raise NotFound(f"no article {article_id}")
     _, event_id, version = found
     key = (event_id, version) if event_id is not None else None
-    languages: Members
-    if key is not None:
-        languages = load_members(session, key)
-    else:
-        languages = {
-            article_id: session.scalar(
-                select(ArticleRow.language).where(ArticleRow.id == article_id)
-            )
-        }
+    languages: Members = load_members(session, key) if key is not None else {}
+    if article_id not in languages:  # no event yet, or a caller's unverified page
+        own = session.scalar(select(ArticleRow.language).where(ArticleRow.id == article_id))
+        languages = {**languages, article_id: own}
     candidates = [member for member in languages if member != article_id]
     features = index.features(article_id)
     scored = index.score(features, candidates) if features is not None else []
     matches = {match.article_id: match for match in scored}
-    ranked = sorted(candidates, key=lambda member: -_confidence(matches, member))[:MAX_COVERAGE]
+    ranked = sorted(candidates, key=lambda member: -_confidence(matches, member))[:limit]
     views = load_views(session, [article_id, *ranked], key)
     return EventCoverage(
         article=views[0],

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from compare.coverage import event_coverage, event_members, store_views
+from compare.coverage import MAX_COVERAGE, event_coverage, event_members, store_views
 from compare.model import ArticleClaim, ClaimPassage, Comparison, Reprint
 from compare.summary import summarize
 from compare.workspaces import EventKey, EventWorkspaces, Members
@@ -65,6 +65,7 @@ class EngineComparer:
         *,
         index_version: Callable[[], str],
         kept_events: int = 256,
+        max_articles: int = 60,
     ) -> None:
         self._sessions: sessionmaker[Session] = service.sessions
         self._events = service.events
@@ -74,6 +75,7 @@ class EngineComparer:
             model_id=service.indexes.model_id, dimension=service.embedder.dimension
         )
         self._workspaces = EventWorkspaces(kept_events)
+        self._max_articles = max_articles
 
     def _views(
         self, session: Session, ids: Sequence[int], event: EventKey | None
@@ -93,6 +95,7 @@ class EngineComparer:
                 article_id,
                 load_views=self._views,
                 load_members=self._members,
+                limit=min(MAX_COVERAGE, self._max_articles - 1),
             )
         reprints = find_reprints(coverage.article, coverage.others)
         focus, *others = views = reprints.articles
@@ -124,7 +127,8 @@ class EngineComparer:
             live = session.get(EventRow, live_event(session, event_id))
             assert live is not None
             key = (live.id, live.version)
-            views = self._views(session, list(self._members(session, key)), key)
+            members = list(self._members(session, key))[: self._max_articles]
+            views = self._views(session, members, key)
         graph = self._workspaces.graph(key, views, align_event)
         multi = [claim for claim in graph.claims() if len(claim.outlets()) > 1]
         return article_claims(None, multi, graph, views)

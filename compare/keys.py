@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from compare.model import ComparisonKey
 from core.db.events import live_event
 from core.db.schema import ArticleRow, EventRow
-from core.errors import NotFound
+from core.errors import ArticleTooLarge, NotFound
 from ingest.urls import canonicalize
 
 __all__ = [
@@ -26,7 +26,11 @@ Sessions = sessionmaker[Session]
 # statement handling costs twice the query. Built once; only the parameter changes.
 _ARTICLES, _EVENTS = ArticleRow.__table__, EventRow.__table__
 _KEY_COLUMNS = select(
-    _ARTICLES.c.id, _ARTICLES.c.event_id, _EVENTS.c.merged_into, _EVENTS.c.version
+    _ARTICLES.c.id,
+    _ARTICLES.c.event_id,
+    _EVENTS.c.merged_into,
+    _EVENTS.c.version,
+    _ARTICLES.c.quarantined,
 ).outerjoin(_EVENTS, _EVENTS.c.id == _ARTICLES.c.event_id)
 _KEY_BY_ID = _KEY_COLUMNS.where(_ARTICLES.c.id == bindparam("article_id"))
 _KEY_BY_URL = _KEY_COLUMNS.where(_ARTICLES.c.canonical_url == bindparam("url"))
@@ -54,7 +58,8 @@ def article_comparison_key(session: Session, article_id: int) -> ComparisonKey |
 
 
 def stored_comparison_key(sessions: Sessions, url: str) -> ComparisonKey | None:
-    """The comparison key of the article stored under `url`, or None when it is not stored."""
+    """The comparison key of the article stored under `url`, or None when it is not stored;
+    raises ArticleTooLarge for a quarantined article."""
     with sessions() as session:
         return _comparison_key(session, _KEY_BY_URL, {"url": canonicalize(url)})
 
@@ -66,7 +71,14 @@ def _comparison_key(
     row = session.execute(statement, parameters).first()
     if row is None:
         return None
-    article_id, event_id, merged_into, version = row
+    article_id, event_id, merged_into, version, quarantined = row
+    if quarantined:
+        raise ArticleTooLarge(
+            f"article {article_id} was stored before the size caps and is over them: "
+            "it is quarantined, not compared",
+            url=str(parameters.get("url", "")),
+            article_id=article_id,
+        )
     if event_id is None:
         return article_id, None, 0
     if merged_into is None:

@@ -3,6 +3,11 @@
 `/compare` and `parallax coverage` resolve the same way: the URL passes the SSRF policy first,
 then the store is asked by canonical URL, and only a new article is fetched (or read from the
 page or text the caller sent) and ingested.
+
+Only what the service fetched itself is stored under an outlet's URL. A page or text a caller
+sends is kept under a private URL of its own (the claimed URL and the content, hashed), marked
+unverified: it serves that caller's comparison, and anyone sending the same page again, but is
+no one else's coverage. The outlet's article comes when the service fetches the URL itself.
 """
 
 from __future__ import annotations
@@ -18,22 +23,29 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from compare.keys import article_id_for_url, comparison_key, stored_comparison_key
 from compare.model import ComparisonKey
+from core.errors import ParallaxError
 from core.models import ArticleInput
+from ingest.jobs import record_failure
 from ingest.pipeline import IngestResult, Pipeline
 from ingest.service import IngestService
 from ingest.ssrf import AddressPolicy
+from ingest.urls import canonicalize
 
 __all__ = [
     "PASTED_TEXT_HOST",
+    "SUBMITTED_HOST",
     "ArticleSource",
     "FromPage",
     "FromText",
     "FromUrl",
     "IngestWork",
     "Resolver",
+    "private_url",
 ]
 
 PASTED_TEXT_HOST = "https://pasted.parallax.invalid/"
+SUBMITTED_HOST = "https://submitted.parallax.invalid/"
+FAILURE_STAGE = "compare"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +65,15 @@ class FromPage:
 
 @dataclass(frozen=True, slots=True)
 class FromText:
-    """The article's text; without a URL a stable one is made from the text."""
+    """The article's text; without a URL a stable one is made from the text. `shared` puts it in
+    the archive as any other article (for callers allowed to), else it stays unverified."""
 
     text: str
     title: str = ""
     outlet: str | None = None
     published_at: datetime | None = None
     url: str | None = None
+    shared: bool = False
 
 
 ArticleSource = FromUrl | FromPage | FromText
@@ -106,10 +120,17 @@ class Resolver:
         RefusedAddress before anything is looked up or fetched.
         """
         url = self.url(source)
-        known = await asyncio.to_thread(article_id_for_url, self._sessions, url)
-        if known is not None:
-            return known, None
-        result = await run(lambda: self._ingest(source, url))
+        for stored_under in _lookups(source, url):
+            known = await asyncio.to_thread(article_id_for_url, self._sessions, stored_under)
+            if known is not None:
+                return known, None
+        try:
+            result = await run(lambda: self._ingest(source, url))
+        except ParallaxError as error:
+            await asyncio.to_thread(
+                record_failure, self._sessions, error, url=url, stage=FAILURE_STAGE
+            )
+            raise
         return result.article_id, result
 
     async def locate(
@@ -118,9 +139,10 @@ class Resolver:
         """The comparison's key, and the ingest result when the article was new. A stored
         article costs one store lookup."""
         url = self.url(source)
-        key = await asyncio.to_thread(stored_comparison_key, self._sessions, url)
-        if key is not None:
-            return key, None
+        for stored_under in _lookups(source, url):
+            key = await asyncio.to_thread(stored_comparison_key, self._sessions, stored_under)
+            if key is not None:
+                return key, None
         article_id, result = await self.resolve(source, run=run)
         return await asyncio.to_thread(comparison_key, self._sessions, article_id), result
 
@@ -133,10 +155,28 @@ class Resolver:
                 outlet=source.outlet,
                 published_at=source.published_at,
             )
-            return self._pipeline.ingest_input(item)
+            return self._pipeline.ingest_input(item, private_url=private_url(source))
         if isinstance(source, FromPage):
-            return self._pipeline.ingest_html(url, source.html)
+            return self._pipeline.ingest_html(url, source.html, private_url=private_url(source))
         return self._pipeline.ingest_url(url)
+
+
+def private_url(source: ArticleSource) -> str | None:
+    """Where a caller's page or text is kept, unverified; None for what may be the outlet's."""
+    if isinstance(source, FromUrl) or (isinstance(source, FromText) and source.shared):
+        return None
+    if source.url is None:
+        return _pasted_text_url(source.text)
+    body = source.html if isinstance(source, FromPage) else source.text
+    claimed = canonicalize(source.url).encode("utf-8")
+    digest = hashlib.sha256(claimed + b"\n" + body.encode("utf-8", "surrogatepass"))
+    return SUBMITTED_HOST + digest.hexdigest()[:32]
+
+
+def _lookups(source: ArticleSource, url: str) -> list[str]:
+    """Where a stored copy may be: the outlet's article at the URL first, then the caller's."""
+    private = private_url(source)
+    return [url] if private is None or private == url else [url, private]
 
 
 def _pasted_text_url(text: str) -> str:

@@ -139,19 +139,23 @@ _DATE_RE = re.compile(
     rf"|{_WEEKDAYS}"
     r"|(?:19|20)\d\d)\b"
 )
+# A figure starts where its run of digits starts: from inside a run, a failed match would be
+# tried again at every digit, quadratic in the run's length.
 _MONEY_RE = re.compile(
     r"(?:[$€£]\s?\d[\d,.]*(?:\s*(?:thousand|million|billion|trillion|bn|m|k)\b)?"
-    r"|\d[\d,.]*\s*(?:dollars|euros|pounds)\b)",
+    r"|(?<![\d,.])\d[\d,.]*\s*(?:dollars|euros|pounds)\b)",
     re.IGNORECASE,
 )
-_PERCENT_RE = re.compile(r"\d[\d,.]*\s?(?:%|percent\b|per cent\b)", re.IGNORECASE)
+_PERCENT_RE = re.compile(r"(?<![\d,.])\d[\d,.]*\s?(?:%|percent\b|per cent\b)", re.IGNORECASE)
 _CARDINAL_RE = re.compile(
     r"(?<![\w.$€£])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:\s*(?:thousand|million|billion|trillion)\b)?"
     r"|(?<![\w.$€£])\d+(?:\.\d+)?(?:\s*(?:thousand|million|billion|trillion)\b)?",
     re.IGNORECASE,
 )
 _CAP_WORD = r"(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][\w'’\-]*\.?)"
-_NAME_RE = re.compile(rf"{_CAP_WORD}(?:\s+(?:of|de|the|von|van|al|bin)?\s*{_CAP_WORD})*")
+# The particle takes its own spaces: "\s+(?:of)?\s*" would try every split of a long run of
+# spaces between the two quantifiers.
+_NAME_RE = re.compile(rf"{_CAP_WORD}(?:\s+(?:(?:of|de|the|von|van|al|bin)\s*)?{_CAP_WORD})*")
 _NAME_STOP = frozenset(
     re.findall(
         r"\w+",
@@ -162,6 +166,12 @@ _NAME_STOP = frozenset(
 )
 _ACRONYM_END = re.compile(r"(?:^|\s)(?:[A-Z]\.){2,}$")
 _MONTH_OR_DAY = re.compile(rf"^(?:{_MONTHS}|{_WEEKDAYS})$")
+
+
+def _skip_spaces(text: str, at: int) -> int:
+    while at < len(text) and text[at].isspace():
+        at += 1
+    return at
 
 
 def _not_a_name_start(word: str) -> bool:
@@ -178,12 +188,14 @@ class RegexEntityExtractor:
 
     def extract(self, text: str) -> list[Entity]:
         found: list[Entity] = []
-        taken: list[tuple[int, int]] = []
+        # One byte per character, set where a mention was taken: checking a new mention costs
+        # its own length, not the number of mentions before it.
+        taken = bytearray(len(text))
 
         def add(start: int, end: int, label: str) -> None:
-            if any(start < t_end and t_start < end for t_start, t_end in taken):
+            if taken.find(1, start, end) != -1:
                 return
-            taken.append((start, end))
+            taken[start:end] = b"\x01" * (end - start)
             found.append(Entity(text[start:end], label, start, end))
 
         for pattern, label in (
@@ -199,8 +211,7 @@ class RegexEntityExtractor:
             start, end = match.start(), match.end()
             words = match.group(0).split()
             while words and _not_a_name_start(words[0]):
-                start += len(words[0])
-                start += len(text[start:]) - len(text[start:].lstrip())
+                start = _skip_spaces(text, start + len(words[0]))
                 words = words[1:]
             if not words:
                 continue

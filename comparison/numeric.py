@@ -126,9 +126,15 @@ def _pair_score(a: _Mention, b: _Mention) -> float:
     return 0.4 * _head_score(a.quantity, b.quantity) + 0.45 * overlap + 0.15 * position
 
 
+# Sums of two or three parts: C(12, 3) = 220 at most per figure, where a passage listing 250
+# counts would try 2.6 million. A real passage's breakdown names a handful.
+MAX_SUM_PARTS = 12
+
+
 def _sums_to(target: Quantity, parts: list[Quantity]) -> bool:
-    """Whether two or three counts of people-like things add up to `target`."""
-    counts = [q for q in parts if q.kind == "count" and q.high is None]
+    """Whether two or three counts of people-like things (among the first MAX_SUM_PARTS of
+    the passage) add up to `target`."""
+    counts = [q for q in parts if q.kind == "count" and q.high is None][:MAX_SUM_PARTS]
     for size in (2, 3):
         for combo in combinations(counts, size):
             if len({q.head for q in combo}) < size:

@@ -26,6 +26,14 @@ class Settings(BaseSettings):
         default=None,
         description="SQLAlchemy URL of the store; defaults to SQLite (WAL) inside data_dir.",
     )
+    store_busy_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description=(
+            "Seconds a write waits for the SQLite store's lock; past it the API answers 503 "
+            "`store-busy` with Retry-After."
+        ),
+    )
     outlets_file: Path | None = Field(
         default=None,
         description="A TOML outlet registry merged over the shipped default list.",
@@ -116,6 +124,53 @@ class Settings(BaseSettings):
         default=True, description="Poll every configured feed while the service runs."
     )
 
+    min_article_chars: int = Field(
+        default=25,
+        ge=1,
+        description=(
+            "Shortest article text accepted, in characters; a shorter one is refused as "
+            "`too-short` (the shortest of the 2,281 dev articles has 48)."
+        ),
+    )
+    max_article_chars: int = Field(
+        default=100_000,
+        ge=1,
+        description=(
+            "Longest article text accepted, extracted or submitted, in characters; a longer one "
+            "is refused whole as `too-large`, never cut (the longest dev article has 16,053)."
+        ),
+    )
+    max_article_passages: int = Field(
+        default=1_000,
+        ge=1,
+        description=(
+            "Most passages one article may be split into; more is refused as `too-large` "
+            "(the most in a dev article is 87)."
+        ),
+    )
+    max_passage_chars: int = Field(
+        default=1_000,
+        ge=100,
+        description=(
+            "Longest passage, in characters: a longer sentence is cut at a clause mark or a "
+            "space (the model reads about 1,000 characters of English)."
+        ),
+    )
+    max_event_articles: int = Field(
+        default=60,
+        ge=2,
+        description=(
+            "Articles of one event taken into one claim graph: /events/{id} aligns the first "
+            "this many, /compare at most 24 of the best matches (the largest dev event has 22)."
+        ),
+    )
+    max_ingest_urls: int = Field(default=500, ge=1, description="URLs one POST /ingest may queue.")
+    max_outlet_feeds: int = Field(
+        default=50,
+        ge=1,
+        description="Feeds one outlet of the registry may list (the shipped registry: at most 2).",
+    )
+
     event_window_days: float = Field(
         default=3.0, gt=0, description="Same-event search window around publication, in days."
     )
@@ -183,7 +238,27 @@ class Settings(BaseSettings):
     compare_deadline: float = Field(
         default=30.0,
         gt=0,
-        description="Seconds /compare waits for an article that must be ingested first.",
+        description=(
+            "Seconds from a /compare request's arrival within which it must have its article "
+            "and a comparison slot: waiting for an ingest slot, the ingest and waiting for a "
+            "comparison slot all count; past it, 503 `deadline-exceeded`."
+        ),
+    )
+    shutdown_grace: float = Field(
+        default=10.0,
+        gt=0,
+        description=(
+            "Seconds `parallax serve` gives requests in flight after SIGTERM or SIGINT; the "
+            "process is gone at most 5 s after that, whatever still runs (interrupted jobs are "
+            "queued again at the next start)."
+        ),
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the client "
+            "(comma-separated); empty trusts no one, so the connecting address is the client."
+        ),
     )
     comparison_cache_size: int = Field(
         default=2048,
@@ -224,7 +299,7 @@ class Settings(BaseSettings):
     def _parse_hosts(cls, value: object) -> object:
         return _split_commas(value)
 
-    @field_validator("api_key_hashes", "cors_allow_origins", mode="before")
+    @field_validator("api_key_hashes", "cors_allow_origins", "trusted_proxies", mode="before")
     @classmethod
     def _parse_lists(cls, value: object) -> object:
         return _split_commas(value)

@@ -4,6 +4,7 @@ ParallaxError
 ├── InvalidInput                 the caller's input cannot be used
 │   ├── InvalidURL               not an absolute http(s) URL
 │   └── PayloadTooLarge          over a size limit
+│       └── ArticleTooLarge      an article's text or passages over their cap
 ├── FetchError                   a fetch did not yield a usable response
 │   ├── RefusedAddress           SSRF guard: a non-public address or a non-http scheme
 │   ├── FetchTimeout             connect, read or total deadline exceeded
@@ -13,6 +14,7 @@ ParallaxError
 │   ├── HTTPStatusError          a non-success status after retries
 │   └── UnsupportedContent       not HTML/XML text
 ├── NotAnArticle                 the page holds no article text
+│   └── ArticleTooShort          the text is shorter than an article can be
 ├── FeedError                    a feed or sitemap could not be parsed
 ├── NotFound                     no such stored object
 ├── NoCoverage                   no same-event coverage found
@@ -49,6 +51,10 @@ class InvalidURL(InvalidInput):
 
 class PayloadTooLarge(InvalidInput):
     code = "payload-too-large"
+
+
+class ArticleTooLarge(PayloadTooLarge):
+    code = "too-large"
 
 
 class FetchError(ParallaxError):
@@ -93,6 +99,10 @@ class UnsupportedContent(FetchError):
 
 class NotAnArticle(ParallaxError):
     code = "not-an-article"
+
+
+class ArticleTooShort(NotAnArticle):
+    code = "too-short"
 
 
 class FeedError(ParallaxError):

@@ -40,8 +40,24 @@ class _Entry:
     outlet: Outlet | None  # None: the entry disables the outlet of that slug
 
 
-def load_registry(user_file: Path | None = None) -> list[Outlet]:
-    """The default outlets with `user_file` (if any) merged over them, in a stable order."""
+def load_registry(user_file: Path | None = None, *, max_feeds: int | None = None) -> list[Outlet]:
+    """The default outlets with `user_file` (if any) merged over them, in a stable order.
+
+    Raises InvalidInput for an outlet listing more than `max_feeds` feeds.
+    """
+    outlets = _merged_registry(user_file)
+    for outlet in outlets:
+        if max_feeds is not None and len(outlet.feeds) > max_feeds:
+            raise InvalidInput(
+                f"outlet {outlet.slug!r} lists {len(outlet.feeds)} feeds; at most {max_feeds} "
+                "are accepted",
+                entry=outlet.slug,
+                limit=max_feeds,
+            )
+    return outlets
+
+
+def _merged_registry(user_file: Path | None) -> list[Outlet]:
     merged = {outlet.slug: outlet for outlet in _default_outlets()}
     if user_file is None:
         return list(merged.values())

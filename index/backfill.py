@@ -58,10 +58,14 @@ def _reports_without_vectors(session: Session, model_id: int, after: int) -> lis
     has_vector = exists().where(
         ReportVectorRow.report_id == ReportRow.id, ReportVectorRow.model_id == model_id
     )
+    # Over the size caps: never embedded again (ingest.quarantine).
+    quarantined = exists().where(
+        ArticleRow.report_id == ReportRow.id, ArticleRow.quarantined.is_(True)
+    )
     return list(
         session.scalars(
             select(ReportRow.id)
-            .where(ReportRow.id > after, ~has_vector)
+            .where(ReportRow.id > after, ~has_vector, ~quarantined)
             .order_by(ReportRow.id)
             .limit(REPORTS_PER_CHUNK)
         )

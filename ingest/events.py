@@ -113,6 +113,7 @@ class EventRecorder:
             rows = session.execute(
                 select(ArticleRow, ArticleFeaturesRow)
                 .outerjoin(ArticleFeaturesRow, ArticleFeaturesRow.article_id == ArticleRow.id)
+                .where(ArticleRow.quarantined.is_(False))
                 .order_by(ArticleRow.id)
             ).all()
             live_event_id = {

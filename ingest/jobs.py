@@ -65,6 +65,31 @@ class BatchStatus:
         return self.counts.get(QUEUED, 0) == 0 and self.counts.get(RUNNING, 0) == 0
 
 
+def failure_reason(error: BaseException) -> str:
+    return error.code if isinstance(error, ParallaxError) else type(error).__name__
+
+
+def failure_row(
+    error: BaseException, *, url: str, stage: str, job_id: int | None = None
+) -> FailureRow:
+    return FailureRow(
+        job_id=job_id,
+        url=url[:2000],
+        stage=stage,
+        reason=failure_reason(error),
+        detail=str(error)[:4000],
+        created_at=now(),
+    )
+
+
+def record_failure(
+    sessions: sessionmaker[Session], error: BaseException, *, url: str, stage: str
+) -> None:
+    """Store a failure that belongs to no job (an article refused while a caller waited)."""
+    with sessions.begin() as session:
+        session.add(failure_row(error, url=url, stage=stage))
+
+
 def _owner_is_dead(owner: str | None) -> bool:
     if not owner:
         return True
@@ -231,7 +256,7 @@ class JobQueue:
 
     def fail(self, job: Job, error: ParallaxError | Exception, *, stage: str, url: str) -> None:
         """Record the failure with its reason; the job is finished, not retried."""
-        reason = error.code if isinstance(error, ParallaxError) else type(error).__name__
+        reason = failure_reason(error)
         with self._sessions.begin() as session:
             session.execute(
                 update(JobRow)
@@ -245,16 +270,7 @@ class JobQueue:
                     lease_owner=None,
                 )
             )
-            session.add(
-                FailureRow(
-                    job_id=job.id,
-                    url=url[:2000],
-                    stage=stage,
-                    reason=reason,
-                    detail=str(error)[:4000],
-                    created_at=now(),
-                )
-            )
+            session.add(failure_row(error, url=url, stage=stage, job_id=job.id))
 
     def batch_status(self, batch_id: int) -> BatchStatus | None:
         with self._sessions() as session:

@@ -51,6 +51,7 @@ class NewArticle:
     language: str | None
     published_at: datetime | None
     extra: dict[str, str]
+    verified: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +154,7 @@ def insert_article(session: Session, article: NewArticle, report_id: int) -> int
         published_at=article.published_at,
         fetched_at=datetime.now(UTC),
         extra=dict(article.extra),
+        verified=article.verified,
     )
     session.add(row)
     session.flush()

@@ -31,6 +31,7 @@ from ingest.dedupe import NEAR_DUPLICATE_DISTANCE, content_hash, simhash
 from ingest.events import EventRecorder
 from ingest.extract import extract_article
 from ingest.fetch import Fetcher
+from ingest.limits import ArticleLimits
 from ingest.persist import (
     NewArticle,
     NewReport,
@@ -81,6 +82,7 @@ class Pipeline:
         outlets: Sequence[Outlet],
         outlet_ids: dict[str, int],
         executor: Executor,
+        limits: ArticleLimits,
         fetcher: Fetcher | None = None,
         events: EventRecorder | None = None,
     ) -> None:
@@ -91,6 +93,7 @@ class Pipeline:
         self._outlets = list(outlets)
         self._outlet_ids = outlet_ids
         self._executor = executor
+        self._limits = limits
         self._fetcher = fetcher
         self._events = events
         self._embed_lock = threading.Lock()
@@ -136,18 +139,31 @@ class Pipeline:
         return await self.ingest_html(page.final_url, page.text, outlet=outlet, requested_url=url)
 
     async def ingest_html(
-        self, url: str, html: str, *, outlet: str | None = None, requested_url: str | None = None
+        self,
+        url: str,
+        html: str,
+        *,
+        outlet: str | None = None,
+        requested_url: str | None = None,
+        private_url: str | None = None,
     ) -> IngestResult:
+        """Ingest a page. With `private_url` the page is a caller's, not fetched by the service:
+        it is stored under that URL, unverified, and never as the outlet's article."""
         extracted = await self._blocking(extract_article, html, url)
-        prepared = self._prepare_extracted(extracted, requested_url or url, outlet)
-        return await self._store(prepared)
+        self._limits.check_text(extracted.text, url=requested_url or url)
+        prepared = self._prepare_extracted(extracted, requested_url or url, outlet, private_url)
+        if private_url is None:
+            return await self._store(prepared)
+        return await self._single_flight(private_url, lambda: self._store(prepared))
 
-    async def ingest_input(self, item: ArticleInput) -> IngestResult:
+    async def ingest_input(
+        self, item: ArticleInput, *, private_url: str | None = None
+    ) -> IngestResult:
+        """Ingest an article given as text; `private_url` as for `ingest_html`."""
         # NUL is refused by PostgreSQL text columns and never part of an article.
         text = item.text.replace("\x00", "")
-        if not text.strip():
-            raise NotAnArticle("the article has no text", url=item.url)
-        canonical = canonicalize(item.url)
+        self._limits.check_text(text, url=item.url)
+        canonical = private_url or canonicalize(item.url)
         article = NewArticle(
             canonical_url=canonical,
             url=item.url,
@@ -159,15 +175,20 @@ class Pipeline:
             language=item.language,
             published_at=item.published_at,
             extra=dict(item.extra),
+            verified=private_url is None,
         )
         prepared = _Prepared(article, content_hash(text), simhash(text), text, item.language)
         return await self._single_flight(canonical, lambda: self._store(prepared))
 
     def _prepare_extracted(
-        self, extracted: ExtractedArticle, requested_url: str, outlet: str | None
+        self,
+        extracted: ExtractedArticle,
+        requested_url: str,
+        outlet: str | None,
+        private_url: str | None = None,
     ) -> _Prepared:
         article = NewArticle(
-            canonical_url=extracted.canonical_url,
+            canonical_url=private_url or extracted.canonical_url,
             url=requested_url,
             outlet_id=self._outlet_id(outlet, extracted.canonical_url),
             outlet_name=self._outlet_name(outlet, extracted.canonical_url, extracted.site_name),
@@ -177,6 +198,7 @@ class Pipeline:
             language=extracted.language,
             published_at=extracted.published_at,
             extra={},
+            verified=private_url is None,
         )
         return _Prepared(
             article,
@@ -217,7 +239,7 @@ class Pipeline:
             result = IngestResult(Outcome.REPRINT, article_id)
             await self._blocking(self._place, result, prepared, None)
             return result
-        passages, vectors = await self._blocking(self._segment_and_embed, prepared.text)
+        passages, vectors = await self._blocking(self._segment_and_embed, prepared)
         result = await self._blocking(self._write_new_report, prepared, passages, vectors)
         await self._blocking(self._place, result, prepared, vectors)
         return result
@@ -256,10 +278,13 @@ class Pipeline:
         with self._sessions() as session:
             return report_id_for_hash(session, digest)
 
-    def _segment_and_embed(self, text: str) -> tuple[list[PassageSpan], npt.NDArray[np.float32]]:
-        passages = segment(text)
+    def _segment_and_embed(
+        self, prepared: _Prepared
+    ) -> tuple[list[PassageSpan], npt.NDArray[np.float32]]:
+        passages = segment(prepared.text, max_chars=self._limits.max_passage_chars)
         if len(passages) < MIN_PASSAGES:
             raise NotAnArticle("no passages could be segmented from the text")
+        self._limits.check_passages(passages, url=prepared.article.url)
         with self._embed_lock:
             vectors = self._embedder.encode([passage.text for passage in passages])
         return passages, vectors

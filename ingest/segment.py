@@ -133,22 +133,25 @@ def _fix_cuts(text: str, start: int, cuts: list[int], end: int) -> list[int]:
     return [c for c, nxt in zip(ordered, nexts, strict=False) if _WORD.search(text, c, nxt)]
 
 
-def _cut_long(text: str, start: int, end: int) -> list[Span]:
-    if end - start <= MAX_PASSAGE_CHARS:
-        return [(start, end)]
-    low, high = start + MAX_PASSAGE_CHARS // 3, start + MAX_PASSAGE_CHARS
-    for pattern in _CUTS:
-        cuts = [m.end() for m in pattern.finditer(text, low, high)]
-        if cuts:
-            cut = cuts[-1]
+def _cut_long(text: str, start: int, end: int, limit: int) -> list[Span]:
+    pieces: list[Span] = []
+    while end - start > limit:
+        low, high = start + limit // 3, start + limit
+        for pattern in _CUTS:
+            cuts = [m.end() for m in pattern.finditer(text, low, high)]
+            if cuts:
+                cut = cuts[-1]
+                break
+        else:
+            cut = high
+        head = _trim(text, start, cut)
+        tail = _trim(text, cut, end)
+        if head[0] >= head[1] or tail[0] >= tail[1]:
             break
-    else:
-        cut = high
-    head = _trim(text, start, cut)
-    tail = _trim(text, cut, end)
-    if head[0] >= head[1] or tail[0] >= tail[1]:
-        return [(start, end)]
-    return [head, *_cut_long(text, *tail)]
+        pieces.append(head)
+        start, end = tail
+    pieces.append((start, end))
+    return pieces
 
 
 def sentence_spans(text: str) -> list[Span]:
@@ -165,8 +168,9 @@ def _is_fragment(text: str, start: int, end: int) -> bool:
     )
 
 
-def segment(text: str) -> list[PassageSpan]:
-    """Passages of `text`, indexed 0..n-1, in order, with exact offsets."""
+def segment(text: str, *, max_chars: int = MAX_PASSAGE_CHARS) -> list[PassageSpan]:
+    """Passages of `text`, indexed 0..n-1, in order, with exact offsets, none longer than
+    `max_chars`."""
     units: list[tuple[Span, int]] = []  # (span, paragraph number)
     paragraph = 0
     for (start, end), ends_paragraph in _blocks(text):
@@ -174,7 +178,7 @@ def segment(text: str) -> list[PassageSpan]:
         if ends_paragraph:
             paragraph += 1
     merged = _merge_fragments(text, units)
-    spans = [piece for span in merged for piece in _cut_long(text, *span)]
+    spans = [piece for span in merged for piece in _cut_long(text, *span, max_chars)]
     return [PassageSpan(i, s, e, text[s:e]) for i, (s, e) in enumerate(spans)]
 
 

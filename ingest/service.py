@@ -28,7 +28,9 @@ from ingest.events import EventRecorder
 from ingest.feed_poller import FeedPoller, sync_outlets
 from ingest.fetch import Fetcher
 from ingest.jobs import BatchStatus, Job, JobFailure, JobQueue
+from ingest.limits import ArticleLimits
 from ingest.pipeline import Pipeline
+from ingest.quarantine import quarantine_over_caps
 from ingest.scheduler import FeedScheduler
 from ingest.urls import canonicalize
 from ingest.worker import JobResult, WorkerPool
@@ -202,12 +204,18 @@ async def ingest_service(
     """The running ingest side; workers and the feed scheduler stop when the block exits."""
     _cap_threads(settings)
     engine, sessions = open_store(settings)
+    limits = ArticleLimits.of(settings)
+    quarantine_over_caps(sessions, limits)
     model = embedder or load_embedder(settings)
     with sessions.begin() as session:
         model_id = get_or_create_model(session, model.name, model.dimension)
     embed_missing(sessions, model, model_id)
     indexes = IndexSet.open(settings, sessions, model.name, model.dimension)
-    registry = load_registry(settings.outlets_file) if include_registry else []
+    registry = (
+        load_registry(settings.outlets_file, max_feeds=settings.max_outlet_feeds)
+        if include_registry
+        else []
+    )
     outlets = [*registry, *extra_outlets]
     with sessions.begin() as session:
         outlet_ids = sync_outlets(session, outlets)
@@ -231,6 +239,7 @@ async def ingest_service(
                 outlets=outlets,
                 outlet_ids=outlet_ids,
                 executor=executor,
+                limits=limits,
                 fetcher=fetcher,
                 events=events,
             )

@@ -28,6 +28,7 @@ import anyio.to_thread
 import httpx
 
 from core.errors import FetchError, InvalidURL, RefusedAddress
+from ingest.urls import MAX_URL_LENGTH
 
 IPAddress: TypeAlias = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -37,7 +38,6 @@ Resolver: TypeAlias = Callable[[str, int], Awaitable[Sequence[str]]]
 __all__ = ["AddressPolicy", "IPAddress", "Resolver", "parse_ip", "system_resolver"]
 
 _SCHEMES = frozenset({"http", "https"})
-_MAX_URL_LENGTH = 8192
 _SHARED = ipaddress.IPv4Network("100.64.0.0/10")
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 _NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
@@ -175,8 +175,8 @@ class AddressPolicy:
 
     def _check_url(self, raw: str) -> httpx.URL:
         shown = raw if len(raw) <= 200 else raw[:200] + "…"
-        if len(raw) > _MAX_URL_LENGTH:
-            raise InvalidURL(f"URL is longer than {_MAX_URL_LENGTH} characters: {shown!r}")
+        if len(raw) > MAX_URL_LENGTH:
+            raise InvalidURL(f"URL is longer than {MAX_URL_LENGTH} characters: {shown!r}")
         if "\\" in raw:
             raise InvalidURL(f"URL contains a backslash: {shown!r}", url=raw)
         if any(ch.isspace() or unicodedata.category(ch).startswith("C") for ch in raw):

@@ -134,6 +134,7 @@ def _normalise_path(path: str) -> str:
     return "/".join(segments) or "/"
 
 
+# The store's URL columns hold 2,000 characters; every door refuses longer URLs alike.
 MAX_URL_LENGTH = 2000
 
 

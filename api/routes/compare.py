@@ -15,15 +15,16 @@ import time
 from collections.abc import Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi import APIRouter, Body, Header, Query, Request, Response
 
 from api.answer import AnswerFacts, PreparedAnswer, splice
 from api.deps import CallerDep, Runtime, RuntimeDep
 from api.mapping import article_source, comparison_out, pending_out
-from api.problems import DeadlineExceeded, problem_responses
+from api.overload import arrival
+from api.problems import DeadlineExceeded, Unauthorized, problem_responses
 from api.schemas import (
-    MAX_URL_LENGTH,
     AnswerStatus,
+    CompareByText,
     CompareByUrl,
     CompareRequest,
     CompareResponse,
@@ -36,6 +37,7 @@ from compare import Comparer, ComparisonKey
 from compare.resolve import IngestWork
 from core.errors import NoCoverage
 from ingest.pipeline import IngestResult, Outcome
+from ingest.urls import MAX_URL_LENGTH
 
 router = APIRouter(tags=["compare"], responses=problem_responses(401, 429))
 
@@ -167,12 +169,15 @@ IfNoneMatch = Annotated[str | None, Header(max_length=1000)]
 )
 async def compare_url(
     url: Annotated[str, Query(min_length=1, max_length=MAX_URL_LENGTH)],
+    http: Request,
     runtime: RuntimeDep,
     _caller: CallerDep,
     fields: FieldsQuery = "full",
     if_none_match: IfNoneMatch = None,
 ) -> Response:
-    return await _answer(runtime, CompareByUrl(url=url), fields, if_none_match)
+    return await _answer(
+        runtime, CompareByUrl(url=url), fields, if_none_match, _deadline(http, runtime)
+    )
 
 
 @router.post(
@@ -183,19 +188,30 @@ async def compare_url(
 )
 async def compare_body(
     body: Annotated[CompareRequest, Body(openapi_examples=_EXAMPLES)],
+    http: Request,
     runtime: RuntimeDep,
-    _caller: CallerDep,
+    caller: CallerDep,
     fields: FieldsQuery = "full",
     if_none_match: IfNoneMatch = None,
 ) -> Response:
-    return await _answer(runtime, body, fields, if_none_match)
+    if isinstance(body, CompareByText) and body.share and not caller.authenticated:
+        raise Unauthorized("sharing a pasted text into the archive needs an API key")
+    return await _answer(runtime, body, fields, if_none_match, _deadline(http, runtime))
+
+
+def _deadline(http: Request, runtime: Runtime) -> float:
+    return arrival(http.scope) + runtime.settings.compare_deadline
 
 
 async def _answer(
-    runtime: Runtime, request: CompareRequest, fields: Fields, if_none_match: str | None
+    runtime: Runtime,
+    request: CompareRequest,
+    fields: Fields,
+    if_none_match: str | None,
+    deadline: float,
 ) -> Response:
     started = time.perf_counter()
-    key, ingested = await _locate(runtime, request)
+    key, ingested = await _locate(runtime, request, deadline)
     located = time.perf_counter()
     engine = runtime.comparer.name
     etag = _etag(engine, key, fields)
@@ -204,7 +220,7 @@ async def _answer(
     answer = runtime.cache.get((engine, key))
     cached = answer is not None
     if answer is None:
-        async with runtime.compare_gate.slot():
+        async with runtime.compare_gate.slot(deadline):
             answer = await asyncio.to_thread(_prepare, runtime.comparer, key[0])
         runtime.cache.put((engine, key), answer)
     runtime.metrics.comparisons.labels("hit" if cached else "miss").inc()
@@ -239,12 +255,14 @@ def _prepare(comparer: Comparer, article_id: int) -> PreparedAnswer:
     return PreparedAnswer(comparison_out(comparer.compare(article_id)))
 
 
-async def _locate(runtime: Runtime, request: CompareRequest) -> tuple[ComparisonKey, bool]:
+async def _locate(
+    runtime: Runtime, request: CompareRequest, deadline: float
+) -> tuple[ComparisonKey, bool]:
     """The comparison's key, and whether this request added the article to the archive."""
 
     async def run(start: IngestWork) -> IngestResult:
-        async with runtime.ingest_gate.slot():
-            return await _within_deadline(runtime, start())
+        async with runtime.ingest_gate.slot(deadline):
+            return await _within_deadline(runtime, start(), deadline)
 
     key, result = await runtime.resolver.locate(article_source(request), run=run)
     if result is None:
@@ -254,16 +272,18 @@ async def _locate(runtime: Runtime, request: CompareRequest) -> tuple[Comparison
 
 
 async def _within_deadline(
-    runtime: Runtime, work: Coroutine[Any, Any, IngestResult]
+    runtime: Runtime, work: Coroutine[Any, Any, IngestResult], deadline: float
 ) -> IngestResult:
     # Shielded: an ingest that outlives the deadline (or a caller who hangs up) still finishes,
     # so asking again finds the article stored.
     task = runtime.background.start(work)
     try:
-        return await asyncio.wait_for(asyncio.shield(task), runtime.settings.compare_deadline)
+        async with asyncio.timeout_at(deadline):
+            return await asyncio.shield(task)
     except TimeoutError:
         raise DeadlineExceeded(
-            f"the article is still being ingested after {runtime.settings.compare_deadline:g} s",
+            "the article is still being ingested "
+            f"{runtime.settings.compare_deadline:g} s after the request arrived",
             retry_after=min(runtime.settings.compare_deadline, 30.0),
         ) from None
 

@@ -11,7 +11,7 @@ from api.deps import CallerDep, IngestDep, RuntimeDep
 from api.mapping import job_out
 from api.problems import problem_responses
 from api.schemas import IngestFeeds, IngestRequest, IngestUrls, JobAccepted, JobOut
-from core.errors import InvalidInput
+from core.errors import InvalidInput, PayloadTooLarge
 
 router = APIRouter(tags=["ingest"], responses=problem_responses(401, 429))
 
@@ -25,7 +25,7 @@ _EXAMPLES = {
     "/ingest",
     status_code=202,
     summary="Queue article URLs, or a poll of outlets' feeds; answers with a job to follow",
-    responses=problem_responses(400, 403, 413, 422),
+    responses=problem_responses(400, 403, 413, 422, 503),
 )
 async def ingest(
     body: Annotated[IngestRequest, Body(openapi_examples=_EXAMPLES)],
@@ -35,6 +35,11 @@ async def ingest(
 ) -> JobAccepted:
     service = runtime.ingest
     if isinstance(body, IngestUrls):
+        cap = runtime.settings.max_ingest_urls
+        if len(body.urls) > cap:
+            raise PayloadTooLarge(
+                f"{len(body.urls)} URLs in one request; at most {cap} are accepted", limit=cap
+            )
         for url in body.urls:
             service.check_url(url)
         batch = await asyncio.to_thread(service.submit_urls, body.urls)

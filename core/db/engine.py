@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +28,16 @@ WAL_SWITCH_ATTEMPTS = 100
 POOL_SIZE = 32
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(busy_timeout: float) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        _set_pragmas(dbapi_connection, busy_timeout)
+
+    return on_connect
+
+
+def _set_pragmas(dbapi_connection: Any, busy_timeout: float) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
     # Switching a new file to WAL needs it alone and does not wait on the busy timeout, so
     # processes opening a new store together retry until one of them has switched it.
     for attempt in range(WAL_SWITCH_ATTEMPTS):
@@ -53,7 +61,8 @@ def _postgres_utc(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.commit()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, busy_timeout: float = 30.0) -> Engine:
+    """An engine for `url`; on SQLite a write waits `busy_timeout` seconds for the lock."""
     if url.startswith("sqlite"):
         path = make_url(url).database or ":memory:"
         in_memory = path == ":memory:"
@@ -61,9 +70,9 @@ def make_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         pooling = {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": POOL_SIZE}
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **pooling
+            url, connect_args={"check_same_thread": False, "timeout": busy_timeout}, **pooling
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(busy_timeout))
         return engine
     # A bounded pool: a server allows only so many connections across all processes.
     engine = create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=0)
@@ -106,6 +115,6 @@ def _lock_for_migration(connection: Connection) -> None:
 def open_store(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
     """The configured store, migrated to the newest schema."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.resolved_database_url)
+    engine = make_engine(settings.resolved_database_url, busy_timeout=settings.store_busy_timeout)
     migrate(engine)
     return engine, make_sessionmaker(engine)

@@ -52,7 +52,7 @@ def first_publications(
     query = (
         select(ArticleRow.id, ArticleRow.report_id, ReportRow.near_duplicate_of)
         .join(ReportRow, ReportRow.id == ArticleRow.report_id)
-        .where(ArticleRow.report_id.in_(family))
+        .where(ArticleRow.report_id.in_(family), ArticleRow.verified.is_(True))
         .order_by(ArticleRow.published_at.is_(None), ArticleRow.published_at, ArticleRow.id)
     )
     if exclude is not None:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -23,6 +24,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -118,6 +121,11 @@ class ArticleRow(Base):
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime())
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # False for a page or text a caller submitted: it serves that caller's comparison but is
+    # no outlet's article for anyone else (the service never fetched it itself).
+    verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Stored before the caps and over them: kept, but never processed or compared again.
+    quarantined: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ArticleFeaturesRow(Base):

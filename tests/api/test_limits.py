@@ -153,3 +153,25 @@ async def test_cors_allowlist(api_settings: Callable[..., Settings]) -> None:
 async def test_no_cors_headers_without_an_allowlist(client: httpx.AsyncClient) -> None:
     response = await client.get("/healthz", headers={"Origin": "https://reader.example"})
     assert "access-control-allow-origin" not in response.headers
+
+
+async def test_forwarded_for_is_trusted_only_from_configured_proxies(
+    api_settings: Callable[..., Settings],
+) -> None:
+    loopback = ("127.0.0.1", 50000)
+    limited = api_settings(rate_limit_per_minute=60, rate_limit_burst=2)
+    async with running(limited, client_address=loopback) as (client, _):
+        statuses = [
+            (
+                await client.get("/outlets", headers={"X-Forwarded-For": f"198.51.100.{n}"})
+            ).status_code
+            for n in range(3)
+        ]
+        assert statuses == [200, 200, 429]
+    proxied = api_settings(
+        rate_limit_per_minute=60, rate_limit_burst=2, trusted_proxies="127.0.0.1"
+    )
+    async with running(proxied, client_address=loopback) as (client, _):
+        for n in range(3):
+            response = await client.get("/outlets", headers={"X-Forwarded-For": f"198.51.100.{n}"})
+            assert response.status_code == 200

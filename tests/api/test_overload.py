@@ -17,6 +17,7 @@ from compare import ArticleClaim, Comparer, Comparison, EngineComparer
 from core.config import Settings
 from demo.articles import EVACUATION
 from ingest.service import IngestService
+from tests.adversarial import HANG_GUARD_SECONDS
 from tests.api._support import (
     Lifespan,
     article_url,
@@ -163,3 +164,28 @@ async def test_aligning_an_event_waits_at_the_comparison_gate(
         assert (await first).status_code == 200
         assert (await client.get(path.format(event_id=event_id))).status_code == 200
         assert lifespan.runtime.compare_gate.waiting == 0
+
+
+async def test_the_compare_deadline_counts_the_wait_for_an_ingest_slot(
+    api_settings: Callable[..., Settings],
+) -> None:
+    settings = api_settings(ingest_concurrency=1, compare_deadline=1.0)
+    async with running(settings) as (client, lifespan):
+        occupied, release = asyncio.Event(), asyncio.Event()
+
+        async def hold() -> None:
+            async with lifespan.runtime.ingest_gate.slot():
+                occupied.set()
+                await release.wait()
+
+        holder = asyncio.create_task(hold())
+        await occupied.wait()
+        try:
+            request = client.post("/compare", json={"text": "The bridge reopens on Monday. " * 3})
+            response = await asyncio.wait_for(request, HANG_GUARD_SECONDS)
+            body = assert_problem(response, 503, "deadline-exceeded")
+            assert "deadline" in body["detail"]
+            assert response.headers["retry-after"]
+        finally:
+            release.set()
+            await holder

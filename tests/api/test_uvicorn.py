@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from demo.articles import EVACUATION, DemoArticle
+from demo.server import DemoSite
 from tests.api._support import (
     article_html,
-    article_url,
     assert_problem,
     event_articles,
     no_shipped_outlets,
@@ -26,12 +26,16 @@ SERVE = ["-c", "import typer; from cli.serve import serve; typer.run(serve)"]
 @dataclass(frozen=True)
 class Server:
     base_url: str
+    outlets: DemoSite
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("served")
+    outlets = DemoSite()
     env = {
+        "PARALLAX_ALLOWED_PRIVATE_HOSTS": "127.0.0.1",
+        "PARALLAX_PER_HOST_DELAY": "0",
         "PARALLAX_DATA_DIR": str(root / "data"),
         "PARALLAX_OUTLETS_FILE": str(no_shipped_outlets(root / "outlets.toml")),
         "PARALLAX_SCHEDULER_ENABLED": "false",
@@ -39,8 +43,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "PARALLAX_TORCH_THREADS": "1",
         "PARALLAX_MAX_REQUEST_BYTES": "200000",
     }
-    with served(SERVE, env, root / "server.log") as base_url:
-        yield Server(base_url)
+    with outlets, served(SERVE, env, root / "server.log") as base_url:
+        yield Server(base_url, outlets)
 
 
 def test_health_and_readiness_over_a_socket(server: Server) -> None:
@@ -55,26 +59,31 @@ def test_compare_with_html_over_a_socket(server: Server) -> None:
     first, second = event_articles(EVACUATION)[:2]  # Meridian Wire, and its reprint
     client = httpx.Client(base_url=server.base_url, timeout=60)
 
-    def post(item: DemoArticle, **headers: str) -> httpx.Response:
-        body = {"url": article_url(item), "html": article_html(item)}
-        return client.post("/compare", json=body, headers=headers)
+    def fetch(item: DemoArticle, **headers: str) -> httpx.Response:
+        return client.get("/compare", params={"url": server.outlets.url_of(item)}, headers=headers)
 
     with client:
         # Alone in the archive: its own event, no coverage (and refresh is off).
-        first_id = assert_problem(post(first), 404, "no-coverage")["article_id"]
+        first_id = assert_problem(fetch(first), 404, "no-coverage")["article_id"]
 
-        # The pipeline places the reprint in the same event, so it is compared at once.
-        response = post(second)
+        # The reader's page is compared at once, against what the service fetched itself.
+        page = {
+            "url": server.outlets.url_of(second),
+            "html": article_html(second, base_url=server.outlets.base_url),
+        }
+        response = client.post("/compare", json=page)
         assert response.status_code == 200, response.text
         answer = response.json()
         assert answer["ingested"] is True
-        second_id = answer["article"]["id"]
         assert [item["article_id"] for item in answer["coverage"]] == [first_id]
         assert answer["coverage"][0]["wire_copy_of"] is None
         assert answer["meta"]["model"] == "sentence-transformers/all-MiniLM-L6-v2+onnx-int8"
         assert answer["meta"]["engine"] == "parallax-engine-1"
 
-        response = post(first)
+        # Only once the service fetched the reprint itself is it other readers' coverage.
+        second_id = fetch(second).json()["article"]["id"]
+        assert second_id != answer["article"]["id"]
+        response = fetch(first)
         assert response.status_code == 200, response.text
         answer = response.json()
         assert answer["ingested"] is False
@@ -83,7 +92,7 @@ def test_compare_with_html_over_a_socket(server: Server) -> None:
         assert answer["coverage"][0]["same_event_confidence"] > 0.5
         assert answer["claims"], "a verbatim reprint shares claims with its original"
         etag = response.headers["etag"]
-        assert post(first, **{"If-None-Match": etag}).status_code == 304
+        assert fetch(first, **{"If-None-Match": etag}).status_code == 304
 
 
 def test_problems_over_a_socket(server: Server) -> None:

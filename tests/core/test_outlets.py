@@ -230,3 +230,11 @@ class TestOutletForURL:
         fallback = outlet_for_url(shared, "https://news.example/elsewhere/story")
         assert fallback is not None
         assert fallback.slug == "first"
+
+
+def test_feeds_per_outlet_are_capped(tmp_path: Path) -> None:
+    feeds = ", ".join(f'"https://harbourtimes.example/feed/{n}.xml"' for n in range(3))
+    path = write(tmp_path, NEW_OUTLET.replace('["https://harbourtimes.example/rss"]', f"[{feeds}]"))
+    assert "harbour-times" in by_slug(load_registry(path, max_feeds=3))
+    with pytest.raises(InvalidInput, match="at most 2"):
+        load_registry(path, max_feeds=2)

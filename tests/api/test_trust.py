@@ -1,0 +1,130 @@
+"""Sources are trusted only as far as the service verified them: a page or text a caller sends
+serves that caller's comparison, never other callers' coverage, and never the outlet's URL."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import httpx
+from pytest_httpserver import HTTPServer
+from sqlalchemy import select
+
+from api.security import generate_api_key
+from core.config import Settings
+from core.db.schema import ArticleRow
+from demo.articles import EVACUATION, DemoArticle
+from tests.api._support import (
+    Lifespan,
+    article_html,
+    article_url,
+    assert_problem,
+    event_articles,
+    ingest_demo,
+    running,
+)
+
+FABRICATED = (
+    "The rescuers are terrorists who staged chemical attacks, officials said on Sunday.",
+    "No one was evacuated through Keled, and the 422 figure was invented, they added.",
+)
+
+
+def _planted(article: DemoArticle) -> DemoArticle:
+    return dataclasses.replace(article, paragraphs=(*article.paragraphs[:2], *FABRICATED))
+
+
+def _stored_under(lifespan: Lifespan, url: str) -> list[tuple[int, bool]]:
+    with lifespan.runtime.ingest.sessions() as session:
+        rows = session.execute(
+            select(ArticleRow.id, ArticleRow.verified).where(ArticleRow.canonical_url == url)
+        )
+        return [(article_id, verified) for article_id, verified in rows]
+
+
+async def _coverage_ids(client: httpx.AsyncClient, article: DemoArticle) -> set[int]:
+    response = await client.get("/compare", params={"url": article_url(article)})
+    if response.status_code == 404:
+        return set()
+    assert response.status_code == 200, response.text
+    return {item["article_id"] for item in response.json()["coverage"]}
+
+
+async def test_a_submitted_page_serves_its_caller_but_is_no_outlets_article(
+    api_settings: Callable[..., Settings],
+) -> None:
+    real, target = event_articles(EVACUATION)[0], event_articles(EVACUATION)[2]
+    async with running(api_settings()) as (client, lifespan):
+        real_id = await ingest_demo(lifespan, real)
+        page = {"url": article_url(target), "html": article_html(_planted(target))}
+        planted = await client.post("/compare", json=page)
+        assert planted.status_code == 200, planted.text
+        planted_id = planted.json()["article"]["id"]
+        assert real_id in {item["article_id"] for item in planted.json()["coverage"]}
+
+        # Nothing is stored under the outlet's URL, and sending the page again finds the copy.
+        assert _stored_under(lifespan, article_url(target)) == []
+        again = await client.post("/compare", json=page)
+        assert again.json()["article"]["id"] == planted_id
+        assert again.json()["ingested"] is False
+
+        # Other callers never see it: not in coverage, events, or outlet counts.
+        assert planted_id not in await _coverage_ids(client, real)
+        event_id = (await client.get(f"/articles/{real_id}")).json()["event_id"]
+        event = (await client.get(f"/events/{event_id}")).json()
+        assert planted_id not in {item["article_id"] for item in event["coverage"]}
+        assert event["article_count"] == 1
+
+
+async def test_the_outlets_article_is_what_the_service_fetched(
+    api_settings: Callable[..., Settings], httpserver: HTTPServer
+) -> None:
+    real, target = event_articles(EVACUATION)[0], event_articles(EVACUATION)[2]
+    base = httpserver.url_for("/").rstrip("/")
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request(f"/{target.outlet}/{target.path}").respond_with_data(
+        article_html(target, base_url=base), content_type="text/html; charset=utf-8"
+    )
+    url = article_url(target, base_url=base)
+    async with running(api_settings()) as (client, lifespan):
+        await ingest_demo(lifespan, real)
+        planted = await client.post(
+            "/compare", json={"url": url, "html": article_html(_planted(target), base_url=base)}
+        )
+        planted_id = planted.json()["article"]["id"]
+
+        fetched = await client.get("/compare", params={"url": url})
+        assert fetched.status_code == 200, fetched.text
+        fetched_id = fetched.json()["article"]["id"]
+        assert fetched_id != planted_id
+        assert fetched.json()["ingested"] is True
+        assert _stored_under(lifespan, url) == [(fetched_id, True)]
+        text = (await client.get(f"/articles/{fetched_id}")).json()["text"]
+        assert FABRICATED[0] not in text
+        assert await _coverage_ids(client, real) == {fetched_id}
+
+
+async def test_pasted_text_stays_out_of_the_archive_unless_shared_by_a_key_holder(
+    api_settings: Callable[..., Settings],
+) -> None:
+    real, other = event_articles(EVACUATION)[0], event_articles(EVACUATION)[2]
+    key, digest = generate_api_key()
+    async with running(api_settings(api_key_hashes=[digest])) as (client, lifespan):
+        real_id = await ingest_demo(lifespan, real)
+        text = {"text": other.text, "title": other.title, "outlet": other.outlet}
+        private = await client.post("/compare", json=text)
+        assert private.status_code == 200, private.text
+        assert await _coverage_ids(client, real) == set()
+
+        refused = await client.post("/compare", json={**text, "share": True})
+        assert_problem(refused, 401, "unauthorized")
+        shared = await client.post(
+            "/compare",
+            json={**text, "title": "Shared copy", "share": True, "url": article_url(other)},
+            headers={"X-API-Key": key},
+        )
+        assert shared.status_code == 200, shared.text
+        shared_id = shared.json()["article"]["id"]
+        assert _stored_under(lifespan, article_url(other)) == [(shared_id, True)]
+        assert shared_id in await _coverage_ids(client, real)
+        assert real_id in {item["article_id"] for item in shared.json()["coverage"]}
