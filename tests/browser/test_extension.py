@@ -88,16 +88,29 @@ def test_the_panel_says_so_when_the_page_is_not_an_article(
     assert "not look like a news article" in str(status)
 
 
-def test_the_panel_says_so_when_the_server_is_down(
-    browser_with_extension: WebDriver, demo: Demo
-) -> None:
-    driver = browser_with_extension
+def _panel_status_with(driver: WebDriver, demo: Demo, settings: dict[str, str]) -> str:
+    """The panel's message on a demo article once `settings` are stored."""
     hostile = next(a for a in event_articles(EVACUATION) if a.outlet == "frontlinepatriot")
     _open_panel_on(driver, demo, article_url(hostile, demo.outlets))
     driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"
-        "chrome.storage.local.set({apiBase: 'http://127.0.0.1:9'}).then(done);"
+        "chrome.storage.local.set(arguments[0]).then(done);",
+        settings,
     )
     driver.refresh()
-    status = until(driver, lambda d: "does not answer" in d.find_element(By.ID, "status").text)
-    assert status
+    until(driver, lambda d: d.find_element(By.ID, "status").get_attribute("class") == "problem")
+    return driver.find_element(By.ID, "status").text
+
+
+def test_the_panel_says_so_when_the_server_is_down(
+    browser_with_extension: WebDriver, demo: Demo
+) -> None:
+    status = _panel_status_with(browser_with_extension, demo, {"apiBase": "http://127.0.0.1:9"})
+    assert "does not answer" in status
+
+
+def test_the_panel_asks_for_a_key_the_server_accepts(
+    browser_with_extension: WebDriver, demo: Demo
+) -> None:
+    status = _panel_status_with(browser_with_extension, demo, {"apiKey": "not-a-key"})
+    assert "needs an API key" in status

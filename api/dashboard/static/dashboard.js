@@ -26,6 +26,12 @@
 
   document.body.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;
+    // A count the server was too busy to make is not worth an alert: the next refresh retries.
+    if (event.detail.elt.classList.contains("differences") && xhr.status === 503) {
+      event.detail.elt.textContent = "–";
+      event.detail.elt.title = "The server was busy; the count comes with the next refresh.";
+      return;
+    }
     if (xhr.status === 401) { askForKey(); }
     var text = "The request failed (" + xhr.status + ").";
     try {
