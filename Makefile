@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED_DATA ?= ../shared/data
 
-.PHONY: setup run test lint typecheck bench eval clean
+.PHONY: setup run test lint typecheck bench eval screenshots clean
 
 setup: $(STAMP)
 
@@ -37,6 +37,10 @@ eval: setup
 	$(BIN)/python -m evaluation.extraction --data $(SHARED_DATA)
 	$(BIN)/python -m evaluation.segmentation --data $(SHARED_DATA)
 	$(BIN)/parallax eval --events $(SHARED_DATA)/events.dev.jsonl --pairs $(SHARED_DATA)/pairs.dev.jsonl
+
+# The dashboard's and the extension's pictures in docs/, taken by the browser tests.
+screenshots: setup
+	PARALLAX_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/browser
 
 clean:
 	rm -rf $(VENV) parallax-data .pytest_cache .mypy_cache .ruff_cache

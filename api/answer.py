@@ -100,6 +100,9 @@ def light_view(comparison: ComparisonView) -> LightView:
             end=item.passage.end,
             confidence=round(item.confidence, 3),
             explanation=item.explanation[:300],
+            exact=item.passage.text[:600],
+            prefix=item.passage.prefix,
+            suffix=item.passage.suffix,
         )
         for item in comparison.key_differences
         if item.passage is not None

@@ -13,6 +13,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from threadpoolctl import ThreadpoolController
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from api.dashboard import install_assets
+from api.dashboard import router as dashboard_router
 from api.deps import AnswerCache, BackgroundIngests, Runtime, State
 from api.metrics import Metrics, MetricsMiddleware
 from api.overload import ArrivalMiddleware, InFlightLimitMiddleware, WorkGate
@@ -157,10 +159,15 @@ def create_app(
         description=DESCRIPTION,
         openapi_tags=_TAGS,
         lifespan=lifespan,
+        # Served from the package by `install_assets`: no CDN, so they work offline.
+        docs_url=None,
+        redoc_url=None,
     )
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(dashboard_router)
+    install_assets(app)
 
     # Added innermost first: metrics sees every answer, 413s and CORS preflights included.
     app.add_middleware(RateLimitHeadersMiddleware)

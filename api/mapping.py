@@ -5,9 +5,10 @@ The only module that knows both sides: field names on the right are the public c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from api.schemas import (
+    QUOTE_CONTEXT_CHARS,
     ArticleDetail,
     ArticleOut,
     ClaimOut,
@@ -73,17 +74,38 @@ def article_source(request: CompareRequest) -> ArticleSource:
     return FromUrl(url=str(request.url))
 
 
-def passage_out(passage: PassageView) -> PassageOut:
+QuoteContext = Mapping[int, tuple[str, str]]
+
+
+def quote_context(passages: Sequence[PassageView]) -> QuoteContext:
+    """Each passage's neighbours as TextQuoteSelector `prefix` and `suffix`, by passage id: the
+    end of the passage before and the start of the one after."""
+    ordered = sorted(passages, key=lambda passage: passage.index)
+    context: dict[int, tuple[str, str]] = {}
+    for position, passage in enumerate(ordered):
+        before = ordered[position - 1].text[-QUOTE_CONTEXT_CHARS:] if position else ""
+        after = (
+            ordered[position + 1].text[:QUOTE_CONTEXT_CHARS] if position + 1 < len(ordered) else ""
+        )
+        context[passage.passage_id] = (before, after)
+    return context
+
+
+def passage_out(passage: PassageView, context: QuoteContext | None = None) -> PassageOut:
+    prefix, suffix = (context or {}).get(passage.passage_id, ("", ""))
     return PassageOut(
         id=passage.passage_id,
         index=passage.index,
         start=passage.start,
         end=passage.end,
         text=passage.text,
+        prefix=prefix,
+        suffix=suffix,
     )
 
 
 def article_out(article: domain.Article) -> ArticleOut:
+    context = quote_context(article.passages)
     return ArticleOut(
         id=article.id,
         url=article.url,
@@ -92,7 +114,7 @@ def article_out(article: domain.Article) -> ArticleOut:
         title=article.title,
         published_at=article.published_at,
         language=article.language,
-        passages=[passage_out(p) for p in article.passages],
+        passages=[passage_out(p, context) for p in article.passages],
     )
 
 
@@ -109,10 +131,10 @@ def coverage_out(entry: domain.CoverageEntry) -> CoverageOut:
     )
 
 
-def claim_out(claim: domain.ArticleClaim) -> ClaimOut:
+def claim_out(claim: domain.ArticleClaim, context: QuoteContext | None = None) -> ClaimOut:
     return ClaimOut(
         id=claim.id,
-        passage=passage_out(claim.passage) if claim.passage is not None else None,
+        passage=passage_out(claim.passage, context) if claim.passage is not None else None,
         others=[
             ClaimPassageOut(
                 article_id=other.article_id,
@@ -129,12 +151,16 @@ def claim_out(claim: domain.ArticleClaim) -> ClaimOut:
     )
 
 
-def divergence_out(divergence: Divergence, comparison: domain.Comparison) -> DivergenceOut:
+def divergence_out(
+    divergence: Divergence, comparison: domain.Comparison, context: QuoteContext
+) -> DivergenceOut:
     return DivergenceOut(
         type=divergence.type,
         confidence=max(0.0, min(1.0, divergence.confidence)),
         importance=max(0.0, min(1.0, divergence.importance)),
-        passage=passage_out(divergence.passage) if divergence.passage is not None else None,
+        passage=(
+            passage_out(divergence.passage, context) if divergence.passage is not None else None
+        ),
         counterparts=[
             CounterpartOut(
                 article_id=member.passage.article_id,
@@ -193,13 +219,16 @@ def summary_out(summary: domain.Summary) -> SummaryOut:
 
 
 def comparison_out(comparison: domain.Comparison) -> Comparison:
+    context = quote_context(comparison.article.passages)
     return Comparison(
         article=article_out(comparison.article),
         coverage=[coverage_out(entry) for entry in comparison.coverage],
         reprints=[reprint_out(item, comparison) for item in comparison.reprints],
-        claims=[claim_out(claim) for claim in comparison.claims],
-        divergences=[divergence_out(item, comparison) for item in comparison.divergences],
-        key_differences=[divergence_out(item, comparison) for item in comparison.key_differences],
+        claims=[claim_out(claim, context) for claim in comparison.claims],
+        divergences=[divergence_out(item, comparison, context) for item in comparison.divergences],
+        key_differences=[
+            divergence_out(item, comparison, context) for item in comparison.key_differences
+        ],
         summary=summary_out(comparison.summary),
         model=comparison.model,
         index_version=comparison.index_version,

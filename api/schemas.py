@@ -149,12 +149,23 @@ Fields = Literal["full", "summary"]
 # --- the comparison ----------------------------------------------------------------------
 
 
+QUOTE_CONTEXT_CHARS = 32
+
+
 class PassageOut(BaseModel):
     id: int
     index: int
     start: int = Field(description="Offset in the article text: `text[start:end]`.")
     end: int
     text: str
+    prefix: str = Field(
+        default="",
+        description=(
+            "The end of the passage before (W3C TextQuoteSelector `prefix`): with `text` as "
+            "`exact`, it finds the passage in a page whose offsets differ from the extracted text."
+        ),
+    )
+    suffix: str = Field(default="", description="The start of the passage after.")
 
 
 class ArticleOut(BaseModel):
@@ -364,6 +375,9 @@ class Highlight(BaseModel):
     end: int
     confidence: float
     explanation: str = ""
+    exact: str = Field(default="", description="The passage's text (TextQuoteSelector `exact`).")
+    prefix: str = ""
+    suffix: str = ""
 
 
 class LightView(BaseModel):

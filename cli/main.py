@@ -1,10 +1,13 @@
-"""The `parallax` command."""
+"""Parallax: who else covered a news article, and where the accounts diverge.
+
+Serve the REST API and the newsroom dashboard, ingest coverage, and compare articles."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from enum import IntEnum
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -22,9 +25,37 @@ if TYPE_CHECKING:
     from ingest.service import IngestService
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"parallax {version('parallax')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            callback=_print_version,
+            is_eager=True,
+            metavar="",
+        ),
+    ] = False,
+) -> None:
+    pass
+
+
 console = Console(stderr=True)
 app.command()(serve)
 app.command()(keygen)
+
+
+# A flag takes no value: an empty metavar keeps `--help` from showing one.
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.", metavar="")]
 
 
 class ExitCode(IntEnum):
@@ -98,12 +129,15 @@ def ingest(
         list[str] | None, typer.Argument(help="Article URLs, or outlet slugs with --feeds.")
     ] = None,
     feeds: Annotated[
-        bool, typer.Option("--feeds", help="Poll the feeds of the named outlets (all if none).")
+        bool,
+        typer.Option(
+            "--feeds", help="Poll the feeds of the named outlets (all if none).", metavar=""
+        ),
     ] = False,
     jsonl: Annotated[
         Path | None, typer.Option("--jsonl", help="Articles in the shared event format.")
     ] = None,
-    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.", metavar="")] = True,
 ) -> None:
     """Ingest articles by URL, from outlet feeds, or from a JSONL file.
 
@@ -150,7 +184,7 @@ def coverage(
             help="The page saved from a browser, ingested under URL: nothing is fetched.",
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Show who else covered one article: its event's other members, best match first.
 
@@ -241,7 +275,7 @@ def evaluate(
     pairs: Annotated[
         Path | None, typer.Option("--pairs", help="MRPC-style sentence pairs (alignment).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonFlag = False,
     cache: Annotated[
         Path | None, typer.Option(help="Embedding cache directory (reruns are faster).")
     ] = None,

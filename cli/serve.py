@@ -14,7 +14,9 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     demo: Annotated[
         bool,
-        typer.Option(help="Serve the invented demo outlets locally and ingest their coverage."),
+        typer.Option(
+            help="Serve the invented demo outlets locally and ingest their coverage.", metavar=""
+        ),
     ] = False,
     demo_port: Annotated[int, typer.Option(help="Port of the demo outlets' server.")] = 8765,
 ) -> None:
@@ -27,6 +29,7 @@ def serve(
     settings = Settings()
     if not demo:
         # One process: the ingest workers, the model and the indexes live in it.
+        typer.echo(f"dashboard at http://{host}:{port}/, API docs at http://{host}:{port}/docs")
         run_bounded(create_app(settings), settings, host=host, port=port)
         return
 
@@ -41,7 +44,10 @@ def serve(
             include_registry=False,
             on_startup=lambda service: service.submit_feeds(slugs),
         )
-        typer.echo(f"demo outlets at {site.base_url}/; API at http://{host}:{port}/docs")
+        typer.echo(
+            f"demo outlets at {site.base_url}/; dashboard at http://{host}:{port}/, "
+            f"API docs at http://{host}:{port}/docs"
+        )
         run_bounded(app, settings, host=host, port=port)
 
 

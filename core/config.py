@@ -196,7 +196,8 @@ class Settings(BaseSettings):
     cors_allow_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description=(
-            "Origins allowed to call the API from a browser (comma-separated); empty allows none."
+            "Origins allowed to call the API from a browser (comma-separated); empty allows none. "
+            "The browser extension's origin is chrome-extension://aoafkjihdilpbiomkhnlmhopfninfhol."
         ),
     )
     rate_limit_per_minute: int = Field(

@@ -27,6 +27,7 @@ from core.config import Settings
 from core.db.schema import ArticleRow, EventRow
 from core.outlets import load_registry
 from demo import ARTICLES, DemoArticle
+from demo.articles import EVACUATION
 from demo.site import render_article
 from tests.doubles import HashingEmbedder
 
@@ -144,6 +145,14 @@ def event_ids(lifespan: Lifespan, article_ids: list[int]) -> list[int | None]:
             ).all()
         )
     return [rows.get(article_id) for article_id in article_ids]
+
+
+async def event_of_three(lifespan: Lifespan) -> tuple[list[int], int]:
+    """Three evacuation articles, which the ingest pipeline puts into one event."""
+    ids = [await ingest_demo(lifespan, article) for article in event_articles(EVACUATION)[:3]]
+    [event_id] = set(event_ids(lifespan, ids))
+    assert event_id is not None
+    return ids, event_id
 
 
 def event_version(lifespan: Lifespan, event_id: int) -> int:

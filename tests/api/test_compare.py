@@ -18,6 +18,7 @@ from tests.api._support import (
     assert_problem,
     event_articles,
     event_ids,
+    event_of_three,
     event_version,
     ingest_demo,
     running,
@@ -34,14 +35,6 @@ COVERAGE_KEYS = {
     "same_event_confidence",
     "wire_copy_of",
 }
-
-
-async def _event_of_three(lifespan: Lifespan) -> tuple[list[int], int]:
-    """Three evacuation articles, which the ingest pipeline puts into one event."""
-    ids = [await ingest_demo(lifespan, article) for article in event_articles(EVACUATION)[:3]]
-    [event_id] = set(event_ids(lifespan, ids))
-    assert event_id is not None
-    return ids, event_id
 
 
 async def test_html_form_ingests_a_new_article_and_says_so(
@@ -77,7 +70,7 @@ async def test_html_form_ingests_a_new_article_and_says_so(
 async def test_full_answer_follows_the_contract(api: tuple[httpx.AsyncClient, Lifespan]) -> None:
     """The hashing test double embeds here: check the contract, not which divergences appear."""
     client, lifespan = api
-    ids, _ = await _event_of_three(lifespan)
+    ids, _ = await event_of_three(lifespan)
     response = await client.get(
         "/compare", params={"url": article_url(event_articles(EVACUATION)[0])}
     )
@@ -120,7 +113,7 @@ async def test_full_answer_follows_the_contract(api: tuple[httpx.AsyncClient, Li
 
 async def test_etag_304_cache_and_invalidation(api: tuple[httpx.AsyncClient, Lifespan]) -> None:
     client, lifespan = api
-    ids, event_id = await _event_of_three(lifespan)
+    ids, event_id = await event_of_three(lifespan)
     params = {"url": article_url(event_articles(EVACUATION)[0])}
     first = await client.get("/compare", params=params)
     etag = first.headers["etag"]
@@ -153,7 +146,7 @@ async def test_etag_304_cache_and_invalidation(api: tuple[httpx.AsyncClient, Lif
 
 async def test_light_form_is_small(api: tuple[httpx.AsyncClient, Lifespan]) -> None:
     client, lifespan = api
-    await _event_of_three(lifespan)
+    await event_of_three(lifespan)
     response = await client.get(
         "/compare",
         params={"url": article_url(event_articles(EVACUATION)[0]), "fields": "summary"},

@@ -110,6 +110,9 @@ async def test_an_engine_fills_claims_and_divergences(
                 "end": divergence["passage"]["end"],
                 "confidence": 0.9,
                 "explanation": "800 here, 422 there",
+                "exact": divergence["passage"]["text"],
+                "prefix": divergence["passage"]["prefix"],
+                "suffix": divergence["passage"]["suffix"],
             }
         ]
         assert answer["key_differences"] == [divergence]

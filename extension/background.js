@@ -1,0 +1,2 @@
+// Clicking the toolbar button opens the side panel beside the article.
+chrome.sidePanel.setPanelBehavior({ openPanelOnActionClick: true }).catch(function () {});
