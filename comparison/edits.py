@@ -102,9 +102,7 @@ class Edit:
             change = f"removes “{before}”"
         else:
             change = f"changes “{before}” to “{after}”"
-        label = {"figure": "figure", "negation": "negation", "attribution": "attribution"}.get(
-            self.kind, "loaded wording" if self.loaded else "wording"
-        )
+        label = "loaded wording" if self.loaded else self.kind
         return f"{copy_outlet} {change} in {source_outlet}'s text ({label})."
 
 
