@@ -46,7 +46,8 @@ from comparison.model import (
     PassageView,
 )
 from comparison.numeric import compare_quantities
-from comparison.one_sided import omissions, outlet_list, unique_claims
+from comparison.one_sided import default_gate, omissions, outlet_list, unique_claims
+from comparison.one_sided_model import Gate
 from comparison.ranking import calibrated, importance
 from comparison.text import content_stems
 from comparison.voice import Voice, article_voices
@@ -116,7 +117,7 @@ def _claims_of(claims: ClaimSource | Sequence[Claim]) -> Sequence[Claim]:
     return claims.claims()
 
 
-def _independence_groups(articles: Sequence[ArticleView]) -> dict[int, int]:
+def independence_groups(articles: Sequence[ArticleView]) -> dict[int, int]:
     """article_id → group: same outlet or same underlying report (wire copy) is one group."""
     first_by_key: dict[tuple[str, object], int] = {}
     links: list[tuple[int, int]] = []
@@ -191,19 +192,22 @@ def compare_article(
     *,
     detectors: Sequence[PairDetector] = DEFAULT_DETECTORS,
     nearest_detectors: Sequence[PairDetector] = (_contradiction,),
+    gate: Gate | None = None,
 ) -> list[Divergence]:
     """Every divergence of `focus` from the other outlets of its event.
 
     `event_articles` may include `focus` itself; articles from the focus outlet or copies of the
     same report are not compared. Passage divergences come first, in passage order; omissions
-    follow, most supported first. At most one divergence per (passage, type).
+    follow, most likely first. At most one divergence per (passage, type). `gate` decides
+    which one-sided passages are worth showing (the shipped model by default).
     """
+    gate = gate or default_gate()
     others = [
         a
         for a in event_articles
         if a.article_id != focus.article_id and a.outlet.casefold() != focus.outlet.casefold()
     ]
-    groups = _independence_groups([focus, *others])
+    groups = independence_groups([focus, *others])
     others = [a for a in others if groups[a.article_id] != groups[focus.article_id]]
     if not others:
         return []
@@ -298,14 +302,11 @@ def compare_article(
     printed = {sentence_key(p.text) for p in other_passages}
     out.extend(
         divergence
-        for divergence in unique_claims(focus, others, voices, similarity, aligned_focus)
+        for divergence in unique_claims(focus, others, voices, groups, aligned_focus, gate)
         if divergence.passage is None or sentence_key(divergence.passage.text) not in printed
     )
     out.sort(key=lambda d: (d.passage.start if d.passage else 0, DIVERGENCE_TYPES.index(d.type)))
-    # For each other passage, its best cosine to any focus passage: (n_other,).
-    covered = similarity.max(axis=0) if len(focus.passages) else np.zeros(len(other_passages))
-    best_focus = {p.passage_id: float(covered[j]) for j, p in enumerate(other_passages)}
-    out.extend(omissions(focus, groups, omission_claims, voices, best_focus))
+    out.extend(omissions(focus, others, voices, groups, omission_claims, gate))
     return out
 
 

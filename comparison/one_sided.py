@@ -1,69 +1,48 @@
 """Content only one side reports: the focus article's unique claims and its omissions.
 
-A passage is one-sided only when no passage of the other side states it, one to one or spread
-over a few adjacent passages: its best cosine to any of them stays under `COVER_THRESHOLD`, and
-no window of `WINDOW` adjacent passages of one other article holds `COVER_SHARE` of its content
-words (a claim one outlet writes in one sentence, another often splits in two). Figures count
-as terms beside content-word stems. Then it must be
-a claim (`comparison.substance`): a caption or a subhead is not news. A unique claim also needs
-substance (a figure, a new voice, an accusation); an omission has its own, the two independent
-outlets that carry it.
+Every passage of one side is a candidate, featured against the other side
+(`comparison.one_sided_features`): how closely any passage or pair of adjacent passages of the
+other side states it, how central it is to the event, whether it is a claim with substance, and
+how many independent outlets carry it. Passages that are not claims (captions, subheads,
+questions, boilerplate) and passages aligned with the other side are never one-sided. The
+learned gate (`comparison.one_sided_model`) gives the rest a calibrated probability that an
+editor would want it shown; only those at their kind's threshold are reported, with that
+probability as confidence and importance.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-
-import numpy as np
-import numpy.typing as npt
+from functools import lru_cache
 
 from comparison.model import ArticleView, ClaimMember, Divergence
-from comparison.ranking import calibrated
+from comparison.one_sided_features import Candidate, candidates
+from comparison.one_sided_model import Gate, OneSidedGate
 from comparison.substance import is_claim, substance
-from comparison.text import content_stems
 from comparison.voice import Voice
 
-__all__ = ["COVER_THRESHOLD", "Cover", "omissions", "outlet_list", "unique_claims"]
+__all__ = [
+    "COVER_THRESHOLD",
+    "MAX_OMISSIONS",
+    "default_gate",
+    "omissions",
+    "outlet_list",
+    "unique_claims",
+]
 
 # At or above this cosine (all-MiniLM-L6-v2) another passage states the same thing even where
 # the alignment left it out of the claim. Of the passages called unique on real coverage, a
 # quarter were reported by another outlet in other words, most of them above 0.7.
 COVER_THRESHOLD = 0.7
-WINDOW = 3
 COVER_SHARE = 0.6
-MIN_CONTENT_WORDS = 4
 MIN_OMISSION_SUPPORT = 2
-# The most supported and substantial omissions only: the answer stays short.
+# The most likely omissions only: the answer stays short.
 MAX_OMISSIONS = 5
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
-def _terms(text: str) -> frozenset[str]:
-    """Content-word stems and figures: "about 800 were due to be moved" and "about 800 had been
-    expected to cross" share their figure, which words alone miss."""
-    return content_stems(text) | frozenset(_NUMBER.findall(text.replace(",", "")))
-
-
-class Cover:
-    """Whether passages of one side are stated by the other side's articles."""
-
-    def __init__(self, articles: Sequence[ArticleView]) -> None:
-        self._windows: list[frozenset[str]] = []
-        for article in articles:
-            stems = [_terms(p.text) for p in article.passages]
-            for start in range(len(stems)):
-                self._windows.append(frozenset().union(*stems[start : start + WINDOW]))
-
-    def lexical(self, text: str) -> float:
-        """The largest share of `text`'s terms one window of the other side holds."""
-        terms = _terms(text)
-        if len(terms) < MIN_CONTENT_WORDS:
-            return 0.0
-        return max((len(terms & window) / len(terms) for window in self._windows), default=0.0)
-
-    def covers(self, text: str, best_cosine: float) -> bool:
-        return best_cosine >= COVER_THRESHOLD or self.lexical(text) >= COVER_SHARE
+@lru_cache(maxsize=1)
+def default_gate() -> OneSidedGate:
+    return OneSidedGate.load()
 
 
 def outlet_list(outlets: Sequence[str], limit: int = 3) -> str:
@@ -79,46 +58,46 @@ def unique_claims(
     focus: ArticleView,
     others: Sequence[ArticleView],
     voices: dict[int, Voice],
-    similarity: npt.NDArray[np.float32],
+    groups: dict[int, int],
     aligned: set[int],
+    gate: Gate,
 ) -> list[Divergence]:
-    """The focus passages no other outlet states, with substance. `similarity` is the cosine of
-    every focus passage against every other passage, in `others`' order: (n_focus, n_other)."""
-    if similarity.shape[1] == 0:
-        return []
-    cover = Cover(others)
-    elsewhere = "\n".join(a.text for a in others)
+    """The focus passages no other outlet states that the gate finds worth showing."""
     outlets = [a.outlet for a in others]
-    other_passages = [p for a in others for p in a.passages]
-    outlet_of = {a.article_id: a.outlet for a in others}
+    outlet_of = {p.passage_id: a.outlet for a in others for p in a.passages}
+    elsewhere = "\n".join(a.text for a in others)
     out: list[Divergence] = []
-    columns = similarity.argmax(axis=1)
-    for row, passage in enumerate(focus.passages):
+    open_passages = {
+        p.passage_id
+        for p in focus.passages
+        if p.passage_id not in aligned and is_claim(voices[p.passage_id])
+    }
+    for candidate in candidates([focus], others, voices, groups, open_passages):
+        passage = candidate.passage
         voice = voices[passage.passage_id]
-        if passage.passage_id in aligned or not is_claim(voice):
+        if _covered(candidate):
             continue
         held = substance(voice, elsewhere)
-        best = float(similarity[row, int(columns[row])])
-        if not held.worth_showing or cover.covers(passage.text, best):
+        if not held.worth_showing:
             continue
-        nearest = other_passages[int(columns[row])]
-        margin = min(1.0, 0.5 + (COVER_THRESHOLD - best))
+        confidence = round(gate.confidence("unique_claim", candidate.features), 3)
+        if not gate.passes("unique_claim", confidence):
+            continue
         out.append(
             Divergence(
                 type="unique_claim",
-                confidence=calibrated("unique_claim"),
+                confidence=confidence,
                 passage=passage,
                 counterparts=(),
                 evidence={
-                    "best_similarity": f"{best:.2f}",
-                    "nearest_outlet": outlet_of[nearest.article_id],
-                    "nearest_passage": nearest.text,
+                    "best_similarity": f"{candidate.best_cosine:.2f}",
+                    "nearest_outlet": outlet_of.get(candidate.nearest, ""),
                 },
                 explanation=(
                     f"Only {focus.outlet} reports this: none of the {len(outlets)} other "
                     f"outlets covering the event ({outlet_list(outlets)}) states it."
                 ),
-                importance=round(held.score * margin, 3),
+                importance=round(held.score * _margin(candidate.best_cosine), 3),
             )
         )
     return out
@@ -126,69 +105,91 @@ def unique_claims(
 
 def omissions(
     focus: ArticleView,
+    others: Sequence[ArticleView],
+    voices: dict[int, Voice],
     groups: dict[int, int],
     claims: Sequence[Sequence[ClaimMember]],
-    voices: dict[int, Voice],
-    best_focus: dict[int, float],
+    gate: Gate,
 ) -> list[Divergence]:
-    """Claims other outlets carry and the focus article states nowhere, most supported first.
+    """Claims other outlets carry and the focus article states nowhere, most likely first.
 
-    `groups` maps article ids to independence groups (wire copies count once); `best_focus`
-    gives each other passage's best cosine to any focus passage.
-    """
-    all_groups = {groups[a] for a in groups if a != focus.article_id}
-    all_groups.discard(groups[focus.article_id])
-    cover = Cover([focus])
-    held_by = {
-        m.passage.passage_id: substance(voices[m.passage.passage_id], focus.text)
-        for members in claims
-        for m in members
+    `claims` are the other outlets' claims without a focus passage; `groups` maps article ids
+    to independence groups (wire copies count once)."""
+    member_ids = {m.passage.passage_id for claim in claims for m in claim}
+    featured = {
+        c.passage.passage_id: c for c in candidates(others, [focus], voices, groups, member_ids)
     }
-    ranked: list[tuple[int, float, Divergence]] = []
+    all_groups = {groups[a.article_id] for a in others}
+    ranked: list[Divergence] = []
     for members in claims:
-        # Two independent outlets carrying a claim are its substance: judged, such omissions
-        # were right as often without a figure, quote or accusation as with one.
         shown = [m for m in members if is_claim(voices[m.passage.passage_id])]
-        if not shown or any(
-            cover.covers(m.passage.text, best_focus[m.passage.passage_id]) for m in members
-        ):
+        if not shown or any(_covered(featured[m.passage.passage_id]) for m in members):
             continue
-        by_group: dict[int, ClaimMember] = {}
-        for member in shown:
-            by_group.setdefault(groups[member.passage.article_id], member)
-        support = len(by_group)
         # With several other outlets, a fact only one of them carries is that outlet's own
         # detail more often than this article's gap: judged, such omissions were right 22% of
         # the time, against 45% for facts two independent outlets carry.
-        if support < min(MIN_OMISSION_SUPPORT, len(all_groups)):
+        if len({groups[m.passage.article_id] for m in shown}) < min(
+            MIN_OMISSION_SUPPORT, len(all_groups)
+        ):
             continue
-        best = max(best_focus[m.passage.passage_id] for m in shown)
+        scored = [
+            (gate.confidence("omission", featured[m.passage.passage_id].features), m) for m in shown
+        ]
+        confidence = round(max(score for score, _ in scored), 3)
+        if not gate.passes("omission", confidence):
+            continue
+        by_group: dict[int, ClaimMember] = {}
+        for _, member in sorted(scored, key=lambda item: -item[0]):
+            by_group.setdefault(groups[member.passage.article_id], member)
+            for supporter in _supporters(featured[member.passage.passage_id], by_group, groups):
+                by_group.setdefault(groups[supporter.passage.article_id], supporter)
+        support = len(by_group)
+        held = max(substance(voices[m.passage.passage_id], focus.text).score for m in shown)
+        best = max(featured[m.passage.passage_id].best_cosine for m in shown)
         share = support / max(1, len(all_groups))
-        margin = min(1.0, 0.5 + (COVER_THRESHOLD - best))
-        held = max(held_by[m.passage.passage_id].score for m in shown)
         outlets = [m.outlet for m in by_group.values()]
         noun = "outlet" if support == 1 else "independent outlets"
         ranked.append(
-            (
-                support,
-                margin,
-                Divergence(
-                    type="omission",
-                    confidence=calibrated("omission"),
-                    passage=None,
-                    counterparts=tuple(by_group.values()),
-                    evidence={
-                        "support": str(support),
-                        "outlets": outlets,
-                        "best_similarity": f"{best:.2f}",
-                    },
-                    explanation=(
-                        f"Reported by {support} {noun} ({outlet_list(outlets)}) but absent "
-                        f"from {focus.outlet}."
-                    ),
-                    importance=round(held * margin * (0.5 + 0.5 * share), 3),
+            Divergence(
+                type="omission",
+                confidence=confidence,
+                passage=None,
+                counterparts=tuple(by_group.values()),
+                evidence={
+                    "support": str(support),
+                    "outlets": outlets,
+                    "of_outlets": str(len(all_groups)),
+                },
+                explanation=(
+                    f"Reported by {support} {noun} ({outlet_list(outlets)}) but absent "
+                    f"from {focus.outlet}."
                 ),
+                importance=round(held * _margin(best) * (0.5 + 0.5 * min(1.0, share)), 3),
             )
         )
-    ranked.sort(key=lambda item: (-item[0], -item[2].importance))
-    return [divergence for _, _, divergence in ranked[:MAX_OMISSIONS]]
+    ranked.sort(key=lambda d: -d.confidence)
+    return ranked[:MAX_OMISSIONS]
+
+
+def _margin(best_cosine: float) -> float:
+    """How far the other side's closest passage stays from stating it, in (0, 1]."""
+    return min(1.0, 0.5 + (COVER_THRESHOLD - best_cosine))
+
+
+def _covered(candidate: Candidate) -> bool:
+    """Whether the other side states the passage: one passage of it at `COVER_THRESHOLD`, or
+    a window of adjacent passages holding `COVER_SHARE` of its terms."""
+    return (
+        candidate.best_cosine >= COVER_THRESHOLD
+        or candidate.feature("lexical_cover") >= COVER_SHARE
+    )
+
+
+def _supporters(
+    candidate: Candidate, by_group: dict[int, ClaimMember], groups: dict[int, int]
+) -> list[ClaimMember]:
+    return [
+        ClaimMember(p, outlet, 1.0)
+        for p, outlet in candidate.supporters
+        if groups[p.article_id] not in by_group
+    ]

@@ -29,7 +29,7 @@ EXCERPT_CHARS = 110
 KEY_DIFFERENCES = 5
 MAX_PER_TYPE = 2
 # A divergence leads the answer only when items of its kind are right this often.
-KEY_MIN_CONFIDENCE = 0.3
+KEY_MIN_CONFIDENCE = 0.4
 TYPE_WEIGHT: dict[DivergenceType, float] = {
     "numeric": 1.0,
     "contradiction": 1.0,
@@ -38,13 +38,14 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
     "unique_claim": 0.6,
     "omission": 0.6,
 }
-# Judged precision per kind, smoothed toward 0.5 (a Beta(1, 1) prior) where judgments are few:
-# `python -m evaluation.judged --calibrate` prints these from evaluation/judged/.
+# Judged precision per kind, smoothed toward 0.5 (a Beta(1, 1) prior) where judgments are few,
+# each event answered with a one-sided gate fitted without it:
+# `python -m evaluation.one_sided_fit --judged --calibrate` prints these.
 TYPE_PRECISION: dict[DivergenceType, float] = {
     "numeric": 0.4,
     "contradiction": 0.5,
-    "unique_claim": 0.173,
-    "omission": 0.439,
+    "unique_claim": 0.308,
+    "omission": 0.443,
     "framing": 0.5,
     "attribution": 0.25,
 }
@@ -62,7 +63,7 @@ def importance(finding: Finding, outlets: int) -> float:
 
 
 def _rank(divergence: Divergence) -> float:
-    return TYPE_WEIGHT[divergence.type] * divergence.importance * divergence.confidence
+    return TYPE_WEIGHT[divergence.type] * divergence.importance * calibrated(divergence.type)
 
 
 def calibrated(kind: DivergenceType) -> float:
@@ -101,7 +102,7 @@ def lead(divergence: Divergence, focus_outlet: str) -> str:
 def _may_lead(divergence: Divergence) -> bool:
     """Kinds right often enough; an omission only when more than one independent outlet carries
     it (one outlet's extra fact is its own detail more often than this article's gap)."""
-    if divergence.confidence < KEY_MIN_CONFIDENCE:
+    if calibrated(divergence.type) < KEY_MIN_CONFIDENCE:
         return False
     return divergence.type != "omission" or int(str(divergence.evidence.get("support", "2"))) >= 2
 

@@ -28,6 +28,8 @@ _BOILERPLATE = (
     "related:", "watch:", "listen:", "copyright", "©", "this story has been updated",
     "this article was",
 )  # fmt: skip
+# A named actor denouncing someone charges them, as an accusation does.
+_DENUNCIATION = re.compile(r"\b(?:condemn|denounc|decr(?:y|ied|ies))\w*", re.IGNORECASE)
 _ENDS_AS_SENTENCE = re.compile(r"[.!…][\"”’)\]]*\s*$|[\"”’]\s*$")
 # A capitalised word (or initials) that does not open a sentence: a named actor.
 _NAME = re.compile(r"(?<![.!?:;]\s)(?<!^)(?<![\"“‘(])\b[A-Z][a-z]+|\b[A-Z]{2,}\b")
@@ -113,7 +115,7 @@ def substance(voice: Voice, elsewhere: str | None = None) -> Substance:
         actor=actor,
         figure=_FIGURE.search(text) is not None,
         quote=quote,
-        accusation=contested(text),
+        accusation=contested(text) or _DENUNCIATION.search(text) is not None,
     )
 
 

@@ -19,6 +19,7 @@ _RETRIEVAL = "python -m evaluation.retrieval --events ../shared/data/events.dev.
 _ALIGNMENT = "python -m evaluation.alignment --refit"
 _JUDGED = "python -m evaluation.judged --json"
 _BIAS = "python -m evaluation.bias --json; python -m evaluation.planted --json"
+_GATED = "python -m evaluation.one_sided_fit --judged --json"
 _SERVED = "python -m evaluation.served --articles 40 --json; python -m evaluation.judged --json"
 
 
@@ -109,11 +110,16 @@ RECORD: tuple[Tuned, ...] = (
           "2026-12-05", "quoted words from which a quotation is speech, not scare quotes"),
     Tuned("comparison.voice", "QUOTE_SHARE", "judged set", _JUDGED, "2026-12-05",
           "share of quoted text that makes a passage its speaker's"),
-    Tuned("comparison.ranking", "TYPE_PRECISION", "judged set",
-          "python -m evaluation.judged --calibrate", "2026-12-05",
-          "each kind's judged precision: the confidence the answer gives"),
-    Tuned("comparison.ranking", "KEY_MIN_CONFIDENCE", "judged set", _JUDGED, "2026-12-05",
-          "judged precision a kind needs to lead the answer"),
+    Tuned("comparison.one_sided_model", "THRESHOLDS", "judged set, out of fold", _GATED,
+          "2026-12-05", "calibrated probability a one-sided item needs to be reported"),
+    Tuned("comparison.one_sided_features", "SUPPORT_COSINE", "judged set", _GATED,
+          "2026-12-05", "cosine at which another outlet's passage carries the same claim"),
+    Tuned("comparison.ranking", "TYPE_PRECISION", "judged set, out of fold",
+          "python -m evaluation.one_sided_fit --calibrate", "2026-12-05",
+          "each kind's judged precision: the confidence of the pairwise kinds, the rank of all"),
+    Tuned("comparison.ranking", "KEY_MIN_CONFIDENCE", "judged set, out of fold", _GATED,
+          "2026-12-05", "judged precision a kind needs to lead the answer (omissions do, unique "
+          "claims at 0.31 do not)"),
     Tuned("comparison.reprints", "COPY_SHARE", "planted reprints, judged set", _SERVED,
           "2026-12-05", "share of passages printed word for word that makes two articles one text"),
     Tuned("comparison.reprints", "EDIT_CONFIDENCE", "planted reprints", _SERVED, "2026-12-05",

@@ -46,8 +46,9 @@ from typing import Any
 from comparison.alignment import align_event
 from comparison.divergences import compare_article
 from comparison.model import DIVERGENCE_TYPES, ArticleView, Divergence
+from comparison.one_sided_model import Gate
 from comparison.ranking import key_differences
-from comparison.reprints import find_reprints, merge_divergences
+from comparison.reprints import Reprints, find_reprints, merge_divergences
 from evaluation._data import command, emit, require
 from evaluation.planted import PassageVectors, article_view, load_events
 from index.embedder import Embedder
@@ -115,10 +116,11 @@ def _published(date: object) -> datetime | None:
         return None
 
 
-def answer(
+def event_views(
     event: dict[str, Any], focus_id: str, other_ids: Sequence[str], vectors: PassageVectors
-) -> Answer:
-    """The engine's answer for one judged event."""
+) -> tuple[list[ArticleView], dict[int, str], Reprints]:
+    """The judged event's articles as the engine sees them, focus first (reprints found and
+    diffed against their source), and each view's dataset article id."""
     by_id = {a["article_id"]: a for a in event["articles"]}
     chosen = [by_id[focus_id], *(by_id[i] for i in other_ids)]
     views: list[ArticleView] = [
@@ -133,9 +135,21 @@ def answer(
     ]
     ids = {n + 1: a["article_id"] for n, a in enumerate(chosen)}
     reprints = find_reprints(views[0], views[1:])
-    views = reprints.articles
+    return list(reprints.articles), ids, reprints
+
+
+def answer(
+    event: dict[str, Any],
+    focus_id: str,
+    other_ids: Sequence[str],
+    vectors: PassageVectors,
+    gate: Gate | None = None,
+) -> Answer:
+    """The engine's answer for one judged event (with the shipped one-sided gate unless
+    `gate` is given)."""
+    views, ids, reprints = event_views(event, focus_id, other_ids, vectors)
     found = merge_divergences(
-        compare_article(views[0], views, align_event(views)), reprints.divergences
+        compare_article(views[0], views, align_event(views), gate=gate), reprints.divergences
     )
     return Answer(
         event["event_id"],
@@ -239,9 +253,20 @@ def run(data: Path, embedder: Embedder, cache: Path | None = None) -> dict[str, 
     return metrics(answers, events, judged_items())
 
 
-def _answers(data: Path, events: Sequence[dict[str, Any]], vectors: PassageVectors) -> list[Answer]:
+def _answers(
+    data: Path,
+    events: Sequence[dict[str, Any]],
+    vectors: PassageVectors,
+    gates: dict[str, Gate] | None = None,
+) -> list[Answer]:
+    """Each judged event's answer; `gates` may give an event its own gate (one fitted
+    without it)."""
     source = {e["event_id"]: e for e in load_events(data / "events.dev.jsonl")}
-    return [answer(source[e["event_id"]], e["focus"], e["others"], vectors) for e in events]
+    gates = gates or {}
+    return [
+        answer(source[e["event_id"]], e["focus"], e["others"], vectors, gates.get(e["event_id"]))
+        for e in events
+    ]
 
 
 def _passages_listing(article: dict[str, Any], spans: Iterable[Sequence[int]]) -> str:

@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 from index.inputs import text_list
 
-__all__ = ["HashingEmbedder"]
+__all__ = ["FixedGate", "HashingEmbedder"]
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -61,3 +61,18 @@ class HashingEmbedder:
         norms[zero] = 1.0
         out /= norms
         return out
+
+
+class FixedGate:
+    """A one-sided gate that gives every passage the same confidence and reports it at or above
+    `threshold`: for tests of the rules around the learned gate, whatever it learned."""
+
+    def __init__(self, confidence: float = 0.5, threshold: float = 0.0) -> None:
+        self._confidence = confidence
+        self._threshold = threshold
+
+    def confidence(self, kind: str, features: Sequence[float]) -> float:
+        return self._confidence
+
+    def passes(self, kind: str, confidence: float) -> bool:
+        return confidence >= self._threshold

@@ -12,8 +12,8 @@ from compare.summary import summarize
 from comparison.alignment import align_event
 from comparison.divergences import compare_article
 from comparison.model import ArticleView, Claim, ClaimMember, Divergence, PassageView
-from comparison.ranking import TYPE_PRECISION
 from evaluation.planted import PassageVectors, article_view
+from tests.doubles import FixedGate
 
 HOSTILE = (
     "Israel has evacuated hundreds of White Helmets terrorists and their families from southern "
@@ -198,7 +198,7 @@ def test_same_outlet_and_same_report_are_not_compared() -> None:
     assert compare_article(focus, [focus, same_outlet, same_report], []) == []
 
 
-def test_a_unique_claim_has_its_kinds_judged_confidence() -> None:
+def test_a_unique_claim_has_the_gates_confidence_and_needs_its_threshold() -> None:
     focus = _article(
         1,
         "focus",
@@ -207,13 +207,15 @@ def test_a_unique_claim_has_its_kinds_judged_confidence() -> None:
     )
     other = _article(2, "other", FACTS[:2], [0, 1])
     claims = _claims([(focus, 0), (other, 0)], [(focus, 1), (other, 1)])
-    found = compare_article(focus, [focus, other], claims)
+    found = compare_article(focus, [focus, other], claims, gate=FixedGate(0.42))
     unique = [d for d in found if d.type == "unique_claim"]
     assert len(unique) == 1
     assert unique[0].passage == focus.passages[2]
-    assert unique[0].confidence == TYPE_PRECISION["unique_claim"]
+    assert unique[0].confidence == 0.42
     assert unique[0].importance > 0
     assert unique[0].evidence["best_similarity"] == "0.00"
+    below = compare_article(focus, [focus, other], claims, gate=FixedGate(0.42, threshold=0.5))
+    assert [d for d in below if d.type == "unique_claim"] == []
 
 
 def test_pairwise_findings_merge_per_passage_and_type() -> None:
@@ -238,7 +240,7 @@ def test_captions_subheads_and_claims_without_substance_are_never_unique() -> No
     focus = _article(1, "focus", texts, [0, 1, 3, 4, 5, 6])
     other = _article(2, "other", FACTS[:2], [0, 1])
     claims = _claims([(focus, 0), (other, 0)], [(focus, 1), (other, 1)])
-    found = compare_article(focus, [focus, other], claims)
+    found = compare_article(focus, [focus, other], claims, gate=FixedGate())
     assert [d.passage.text for d in found if d.passage] == [texts[-1]]
 
 

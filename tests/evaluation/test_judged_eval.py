@@ -5,20 +5,22 @@ from typing import Any
 
 import pytest
 
+from comparison.one_sided_model import ONE_SIDED, OneSidedGate
 from comparison.ranking import TYPE_PRECISION
-from evaluation.judged import Answer, Item, calibration, judged_events, matches, metrics, run
+from evaluation.judged import Answer, Item, calibration, judged_events, matches, metrics
+from evaluation.one_sided_fit import fit_on_rows, judged_out_of_fold, rows
 
-# Measured with `python -m evaluation.judged --json` on the judged set; CI holds them, raise
-# them when the engine gets better.
+# Measured with `python -m evaluation.one_sided_fit --judged --json`: every event answered by a
+# one-sided gate fitted without it. CI holds them; raise them when the engine gets better.
 FLOORS = {
-    "judged.precision": 0.255,
-    "judged.key_precision": 0.5,
-    "judged.key_difference_hit": 0.3,
+    "judged.precision": 0.37,
+    "judged.key_precision": 0.44,
+    "judged.key_difference_hit": 0.27,
     "judged.empty_when_agreeing": 0.54,
-    # 0.44 before four more omissions were judged (one right): 0.4375 on 64.
     "judged.omission.precision": 0.43,
+    "judged.unique_claim.precision": 0.29,
 }
-MAX_ITEMS_PER_ANSWER = 6.5
+MAX_ITEMS_PER_ANSWER = 3.5
 
 
 def test_items_match_by_type_and_overlapping_spans() -> None:
@@ -77,10 +79,24 @@ def test_the_judged_set_holds_offsets_and_labels_only() -> None:
 
 @pytest.mark.slow
 @pytest.mark.data
-def test_judged_precision_and_the_shipped_calibration(shared_data: Path, embedder: Any) -> None:
-    result = run(shared_data, embedder)
+def test_judged_precision_out_of_fold_and_the_shipped_calibration(
+    shared_data: Path, embedder: Any
+) -> None:
+    result = judged_out_of_fold(shared_data, embedder, rows(shared_data, embedder))
     for key, floor in FLOORS.items():
         assert result[key] >= floor, (key, result[key])
     assert result["judged.items_per_answer"] <= MAX_ITEMS_PER_ANSWER
     # The confidences the engine ships are the judged precisions of its current answers.
     assert calibration(result) == TYPE_PRECISION
+
+
+@pytest.mark.slow
+@pytest.mark.data
+def test_the_shipped_gate_is_what_the_fit_command_writes(shared_data: Path, embedder: Any) -> None:
+    refit = fit_on_rows(rows(shared_data, embedder))
+    shipped = OneSidedGate.load()
+    for kind in ONE_SIDED:
+        assert refit.models[kind].coef == pytest.approx(shipped.models[kind].coef, abs=1e-6)
+        assert refit.models[kind].calibration_y == pytest.approx(
+            shipped.models[kind].calibration_y, abs=1e-6
+        )

@@ -13,11 +13,14 @@ from evaluation.planted import _plant_one, evaluate, plant, run
 # same items); CI holds them, raise them when the engine gets better. Omission and framing fell
 # when the engine turned to precision on real coverage (evaluation.judged decides): a removed
 # sentence whose words its neighbours repeat counts as still stated, and a quoted word next to
-# a speech verb is read as the speaker's.
+# a speech verb is read as the speaker's. Unique claims fell when the learned gate, fitted on
+# judged real coverage, began to decide them: a sentence planted anywhere in a wire copy is
+# rarely what an editor leads with (the served path, which diffs a copy against its source,
+# still reports every added claim: evaluation.served).
 FLOORS = {
     "planted.numeric.recall": 0.95,
     "planted.contradiction.recall": 0.85,
-    "planted.unique_claim.recall": 0.95,
+    "planted.unique_claim.recall": 0.35,
     "planted.omission.recall": 0.75,
     "planted.framing.recall": 0.85,
     "planted.attribution.recall": 0.95,
