@@ -28,11 +28,26 @@ from tests.ingest._topic_events import TopicEvents
 
 ROOT = Path(__file__).resolve().parents[2]
 DIMENSION = 4
-TOPICS = [f"topic-{n}" for n in range(8)]
-# Two articles of one topic, then the next: each process starts events the other must join.
-SINGLES = [TOPICS[n % len(TOPICS)] for n in range(48)]
-# Each links two topics that have events by then: both processes merge events at once.
-BRIDGES = ["topic-0+topic-1", "topic-2+topic-3", "topic-4+topic-5", "topic-6+topic-7"]
+# Each process alone places two topics and, last, an article linking them: a merge every run,
+# however the processes interleave. Both place articles of the shared topics, so they join and
+# merge each other's events too.
+OWN_TOPICS = [("topic-0", "topic-1"), ("topic-2", "topic-3")]
+SHARED_TOPICS = ["topic-4", "topic-5", "topic-6", "topic-7"]
+SHARED_BRIDGES = ["topic-4+topic-5", "topic-6+topic-7"]
+PER_PROCESS = 24
+
+
+def _plan(process: int, first: int) -> list[str]:
+    """`NUMBER=TOPICS` items for one process; numbers start at `first`."""
+    own = OWN_TOPICS[process]
+    topics = [
+        own[n // 2 % 2] if n % 2 == 0 else SHARED_TOPICS[(n // 2 + process) % 4]
+        for n in range(PER_PROCESS)
+    ]
+    topics += [SHARED_BRIDGES[process], "+".join(own)]
+    return [f"{first + n}={topic}" for n, topic in enumerate(topics)]
+
+
 ROUNDS = 2
 
 
@@ -76,16 +91,12 @@ def test_two_processes_placing_at_once_leave_the_store_as_one_would(
         session.add(model)
         session.flush()
         model_id = model.id
-    topics = SINGLES + BRIDGES
     placed: list[list[dict[str, int]]] = []
     try:
         for round_ in range(ROUNDS):
-            first = round_ * len(topics)
-            items = [f"{first + n}={topic}" for n, topic in enumerate(topics)]
-            # Interleaved halves, each in its own order: the processes contend throughout.
             processes = [
-                _start(store_url, model_id, items[0::2]),
-                _start(store_url, model_id, items[1::2][::-1]),
+                _start(store_url, model_id, _plan(process, 1000 * (2 * round_ + process)))
+                for process in (0, 1)
             ]
             try:
                 for process in processes:
