@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import numpy as np
@@ -40,7 +40,6 @@ class EventIndex:
         model_name: str,
         window_days: float,
         same_event: SameEventModel | None = None,
-        next_event_id: int = 1,
         evidence_memo_size: int = EVIDENCE_MEMO_SIZE,
     ) -> None:
         self._window = window_days * SECONDS_PER_DAY
@@ -49,7 +48,7 @@ class EventIndex:
         self._times: dict[int, float] = {}
         self._vectors = VectorIndex(dimension, model=model_name)
         self._stats = PoolStats()
-        self._assigner = EventAssigner(window_days=window_days, next_event_id=next_event_id)
+        self._assigner = EventAssigner(window_days=window_days)
         self._memo = EvidenceMemo(evidence_memo_size)
         self._lock = threading.RLock()
 
@@ -73,6 +72,24 @@ class EventIndex:
                 published_at=features.published_at,
                 report=report,
             )
+
+    def follow_added(self, features: ArticleFeatures, event_id: int, report: int) -> None:
+        """An article another process placed; moved there instead when already loaded (a
+        change the store held when this index was restored)."""
+        with self._lock:
+            if features.article_id in self._features:
+                self._assigner.relocate(features.article_id, event_id)
+                return
+            self.restore(features, event_id, report)
+
+    def follow_moved(self, article_id: int, event_id: int) -> None:
+        with self._lock:
+            if article_id in self._assigner:
+                self._assigner.relocate(article_id, event_id)
+
+    def follow_merged(self, gone: int, into: int) -> None:
+        with self._lock:
+            self._assigner.absorb(gone, into)
 
     def _window_ids(self, published_at: datetime | None) -> np.ndarray:
         ids = np.fromiter(self._times, dtype=np.int64, count=len(self._times))
@@ -108,9 +125,14 @@ class EventIndex:
             return rank_evidence(kept, evidence, self._model)
 
     def add(
-        self, features: ArticleFeatures, *, wire_copy_of: int | None = None
+        self,
+        features: ArticleFeatures,
+        *,
+        wire_copy_of: int | None = None,
+        new_event_id: Callable[[], int] | None = None,
     ) -> tuple[Assignment, list[SameEventMatch]]:
-        """Place a new article into an event (joining, starting or merging events)."""
+        """Place a new article into an event (joining, starting or merging events); a new
+        event takes the id `new_event_id` issues."""
         with self._lock:
             found = self.matches(features)
             assignment = self._assigner.assign(
@@ -123,6 +145,7 @@ class EventIndex:
                     features, [self._features[i] for i in ids], self._stats, self._model
                 ),
                 rescore=self._rescore,
+                new_event_id=new_event_id,
             )
             self._remember(features)
             for match in found:

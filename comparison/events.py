@@ -118,8 +118,9 @@ class EventAssigner:
     matches at `move_confidence`, and whose own linkage to the new one's event beats its
     linkage to the rest of its event by `move_margin`, moves over with its reprints (given
     `assign`'s `rescore`; an event is never emptied this way). Reports the matches do not
-    cover are scored by `assign`'s `score`; without one they count 0. Events are numbered
-    1, 2, ... unless `next_event_id` says otherwise.
+    cover are scored by `assign`'s `score`; without one they count 0. A new event takes the id
+    `assign`'s `new_event_id` issues (the store's); without one, events are numbered 1, 2, ...
+    unless `next_event_id` says otherwise.
     """
 
     def __init__(
@@ -174,6 +175,7 @@ class EventAssigner:
         wire_copy_of: int | None = None,
         score: MemberScorer | None = None,
         rescore: PairScorer | None = None,
+        new_event_id: Callable[[], int] | None = None,
     ) -> Assignment:
         """Place a new article; matches naming unknown articles are ignored."""
         if article_id in self._event_of:
@@ -197,7 +199,7 @@ class EventAssigner:
         ) or self._supported(linkage, known, best)
         started = not joinable
         if started:
-            target = self._new_event()
+            target = self._new_event(new_event_id)
             merged: list[int] = []
         else:
             target = joinable[0]
@@ -333,11 +335,34 @@ class EventAssigner:
             return True
         return abs((member - article).total_seconds()) <= self._window
 
-    def _new_event(self) -> int:
-        event_id = self._next_id
-        self._next_id += 1
+    def _new_event(self, new_event_id: Callable[[], int] | None) -> int:
+        if new_event_id is None:
+            event_id = self._next_id
+            self._next_id += 1
+        else:
+            event_id = new_event_id()
+        if event_id in self._events:
+            raise ValueError(f"event {event_id} exists already")
         self._events[event_id] = _Event(event_id)
         return event_id
+
+    def relocate(self, article_id: int, event_id: int) -> None:
+        """Put a placed article into `event_id` (as another process decided)."""
+        source = self._event_of[article_id]
+        if source == event_id:
+            return
+        member = self._members[article_id]
+        self._events[source].members.remove(member)
+        if not self._events[source].members:
+            del self._events[source]
+        self._events.setdefault(event_id, _Event(event_id)).members.append(member)
+        self._event_of[article_id] = event_id
+        self._next_id = max(self._next_id, event_id + 1)
+
+    def absorb(self, gone: int, into: int) -> None:
+        """Move every article of event `gone` into event `into` (a merge another process made)."""
+        for member in list(self._events.get(gone, _Event(gone)).members):
+            self.relocate(member.article_id, into)
 
     def _merge(self, a: int, b: int) -> int:
         if a == b:

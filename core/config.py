@@ -120,6 +120,16 @@ class Settings(BaseSettings):
     feed_max_backoff: float = Field(
         default=21_600.0, gt=0, description="Longest wait before polling a failing feed again."
     )
+    event_follow_interval: float = Field(
+        default=1.0,
+        gt=0,
+        description=(
+            "Seconds between two reads of the store's event change log: another process's "
+            "articles and events reach this process's event index within about this time "
+            "(`bench/follow_delay.py` measures it). A process placing an article reads the log "
+            "first in any case."
+        ),
+    )
     scheduler_enabled: bool = Field(
         default=True, description="Poll every configured feed while the service runs."
     )

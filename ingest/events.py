@@ -1,35 +1,41 @@
 """Events at ingest: every stored article joins an event or starts one, and the store keeps it.
 
-The decisions come from `comparison.event_index.EventIndex` (in memory); this module computes
-each article's features, persists them with the event rows, and rebuilds the index at startup
-(placing any article a crash left without an event).
+The decisions come from `comparison.event_index.EventIndex` (in memory). Each one is made under
+the store's assignment lock, after the index has caught up with the change log, so several
+processes placing articles at once decide as if one after the other: the database issues new
+event ids, and no process joins or merges an event another has already merged away. This
+module computes each article's features, persists them with the event rows and the log, and
+rebuilds the index at startup (placing any article a crash left without an event).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from comparison.entities import EntityExtractor
 from comparison.event_index import EventIndex
 from comparison.events import Assignment
 from comparison.evidence import ArticleFeatures, build_features
-from core.db.events import live_event
-from core.db.schema import (
-    ArticleFeaturesRow,
-    ArticleRow,
-    EventRow,
-    PassageRow,
-    PassageVectorRow,
-    ReportRow,
+from core.db.changes import (
+    ARTICLE_ADDED,
+    ARTICLE_MOVED,
+    EVENT_CREATED,
+    EVENT_MERGED,
+    append_change,
+    latest_change,
+    lock_assignments,
 )
+from core.db.events import live_event
+from core.db.schema import ArticleFeaturesRow, ArticleRow, EventRow, ReportRow
 from index.embedder import Embedder
+from ingest.event_features import features_from_row, features_row, passage_vectors
+from ingest.follow import apply_changes
 
 
 class EventRecorder:
@@ -40,7 +46,7 @@ class EventRecorder:
         embedder: Embedder,
         entities: EntityExtractor,
         model_id: int,
-        window_days: float,
+        index: EventIndex,
     ) -> None:
         self._sessions = sessions
         self._embedder = embedder
@@ -48,14 +54,13 @@ class EventRecorder:
         self._model_id = model_id
         self._dimension = embedder.dimension
         self._lock = threading.Lock()
-        with sessions() as session:
-            next_id = int(session.scalar(select(func.max(EventRow.id))) or 0) + 1
-        self.index = EventIndex(
-            dimension=embedder.dimension,
-            model_name=embedder.name,
-            window_days=window_days,
-            next_event_id=next_id,
-        )
+        self._mark = 0
+        self.index = index
+
+    @property
+    def mark(self) -> int:
+        """The newest change of the store's log the index reflects."""
+        return self._mark
 
     def features(
         self,
@@ -82,11 +87,30 @@ class EventRecorder:
     def record(self, features: ArticleFeatures, *, wire_copy_of: int | None = None) -> int:
         """Persist the features and place the article; returns its event id."""
         with self._lock:
-            assignment, _matches = self.index.add(features, wire_copy_of=wire_copy_of)
             with self._sessions.begin() as session:
-                session.add(_features_row(features, self._model_id))
-                persist_assignment(session, assignment)
+                lock_assignments(session)
+                self._catch_up(session)
+                placed = self.index.event_of(features.article_id)
+                if placed is not None:
+                    return placed
+                assignment, _matches = self.index.add(
+                    features, wire_copy_of=wire_copy_of, new_event_id=lambda: new_event(session)
+                )
+                session.merge(features_row(features, self._model_id))
+                mark = persist_assignment(session, assignment)
+            self._mark = mark
             return assignment.event_id
+
+    def follow(self) -> int:
+        """Bring the index up to the store's change log; returns the new high-water mark."""
+        with self._lock, self._sessions() as session:
+            self._catch_up(session)
+            return self._mark
+
+    def _catch_up(self, session: Session) -> None:
+        self._mark = apply_changes(
+            session, self.index, self._mark, model_id=self._model_id, dimension=self._dimension
+        )
 
     def record_stored(self, article_id: int, *, wire_copy_of: int | None = None) -> int:
         """Place an article whose features are not computed yet (a reprint, a recovery)."""
@@ -96,7 +120,7 @@ class EventRecorder:
                 raise ValueError(f"article {article_id} does not exist")
             report = session.get(ReportRow, article.report_id)
             assert report is not None
-            vectors = _passage_vectors(session, report.id, self._model_id, self._dimension)
+            vectors = passage_vectors(session, report.id, self._model_id, self._dimension)
         features = self.features(
             article_id=article_id,
             text=report.text,
@@ -108,8 +132,13 @@ class EventRecorder:
         return self.record(features, wire_copy_of=wire_copy_of)
 
     def restore(self) -> int:
-        """Rebuild the in-memory index from the store; place articles left without an event."""
+        """Rebuild the in-memory index from the store; place articles left without an event.
+
+        The log's mark is read first: changes committed while the rows are read are applied
+        again by the next catch-up, which leaves what the rows already show unchanged.
+        """
         with self._sessions() as session:
+            mark = latest_change(session)
             rows = session.execute(
                 select(ArticleRow, ArticleFeaturesRow)
                 .outerjoin(ArticleFeaturesRow, ArticleFeaturesRow.article_id == ArticleRow.id)
@@ -121,7 +150,7 @@ class EventRecorder:
                 for event_id in {a.event_id for a, _ in rows if a.event_id is not None}
             }
             vectors = {
-                report_id: _passage_vectors(session, report_id, self._model_id, self._dimension)
+                report_id: passage_vectors(session, report_id, self._model_id, self._dimension)
                 for report_id in {article.report_id for article, _ in rows}
             }
         unplaced: list[int] = []
@@ -132,101 +161,60 @@ class EventRecorder:
                 unplaced.append(article.id)
                 continue
             self.index.restore(
-                _features_from_row(article, stored, vectors[article.report_id], self._dimension),
+                features_from_row(article, stored, vectors[article.report_id], self._dimension),
                 live_event_id[article.event_id],
                 report=original,
             )
+        self._mark = mark
         for article_id in unplaced:
-            with self._sessions.begin() as session:
-                session.execute(
-                    delete(ArticleFeaturesRow).where(ArticleFeaturesRow.article_id == article_id)
-                )
             self.record_stored(article_id)
         return len(unplaced)
 
 
-def _passage_vectors(
-    session: Session, report_id: int, model_id: int, dimension: int
-) -> npt.NDArray[np.float32]:
-    blobs: Sequence[bytes] = session.scalars(
-        select(PassageVectorRow.vector)
-        .join(PassageRow, PassageRow.id == PassageVectorRow.passage_id)
-        .where(PassageRow.report_id == report_id, PassageVectorRow.model_id == model_id)
-        .order_by(PassageRow.idx)
-    ).all()
-    if not blobs:
-        return np.zeros((0, dimension), dtype=np.float32)
-    return np.stack([np.frombuffer(blob, dtype=np.float32, count=dimension) for blob in blobs])
+def new_event(session: Session) -> int:
+    """A new event row; the database issues its id."""
+    event = EventRow(created_at=datetime.now(UTC), version=0)
+    session.add(event)
+    session.flush()
+    append_change(session, EVENT_CREATED, event_id=event.id)
+    return event.id
 
 
-def _features_row(features: ArticleFeatures, model_id: int) -> ArticleFeaturesRow:
-    title = features.title_vector
-    return ArticleFeaturesRow(
-        article_id=features.article_id,
-        model_id=model_id,
-        title_vector=None if title is None else np.asarray(title, dtype=np.float32).tobytes(),
-        names=sorted(features.names),
-        places=sorted(features.places),
-        figures=sorted(features.figures),
-        dates=sorted(features.dates),
-        terms=dict(features.terms),
-    )
-
-
-def _features_from_row(
-    article: ArticleRow,
-    row: ArticleFeaturesRow,
-    passage_vectors: npt.NDArray[np.float32],
-    dimension: int,
-) -> ArticleFeatures:
-    from comparison.evidence import article_vector
-
-    title = (
-        None
-        if row.title_vector is None
-        else np.frombuffer(row.title_vector, dtype=np.float32, count=dimension)
-    )
-    return ArticleFeatures(
-        article_id=article.id,
-        outlet=article.outlet_name or None,
-        published_at=article.published_at,
-        vector=article_vector(passage_vectors, title),
-        passage_vectors=passage_vectors,
-        names=frozenset(row.names),
-        places=frozenset(row.places),
-        figures=frozenset(row.figures),
-        dates=frozenset(row.dates),
-        terms=dict(row.terms),
-        title_vector=title,
-    )
-
-
-def persist_assignment(session: Session, assignment: Assignment) -> None:
-    """Write one placement: the event row, merges, the articles placed or moved, new versions."""
-    now = datetime.now(UTC)
-    event = session.get(EventRow, assignment.event_id)
-    if event is None:
-        event = EventRow(id=assignment.event_id, created_at=now, version=0)
-        session.add(event)
-        session.flush()
+def persist_assignment(session: Session, assignment: Assignment) -> int:
+    """Write one placement: merges, the articles placed or moved, new versions, and their
+    changes to the log. The event must be live in the store (`new_event` makes a started one).
+    Returns the id of the last change logged."""
+    target = assignment.event_id
+    event = session.get(EventRow, target)
+    if event is None or event.merged_into is not None:
+        raise RuntimeError(f"event {target} is not live in the store: the index was behind it")
     for gone in assignment.merged:
         session.execute(
-            update(ArticleRow)
-            .where(ArticleRow.event_id == gone)
-            .values(event_id=assignment.event_id)
+            update(ArticleRow).where(ArticleRow.event_id == gone).values(event_id=target)
         )
-        session.execute(
-            update(EventRow).where(EventRow.id == gone).values(merged_into=assignment.event_id)
+        session.execute(update(EventRow).where(EventRow.id == gone).values(merged_into=target))
+        append_change(session, EVENT_MERGED, event_id=target, source_event_id=gone)
+    left = {
+        article_id: event_id
+        for article_id, event_id in session.execute(
+            select(ArticleRow.id, ArticleRow.event_id).where(ArticleRow.id.in_(assignment.moved))
         )
+    }
     session.execute(
         update(ArticleRow)
         .where(ArticleRow.id.in_((assignment.article_id, *assignment.moved)))
-        .values(event_id=assignment.event_id)
+        .values(event_id=target)
     )
+    mark = append_change(session, ARTICLE_ADDED, event_id=target, article_id=assignment.article_id)
+    for moved in assignment.moved:
+        mark = append_change(
+            session, ARTICLE_MOVED, event_id=target, article_id=moved, source_event_id=left[moved]
+        )
     session.flush()
     for changed in (event, *(session.get(EventRow, e) for e in assignment.shrunk)):
         if changed is not None:
             _refresh(session, changed)
+    return mark
 
 
 def _refresh(session: Session, event: EventRow) -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import UTC, datetime
 
 from ingest.feed_poller import FeedPoller
 from ingest.jobs import JobQueue
+from ingest.periodic import Periodic
 from ingest.worker import WorkerPool
 
 TICK_SECONDS = 5.0
@@ -18,7 +18,7 @@ class FeedScheduler:
         self._poller = poller
         self._queue = queue
         self._workers = workers
-        self._task: asyncio.Task[None] | None = None
+        self._periodic = Periodic("feed-scheduler", self._tick, TICK_SECONDS)
 
     def enqueue_due(self) -> int:
         """One scheduling pass; a feed with a poll still pending is not queued twice."""
@@ -29,17 +29,11 @@ class FeedScheduler:
         return queued
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="feed-scheduler")
+        self._periodic.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._periodic.stop()
 
-    async def _run(self) -> None:
-        while True:
-            if await asyncio.to_thread(self.enqueue_due):
-                self._workers.wake()
-            await asyncio.sleep(TICK_SECONDS)
+    async def _tick(self) -> None:
+        if await asyncio.to_thread(self.enqueue_due):
+            self._workers.wake()

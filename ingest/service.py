@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from comparison.entities import load_entity_extractor
+from comparison.event_index import EventIndex
 from core.config import Settings
 from core.db.engine import open_store
 from core.db.schema import ArticleRow
@@ -27,6 +28,7 @@ from index.sync import IndexSet, get_or_create_model
 from ingest.events import EventRecorder
 from ingest.feed_poller import FeedPoller, sync_outlets
 from ingest.fetch import Fetcher
+from ingest.follow import ChangeFollower
 from ingest.jobs import BatchStatus, Job, JobFailure, JobQueue
 from ingest.limits import ArticleLimits
 from ingest.pipeline import Pipeline
@@ -224,9 +226,14 @@ async def ingest_service(
         embedder=model,
         entities=load_entity_extractor("regex"),
         model_id=indexes.model_id,
-        window_days=settings.event_window_days,
+        index=EventIndex(
+            dimension=model.dimension,
+            model_name=model.name,
+            window_days=settings.event_window_days,
+        ),
     )
     events.restore()
+    follower = ChangeFollower(events.follow, settings.event_follow_interval)
     executor = ThreadPoolExecutor(max_workers=settings.ingest_workers + 2)
     queue = JobQueue(sessions, lease_seconds=settings.job_lease_seconds)
     try:
@@ -267,6 +274,7 @@ async def ingest_service(
             )
             for kind in ("url", "article", "feed"):
                 workers.register(kind, service.handle)
+            follower.start()
             if run_workers:
                 service.workers.start()
                 if settings.scheduler_enabled if schedule_feeds is None else schedule_feeds:
@@ -274,6 +282,7 @@ async def ingest_service(
             try:
                 yield service
             finally:
+                await follower.stop()
                 await service.scheduler.stop()
                 await service.workers.stop()
                 indexes.save()

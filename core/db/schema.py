@@ -92,6 +92,21 @@ class EventRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class EventChangeRow(Base):
+    """One change to the events, in commit order (`core.db.changes`)."""
+
+    __tablename__ = "event_changes"
+    # AUTOINCREMENT: SQLite never hands out an id again, even after the newest rows are pruned.
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
+    source_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class ReportRow(Base):
     __tablename__ = "reports"
 

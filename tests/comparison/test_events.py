@@ -346,3 +346,29 @@ def test_a_move_takes_the_reprints_along_and_never_empties_an_event() -> None:
     assert kept.merged == ()
     assert kept.moved == ()
     assert _clusters(lone)[second] == [2, 3]
+
+
+def test_a_new_event_takes_the_id_it_is_issued_and_an_issued_id_is_never_reused() -> None:
+    assigner = EventAssigner()
+    issued = iter([40, 41, 40])
+    assert assigner.assign(1, [], outlet="a", new_event_id=lambda: next(issued)).event_id == 40
+    assert assigner.assign(2, [], outlet="b", new_event_id=lambda: next(issued)).event_id == 41
+    with pytest.raises(ValueError, match="exists already"):
+        assigner.assign(3, [], outlet="c", new_event_id=lambda: next(issued))
+
+
+def test_placements_made_elsewhere_are_followed_by_moves_and_merges() -> None:
+    assigner = EventAssigner()
+    assigner.restore(1, 10, outlet="a")
+    assigner.restore(2, 10, outlet="b")
+    assigner.restore(3, 20, outlet="c")
+    assigner.relocate(2, 30)
+    assert (assigner.event_of(2), assigner.event_ids()) == (30, [10, 20, 30])
+    assigner.absorb(30, 20)
+    assert {i: assigner.event_of(i) for i in (1, 2, 3)} == {1: 10, 2: 20, 3: 20}
+    assert assigner.event_ids() == [10, 20], "an event left empty is gone"
+    assigner.absorb(30, 20)
+    assigner.relocate(2, 20)
+    assert assigner.event_ids() == [10, 20], "following a change twice changes nothing"
+    started = assigner.assign(4, [], outlet="d")
+    assert started.event_id == 31, "counted ids stay past every followed event"

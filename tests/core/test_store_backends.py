@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import numpy as np
 import numpy.typing as npt
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -24,6 +25,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from comparison.events import Assignment
 from core.config import Settings
+from core.db.changes import (
+    ARTICLE_ADDED,
+    ARTICLE_MOVED,
+    EVENT_CREATED,
+    changes_after,
+)
 from core.db.engine import alembic_config, make_engine, make_sessionmaker, migrate, open_store
 from core.db.schema import (
     ArticleRow,
@@ -41,7 +48,7 @@ from core.db.schema import (
 from core.errors import FetchTimeout
 from core.models import PassageSpan
 from ingest.dedupe import content_hash, simhash
-from ingest.events import persist_assignment
+from ingest.events import new_event, persist_assignment
 from ingest.jobs import DONE, FAILED, HOST, QUEUED, RUNNING, JobQueue
 from ingest.persist import (
     NewArticle,
@@ -152,6 +159,12 @@ def test_migrating_again_changes_nothing(store_engine: Engine) -> None:
 
 _MIGRATE_ON_CUE = """
 import sys
+from core.db.changes import (
+    ARTICLE_ADDED,
+    ARTICLE_MOVED,
+    EVENT_CREATED,
+    changes_after,
+)
 from core.db.engine import make_engine, migrate
 engine = make_engine(sys.argv[1])
 print("ready", flush=True)
@@ -394,18 +407,21 @@ def test_a_move_between_events_is_stored_with_new_versions_and_spans(
                 )
             )
     comey, dnc_first, dnc_second = ids
-    placements = [
-        Assignment(comey, 1, started=True),
-        Assignment(dnc_first, 1, started=False),
-        Assignment(dnc_second, 2, started=True, moved=(dnc_first,), shrunk=(1,)),
-    ]
-    for placement in placements:
-        with store_sessions.begin() as session:
-            persist_assignment(session, placement)
+    with store_sessions.begin() as session:
+        first = new_event(session)
+        persist_assignment(session, Assignment(comey, first, started=True))
+    with store_sessions.begin() as session:
+        persist_assignment(session, Assignment(dnc_first, first, started=False))
+    with store_sessions.begin() as session:
+        second = new_event(session)
+        persist_assignment(
+            session,
+            Assignment(dnc_second, second, started=True, moved=(dnc_first,), shrunk=(first,)),
+        )
     with store_sessions() as session:
         events = {a: e for a, e in session.execute(select(ArticleRow.id, ArticleRow.event_id))}
-        assert events == {comey: 1, dnc_first: 2, dnc_second: 2}
-        shrunk, grown = session.get(EventRow, 1), session.get(EventRow, 2)
+        assert events == {comey: first, dnc_first: second, dnc_second: second}
+        shrunk, grown = session.get(EventRow, first), session.get(EventRow, second)
         assert shrunk is not None
         assert grown is not None
         assert shrunk.version == 3, "joined twice, then lost an article"
@@ -413,6 +429,56 @@ def test_a_move_between_events_is_stored_with_new_versions_and_spans(
         assert grown.version == 1
         assert grown.first_published_at == day + timedelta(hours=1)
         assert grown.last_published_at == day + timedelta(hours=2)
+        log = [
+            (c.kind, c.event_id, c.article_id, c.source_event_id)
+            for c in changes_after(session, 0, 10)
+        ]
+    assert log == [
+        (EVENT_CREATED, first, None, None),
+        (ARTICLE_ADDED, first, comey, None),
+        (ARTICLE_ADDED, first, dnc_first, None),
+        (EVENT_CREATED, second, None, None),
+        (ARTICLE_ADDED, second, dnc_second, None),
+        (ARTICLE_MOVED, second, dnc_first, first),
+    ]
+
+
+def test_a_placement_into_an_event_the_store_lacks_or_merged_away_is_refused(
+    store_sessions: sessionmaker[Session], model_id: int
+) -> None:
+    stored = _store(
+        store_sessions, _new_report("Lone report.\n\nMore."), model_id, "https://n.example/l"
+    )
+    with store_sessions() as session:
+        article_id = article_id_for(session, "https://n.example/l")
+    assert article_id is not None
+    with pytest.raises(RuntimeError, match="not live"), store_sessions.begin() as session:
+        persist_assignment(session, Assignment(article_id, 999, started=True))
+    with store_sessions.begin() as session:
+        kept, gone = new_event(session), new_event(session)
+        persist_assignment(session, Assignment(article_id, kept, started=False, merged=(gone,)))
+    with pytest.raises(RuntimeError, match="not live"), store_sessions.begin() as session:
+        persist_assignment(session, Assignment(article_id, gone, started=False))
+    assert stored.report_id
+
+
+def test_event_ids_continue_past_those_written_before_the_database_issued_them(
+    store_url: str,
+) -> None:
+    engine = make_engine(store_url)
+    config = alembic_config(store_url)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0004")
+        created = datetime(2018, 7, 22, tzinfo=UTC)
+        with make_sessionmaker(engine).begin() as session:
+            session.add_all(EventRow(id=n, created_at=created, version=1) for n in (1, 2, 7))
+        migrate(engine)
+        with make_sessionmaker(engine).begin() as session:
+            assert [new_event(session), new_event(session)] == [8, 9]
+    finally:
+        engine.dispose()
 
 
 # SimHash: a signed 64-bit BIGINT

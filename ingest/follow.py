@@ -1,0 +1,75 @@
+"""Following the change log: a process's event index learns what other processes placed.
+
+`apply_changes` brings an index up to the store; `ChangeFollower` calls it on an interval so a
+process that only reads (an API replica) sees other processes' articles within about that time.
+In a single process every change is its own and already applied, and a poll reads nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from comparison.event_index import EventIndex
+from core.db.changes import ARTICLE_ADDED, ARTICLE_MOVED, EVENT_MERGED, Change, changes_after
+from ingest.event_features import stored_features
+from ingest.periodic import Periodic
+
+log = logging.getLogger(__name__)
+
+FOLLOW_BATCH = 500
+
+
+def apply_changes(
+    session: Session, index: EventIndex, mark: int, *, model_id: int, dimension: int
+) -> int:
+    """Apply every change past the high-water mark `mark` to `index`; returns the new mark.
+
+    Applying a change the index already reflects changes nothing, so a mark read before the
+    index was restored from the store is safe to follow from.
+    """
+    while changes := changes_after(session, mark, FOLLOW_BATCH):
+        for change in changes:
+            _apply(session, index, change, model_id, dimension)
+        mark = changes[-1].id
+    return mark
+
+
+def _apply(
+    session: Session, index: EventIndex, change: Change, model_id: int, dimension: int
+) -> None:
+    if change.kind == ARTICLE_ADDED and change.article_id is not None:
+        stored = stored_features(session, change.article_id, model_id, dimension)
+        if stored is None:
+            raise RuntimeError(f"article {change.article_id} was placed without its features")
+        features, report = stored
+        index.follow_added(features, change.event_id, report)
+    elif change.kind == ARTICLE_MOVED and change.article_id is not None:
+        index.follow_moved(change.article_id, change.event_id)
+    elif change.kind == EVENT_MERGED and change.source_event_id is not None:
+        index.follow_merged(change.source_event_id, change.event_id)
+
+
+class ChangeFollower:
+    """Runs `follow` every `interval` seconds off the event loop until stopped."""
+
+    def __init__(self, follow: Callable[[], object], interval: float) -> None:
+        self._follow = follow
+        self._periodic = Periodic("change-follower", self._tick, interval)
+
+    def start(self) -> None:
+        self._periodic.start()
+
+    async def stop(self) -> None:
+        await self._periodic.stop()
+
+    async def _tick(self) -> None:
+        try:
+            await asyncio.to_thread(self._follow)
+        except SQLAlchemyError as error:
+            # The store may be restarting: the next poll picks up from the same mark.
+            log.warning("following the event change log failed: %s", error)
