@@ -47,6 +47,14 @@ _CONTEXT_STOP = frozenset(
     )
 )
 _WORDS = re.compile(r"[a-z]+")
+# A stretch of time a figure is counted over: a game's total and its deciding run, a season and
+# a career, are different quantities however alike the words around them.
+_SCOPE = re.compile(
+    r"\b(?:first|second|third|fourth|final|last|opening|closing|deciding)[\s-]+"
+    r"(?:half|quarter|period|inning|set|round|run|stretch|minutes?|hours?|days?|weeks?)\b"
+    r"|\b(?:career|season|all-time|overtime|so far|to date)\b|\b\d+-\d+ run\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +140,17 @@ MAX_SUM_PARTS = 12
 
 
 def _sums_to(target: Quantity, parts: list[Quantity]) -> bool:
-    """Whether two or three counts of people-like things (among the first MAX_SUM_PARTS of
-    the passage) add up to `target`."""
-    counts = [q for q in parts if q.kind == "count" and q.high is None][:MAX_SUM_PARTS]
+    """Whether two or three counts of things of the target's class (among the first
+    MAX_SUM_PARTS of the passage) add up to `target`: members and relatives make people, but
+    points and games make nothing."""
+    kind = _head_class(target.head) if target.head else None
+    counts = [
+        q
+        for q in parts
+        if q.kind == "count"
+        and q.high is None
+        and (kind is None or not q.head or _head_class(q.head) == kind)
+    ][:MAX_SUM_PARTS]
     for size in (2, 3):
         for combo in combinations(counts, size):
             if len({q.head for q in combo}) < size:
@@ -144,6 +160,14 @@ def _sums_to(target: Quantity, parts: list[Quantity]) -> bool:
             if target.overlaps(total, None, tolerance=tolerance):
                 return True
     return False
+
+
+@lru_cache(maxsize=PASSAGE_CACHE_SIZE)
+def _scopes(text: str) -> frozenset[str]:
+    """The stretches of time a passage counts over ("second half", "career"), if it names any."""
+    return frozenset(
+        " ".join(m.group(0).lower().replace("-", " ").split()) for m in _SCOPE.finditer(text)
+    )
 
 
 def _is_trivial(q: Quantity) -> bool:
@@ -159,7 +183,7 @@ def compare_quantities(focus: PassageView, other: PassageView) -> Finding | None
     """
     focus_m = _mentions(focus.text)
     other_m = _mentions(other.text)
-    if not focus_m or not other_m:
+    if not focus_m or not other_m or _scopes(focus.text) != _scopes(other.text):
         return None
     other_q = [m.quantity for m in other_m]
     focus_q = [m.quantity for m in focus_m]

@@ -186,8 +186,10 @@ _CURRENCY_WORD = {
 
 _NUM = (
     r"\d+\s\d/\d{1,2}(?!\d)|\d/\d{1,2}(?![\d/])|\d{1,3}(?:,\d{3})+(?:\.\d+)?"
-    r"|\d{1,3}(?: \d{3})+(?![\d,.]\d)|\d+(?:\.\d+)?|\.\d+"
+    r"|\d{1,3}(?: \d{3})+(?![\d,.]\d)|\d{1,3}(?:, \d{3})+(?![\d,.]\d)|\d+(?:\.\d+)?|\.\d+"
 )
+# A calibre names a kind of weapon, not an amount: ".38 caliber", ".357 magnum", "9mm".
+_DESIGNATION = re.compile(r"\s*-?\s*(?:caliber|calibre|magnum|mm)\b", re.I)
 _WORDNUM = (
     r"(?:(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
     r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
@@ -328,7 +330,8 @@ def singular(word: str) -> str:
 
 
 def _to_float(digits: str) -> float:
-    """ "1,250" -> 1250.0, "80 937" -> 80937.0, "5 1/2" -> 5.5, "3/4" -> 0.75."""
+    """ "1,250" -> 1250.0, "80 937" -> 80937.0, "2, 029" -> 2029.0 (groups an extractor
+    spaced), "5 1/2" -> 5.5, "3/4" -> 0.75."""
     if "/" in digits:
         whole, _, frac = digits.rpartition(" ")
         num, den = frac.split("/")
@@ -606,7 +609,7 @@ def extract_quantities(text: str) -> list[Quantity]:
         if m.group("words") is None and m.group("digits2") and high is None:
             num_end = m.end("scale")
         end = num_end
-        if _overlapping(taken, num_start, end):
+        if _overlapping(taken, num_start, end) or _DESIGNATION.match(text, end):
             continue
         cur = (m.group("cur") or "").strip().lower().rstrip(".")
         currency = _CURRENCY_SYMBOL.get(cur, "")

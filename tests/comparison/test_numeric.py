@@ -127,3 +127,50 @@ def test_different_counted_things_lower_confidence() -> None:
     )
     assert same is not None
     assert different is None or different.score < same.score
+
+
+def test_a_figure_spaced_into_groups_by_the_extractor_is_one_figure() -> None:
+    evidence = _compare(
+        "McDermott now has 2, 029 points in 106 games as a Bluejay.",
+        "McDermott ended the game with 2, 129 points.",
+    )
+    assert evidence is not None
+    assert (evidence["focus_value"], evidence["other_value"]) == ("2, 029", "2, 129")
+
+
+def test_parts_of_other_kinds_do_not_add_up_to_a_total() -> None:
+    # 2,029 points and 106 games make no 2,135 of anything.
+    evidence = _compare(
+        "McDermott has 2,029 points in 106 games.", "McDermott finished with 2,129 points."
+    )
+    assert evidence is not None
+    assert (evidence["focus_value"], evidence["other_value"]) == ("2,029", "2,129")
+
+
+@pytest.mark.parametrize(
+    ("focus", "other"),
+    [
+        (
+            "Echenique scored all 11 of his points in the second half and blocked six shots.",
+            "During the deciding 15-2 run, Echenique blocked two shots and scored 11 points.",
+        ),
+        (
+            "McDermott finished with 23 points in the win.",
+            "McDermott has 29 career points against Drake.",
+        ),
+    ],
+)
+def test_figures_counted_over_different_stretches_of_time_do_not_diverge(
+    focus: str, other: str
+) -> None:
+    assert _compare(focus, other) is None
+
+
+def test_a_calibre_is_not_a_count() -> None:
+    assert (
+        _compare(
+            "The teen pointed a .38 caliber revolver at the officers.",
+            "The teen pointed a .357 magnum revolver at the officers.",
+        )
+        is None
+    )
