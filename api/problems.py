@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 PROBLEM_BASE = "https://parallax.example/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 STORE_BUSY_RETRY_AFTER = 2
+NOT_READY_RETRY_AFTER = 2
 
 
 class Unauthorized(ParallaxError):
@@ -76,6 +77,8 @@ class DeadlineExceeded(ParallaxError):
 
 
 class NotReady(ParallaxError):
+    """Startup has not finished (`step` names where it is) or the store does not answer."""
+
     code = "not-ready"
 
 
@@ -200,7 +203,9 @@ async def _parallax_error(request: Request, error: Exception) -> ProblemResponse
         extensions["reason"] = error.code
     if isinstance(error, HTTPStatusError):
         extensions["upstream_status"] = error.status
-    for key in ("article_id", "article_url", "job_id", "limit"):
+    if isinstance(error, NotReady):
+        headers["Retry-After"] = _retry_after(NOT_READY_RETRY_AFTER)
+    for key in ("article_id", "article_url", "job_id", "limit", "step", "done", "total"):
         if key in error.context:
             extensions[key] = error.context[key]
     if code == "internal-error":

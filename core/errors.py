@@ -20,7 +20,8 @@ ParallaxError
 ├── NoCoverage                   no same-event coverage found
 ├── RateLimited                  a caller exceeded its rate limit
 ├── IndexMismatch                an index on disk does not match the store or the model
-└── JobAbandoned                 a job interrupted too often to try again
+├── JobAbandoned                 a job interrupted too often to try again
+└── StartupStopped               the server stopped while starting
 
 Every class has a stable `code`: it is the failure reason stored per item and the
 suffix of the API's problem type.
@@ -131,3 +132,7 @@ class IndexMismatch(ParallaxError):
 
 class JobAbandoned(ParallaxError):
     code = "too-many-attempts"
+
+
+class StartupStopped(ParallaxError):
+    code = "startup-stopped"

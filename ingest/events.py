@@ -29,6 +29,7 @@ from core.db.schema import (
     PassageVectorRow,
     ReportRow,
 )
+from core.startup import StartupProgress
 from index.embedder import Embedder
 
 
@@ -107,8 +108,11 @@ class EventRecorder:
         )
         return self.record(features, wire_copy_of=wire_copy_of)
 
-    def restore(self) -> int:
-        """Rebuild the in-memory index from the store; place articles left without an event."""
+    def restore(self, progress: StartupProgress | None = None) -> int:
+        """Rebuild the in-memory index from the store; place articles left without an event.
+        Each article counts as one step done in `progress`."""
+        progress = progress or StartupProgress()
+        progress.begin("restoring events")
         with self._sessions() as session:
             rows = session.execute(
                 select(ArticleRow, ArticleFeaturesRow)
@@ -126,7 +130,9 @@ class EventRecorder:
             }
         unplaced: list[int] = []
         first_publication: dict[int, int] = {}
+        progress.begin("restoring events", total=len(rows))
         for article, stored in rows:
+            progress.advance()
             original = first_publication.setdefault(article.report_id, article.id)
             if stored is None or article.event_id is None:
                 unplaced.append(article.id)
@@ -136,7 +142,9 @@ class EventRecorder:
                 live_event_id[article.event_id],
                 report=original,
             )
+        progress.begin("placing articles stored without an event", total=len(unplaced))
         for article_id in unplaced:
+            progress.advance()
             with self._sessions.begin() as session:
                 session.execute(
                     delete(ArticleFeaturesRow).where(ArticleFeaturesRow.article_id == article_id)
