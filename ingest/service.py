@@ -170,8 +170,7 @@ class IngestService:
         self, batch_kind: str, job_kind: str, items: list[tuple[str, dict[str, Any]]]
     ) -> Batch:
         # Every submission wakes the workers: jobs queued in this process start at once.
-        batch = self.queue.create_batch(batch_kind)
-        queued = self.queue.enqueue(batch, job_kind, items)
+        batch, queued = self.queue.submit(batch_kind, job_kind, items)
         self.workers.wake()
         return Batch(batch, queued)
 
