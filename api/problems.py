@@ -27,6 +27,7 @@ from core.errors import (
     ArticleTooShort,
     FetchError,
     FetchTimeout,
+    HostNotFound,
     HTTPStatusError,
     InvalidInput,
     InvalidURL,
@@ -116,6 +117,7 @@ _BY_CODE: dict[str, tuple[int, str]] = {
     "refused-address": (403, "Refused address"),
     "fetch-failed": (502, "Fetch failed"),
     "fetch-timeout": (502, "Fetch timed out"),
+    "host-not-found": (502, "Host not found"),
     "not-an-article": (422, "Not an article"),
     "not-found": (404, "Not found"),
     "no-coverage": (404, "No coverage found"),
@@ -139,6 +141,7 @@ _BASES: tuple[type[ParallaxError], ...] = (
     InvalidInput,
     RefusedAddress,
     FetchTimeout,
+    HostNotFound,
     NotAnArticle,
     NoCoverage,
     NotFound,
@@ -177,7 +180,9 @@ def _problem(
 
 
 def _public_code(error: ParallaxError) -> str:
-    if isinstance(error, FetchError) and not isinstance(error, RefusedAddress | FetchTimeout):
+    if isinstance(error, FetchError) and not isinstance(
+        error, RefusedAddress | FetchTimeout | HostNotFound
+    ):
         return "fetch-failed"
     for base in _BASES:
         if isinstance(error, base):
@@ -373,7 +378,10 @@ _DESCRIPTIONS: dict[int, str] = {
         "`too-short`)."
     ),
     429: "Rate limited (`rate-limited`); see Retry-After.",
-    502: "The article could not be fetched (`fetch-failed` with a `reason`, `fetch-timeout`).",
+    502: (
+        "The article could not be fetched (`fetch-failed` with a `reason`, `fetch-timeout`, "
+        "`host-not-found`)."
+    ),
     503: (
         "Still ingesting the article (`deadline-exceeded`), over capacity (`overloaded`), "
         "the store busy with another write (`store-busy`), or not ready; see Retry-After."
