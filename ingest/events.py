@@ -89,8 +89,42 @@ class EventRecorder:
                 persist_assignment(session, assignment)
             return assignment.event_id
 
-    def record_stored(self, article_id: int, *, wire_copy_of: int | None = None) -> int:
-        """Place an article whose features are not computed yet (a reprint, a recovery)."""
+    def attach_unverified(self, features: ArticleFeatures) -> int | None:
+        """Persist the features of a page a caller sent and point it at the event of its best
+        match, which reads that event without joining it (`EventIndex.attach`)."""
+        with self._lock:
+            event_id = self.index.attach(features)
+            with self._sessions.begin() as session:
+                session.add(_features_row(features, self._model_id))
+                session.execute(
+                    update(ArticleRow)
+                    .where(ArticleRow.id == features.article_id)
+                    .values(event_id=event_id)
+                )
+            return event_id
+
+    def reattach_unverified(self, article_id: int) -> None:
+        """Point a caller's page at the event of its best match now: coverage stored after the
+        page arrived becomes its coverage too, still without it joining anything."""
+        features = self.index.features(article_id)
+        if features is None:
+            return
+        with self._lock:
+            event_id = self.index.attach(features)
+            with self._sessions.begin() as session:
+                session.execute(
+                    update(ArticleRow)
+                    .where(
+                        ArticleRow.id == article_id,
+                        ArticleRow.verified.is_(False),
+                        ArticleRow.event_id.is_distinct_from(event_id),
+                    )
+                    .values(event_id=event_id)
+                )
+
+    def record_stored(self, article_id: int, *, wire_copy_of: int | None = None) -> int | None:
+        """Place an article whose features are not computed yet (a reprint, a recovery); an
+        unverified one is attached, never placed."""
         with self._sessions() as session:
             article = session.get(ArticleRow, article_id)
             if article is None:
@@ -106,6 +140,8 @@ class EventRecorder:
             outlet=article.outlet_name or None,
             published_at=article.published_at,
         )
+        if not article.verified:
+            return self.attach_unverified(features)
         return self.record(features, wire_copy_of=wire_copy_of)
 
     def restore(self, progress: StartupProgress | None = None) -> int:
@@ -133,6 +169,11 @@ class EventRecorder:
         progress.begin("restoring events", total=len(rows))
         for article, stored in rows:
             progress.advance()
+            if stored is not None and not article.verified:
+                self.index.attach(
+                    _features_from_row(article, stored, vectors[article.report_id], self._dimension)
+                )
+                continue
             original = first_publication.setdefault(article.report_id, article.id)
             if stored is None or article.event_id is None:
                 unplaced.append(article.id)
