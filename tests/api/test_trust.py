@@ -61,6 +61,9 @@ async def test_a_submitted_page_serves_its_caller_but_is_no_outlets_article(
         assert planted.status_code == 200, planted.text
         planted_id = planted.json()["article"]["id"]
         assert real_id in {item["article_id"] for item in planted.json()["coverage"]}
+        assert planted.json()["article"]["verified"] is False
+        assert (await client.get(f"/articles/{planted_id}")).json()["verified"] is False
+        assert (await client.get(f"/articles/{real_id}")).json()["verified"] is True
 
         # Nothing is stored under the outlet's URL, and sending the page again finds the copy.
         assert _stored_under(lifespan, article_url(target)) == []
@@ -161,6 +164,8 @@ async def test_a_submitted_page_never_joins_an_event_even_after_a_restart(
 
     async with running(settings) as (client, lifespan):
         assert lifespan.runtime.ingest.events.index.event_of(planted_id) is None
+        real_answer = await client.get("/compare", params={"url": article_url(real)})
+        assert real_answer.json()["article"]["verified"] is True
         assert planted_id not in await _coverage_ids(client, real)
         again = await client.post("/compare", json=page)
         assert again.json()["article"]["id"] == planted_id
