@@ -20,6 +20,7 @@ from api.metrics import Metrics
 from api.overload import WorkGate
 from api.problems import Unauthorized
 from api.security import RATE_LIMIT_STATE_KEY, KeyRing, RateLimiter
+from api.startup import Startup
 from compare import Archive, Comparer, ComparisonKey, CoverageRefresher, LruCache, Resolver
 from core.config import Settings
 from core.errors import RateLimited
@@ -95,13 +96,16 @@ class Runtime:
 
 
 class State(TypedDict):
-    runtime: Runtime
+    startup: Startup[Runtime]
 
 
 # Coroutines, not plain functions: FastAPI runs those in a worker thread, a hop per request
 # that these lookups do not need.
 async def get_runtime(request: Request) -> Runtime:
-    runtime = request.state.runtime
+    """The runtime; 503 `not-ready`, naming startup's current step, until it is built."""
+    startup = request.state.startup
+    assert isinstance(startup, Startup)
+    runtime = startup.runtime
     assert isinstance(runtime, Runtime)
     return runtime
 

@@ -3,9 +3,10 @@ are opened once in its lifespan and reached through the typed lifespan state."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -22,6 +23,7 @@ from api.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from api.routes import ROUTERS
 from api.schemas import Problem
 from api.security import BodyLimitMiddleware, KeyRing, RateLimiter, RateLimitHeadersMiddleware
+from api.startup import Startup
 from compare import (
     Archive,
     ComparerFactory,
@@ -30,6 +32,7 @@ from compare import (
     Resolver,
 )
 from core.config import Settings
+from core.errors import StartupStopped
 from core.models import Outlet
 from index.embedder import Embedder
 from ingest.service import IngestService, ingest_service
@@ -84,6 +87,13 @@ def _engine_comparer(service: IngestService) -> EngineComparer:
     )
 
 
+def _settle(task: asyncio.Task[None], startup: Startup[Runtime]) -> None:
+    if task.cancelled():
+        startup.failed(asyncio.CancelledError("startup was cancelled"))
+    elif (error := task.exception()) is not None and not isinstance(error, StartupStopped):
+        startup.failed(error)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -93,7 +103,7 @@ def create_app(
     include_registry: bool = True,
     on_startup: Callable[[IngestService], object] | None = None,
 ) -> FastAPI:
-    """The Parallax API.
+    """The Parallax API. Its lifespan returns at once: startup runs in the background.
 
     `embedder` replaces the configured model (tests); `comparer` builds the comparison engine
     from the running ingest service (default: `EngineComparer`); `extra_outlets`
@@ -104,54 +114,72 @@ def create_app(
     metrics = Metrics()
     make_comparer: ComparerFactory = comparer or _engine_comparer
 
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[State]:
+    def build_runtime(service: IngestService, keys: KeyRing) -> Runtime:
+        return Runtime(
+            settings=settings,
+            ingest=service,
+            archive=Archive(service.sessions, service.outlets),
+            resolver=Resolver.of(service),
+            comparer=make_comparer(service),
+            cache=AnswerCache(settings.comparison_cache_size),
+            refresher=CoverageRefresher(
+                service,
+                enabled=settings.coverage_refresh,
+                interval=settings.coverage_refresh_interval,
+                retry_after=settings.coverage_retry_after,
+                on_start=metrics.coverage_refreshes.inc,
+            ),
+            background=BackgroundIngests(),
+            keys=keys,
+            limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
+            metrics=metrics,
+            compare_gate=WorkGate(
+                "comparisons",
+                running=settings.compare_concurrency,
+                waiting=settings.heavy_work_queue,
+            ),
+            ingest_gate=WorkGate(
+                "articles to ingest",
+                running=settings.ingest_concurrency,
+                waiting=settings.heavy_work_queue,
+            ),
+        )
+
+    async def start(startup: Startup[Runtime], stack: AsyncExitStack) -> None:
         keys = KeyRing(settings.api_key_hashes, settings.api_keys_file)
-        # Process-wide, like the torch and FAISS thread counts; restored when the app stops.
-        blas = ThreadpoolController().limit(limits=settings.blas_threads, user_api="blas")
-        with blas:
-            async with ingest_service(
+        service = await stack.enter_async_context(
+            ingest_service(
                 settings,
                 embedder=embedder,
                 extra_outlets=extra_outlets,
                 include_registry=include_registry,
-            ) as service:
-                if on_startup is not None:
-                    on_startup(service)
-                runtime = Runtime(
-                    settings=settings,
-                    ingest=service,
-                    archive=Archive(service.sessions, service.outlets),
-                    resolver=Resolver.of(service),
-                    comparer=make_comparer(service),
-                    cache=AnswerCache(settings.comparison_cache_size),
-                    refresher=CoverageRefresher(
-                        service,
-                        enabled=settings.coverage_refresh,
-                        interval=settings.coverage_refresh_interval,
-                        retry_after=settings.coverage_retry_after,
-                        on_start=metrics.coverage_refreshes.inc,
-                    ),
-                    background=BackgroundIngests(),
-                    keys=keys,
-                    limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
-                    metrics=metrics,
-                    compare_gate=WorkGate(
-                        "comparisons",
-                        running=settings.compare_concurrency,
-                        waiting=settings.heavy_work_queue,
-                    ),
-                    ingest_gate=WorkGate(
-                        "articles to ingest",
-                        running=settings.ingest_concurrency,
-                        waiting=settings.heavy_work_queue,
-                    ),
-                )
-                try:
-                    with _long_lived_heap():
-                        yield {"runtime": runtime}
-                finally:
-                    await runtime.background.drain()
+                progress=startup.progress,
+            )
+        )
+        if on_startup is not None:
+            on_startup(service)
+        runtime = build_runtime(service, keys)
+        stack.push_async_callback(runtime.background.drain)
+        stack.enter_context(_long_lived_heap())
+        startup.ready(runtime)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[State]:
+        # The server listens at once; startup's work (the store, the model, the indexes, the
+        # events) runs in the background and /readyz names its step meanwhile.
+        startup: Startup[Runtime] = Startup()
+        async with AsyncExitStack() as stack:
+            # Process-wide, like the torch and FAISS thread counts; restored when the app stops.
+            stack.enter_context(
+                ThreadpoolController().limit(limits=settings.blas_threads, user_api="blas")
+            )
+            starting = asyncio.create_task(start(startup, stack))
+            starting.add_done_callback(lambda task: _settle(task, startup))
+            try:
+                yield {"startup": startup}
+            finally:
+                startup.progress.stop()
+                await asyncio.gather(starting, return_exceptions=True)
 
     app = FastAPI(
         title="Parallax",

@@ -115,6 +115,7 @@ def article_out(article: domain.Article) -> ArticleOut:
         published_at=article.published_at,
         language=article.language,
         passages=[passage_out(p, context) for p in article.passages],
+        verified=article.verified,
     )
 
 

@@ -21,11 +21,13 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
+from core.db.faults import storage_full
 from core.errors import (
     ArticleTooLarge,
     ArticleTooShort,
     FetchError,
     FetchTimeout,
+    HostNotFound,
     HTTPStatusError,
     InvalidInput,
     InvalidURL,
@@ -59,6 +61,8 @@ log = logging.getLogger(__name__)
 PROBLEM_BASE = "https://parallax.example/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 STORE_BUSY_RETRY_AFTER = 2
+STORAGE_FULL_RETRY_AFTER = 30
+NOT_READY_RETRY_AFTER = 2
 
 
 class Unauthorized(ParallaxError):
@@ -76,6 +80,8 @@ class DeadlineExceeded(ParallaxError):
 
 
 class NotReady(ParallaxError):
+    """Startup has not finished (`step` names where it is) or the store does not answer."""
+
     code = "not-ready"
 
 
@@ -111,6 +117,7 @@ _BY_CODE: dict[str, tuple[int, str]] = {
     "refused-address": (403, "Refused address"),
     "fetch-failed": (502, "Fetch failed"),
     "fetch-timeout": (502, "Fetch timed out"),
+    "host-not-found": (502, "Host not found"),
     "not-an-article": (422, "Not an article"),
     "not-found": (404, "Not found"),
     "no-coverage": (404, "No coverage found"),
@@ -120,6 +127,7 @@ _BY_CODE: dict[str, tuple[int, str]] = {
     "not-ready": (503, "Not ready"),
     "overloaded": (503, "Overloaded"),
     "store-busy": (503, "Store busy"),
+    "storage-full": (507, "Storage full"),
     "validation": (422, "Invalid request"),
     "malformed-body": (400, "Malformed request body"),
     "method-not-allowed": (405, "Method not allowed"),
@@ -133,6 +141,7 @@ _BASES: tuple[type[ParallaxError], ...] = (
     InvalidInput,
     RefusedAddress,
     FetchTimeout,
+    HostNotFound,
     NotAnArticle,
     NoCoverage,
     NotFound,
@@ -171,7 +180,9 @@ def _problem(
 
 
 def _public_code(error: ParallaxError) -> str:
-    if isinstance(error, FetchError) and not isinstance(error, RefusedAddress | FetchTimeout):
+    if isinstance(error, FetchError) and not isinstance(
+        error, RefusedAddress | FetchTimeout | HostNotFound
+    ):
         return "fetch-failed"
     for base in _BASES:
         if isinstance(error, base):
@@ -200,7 +211,9 @@ async def _parallax_error(request: Request, error: Exception) -> ProblemResponse
         extensions["reason"] = error.code
     if isinstance(error, HTTPStatusError):
         extensions["upstream_status"] = error.status
-    for key in ("article_id", "article_url", "job_id", "limit"):
+    if isinstance(error, NotReady):
+        headers["Retry-After"] = _retry_after(NOT_READY_RETRY_AFTER)
+    for key in ("article_id", "article_url", "job_id", "limit", "step", "done", "total"):
         if key in error.context:
             extensions[key] = error.context[key]
     if code == "internal-error":
@@ -259,22 +272,51 @@ def _allowed_methods(request: Request) -> list[str]:
 
 
 async def _store_error(request: Request, error: Exception) -> ProblemResponse:
+    if storage_full(error):
+        return _storage_full(request)
     # SQLite lets one writer in at a time; a write that waited out the busy timeout behind a
     # long one is worth retrying, not a server fault.
     if _is_lock_timeout(error):
-        return _problem(
+        return _retry_later(
             request,
             "store-busy",
             "the store is busy with another write; try again",
-            headers={"Retry-After": _retry_after(STORE_BUSY_RETRY_AFTER)},
-            retry_after=STORE_BUSY_RETRY_AFTER,
+            STORE_BUSY_RETRY_AFTER,
         )
     return await _unexpected_error(request, error)
+
+
+def _retry_later(request: Request, code: str, detail: str, seconds: int) -> ProblemResponse:
+    return _problem(
+        request,
+        code,
+        detail,
+        headers={"Retry-After": _retry_after(seconds)},
+        retry_after=seconds,
+    )
 
 
 def _is_lock_timeout(error: Exception) -> bool:
     message = str(getattr(error, "orig", error)).lower()
     return "database is locked" in message or "database table is locked" in message
+
+
+async def _os_error(request: Request, error: Exception) -> ProblemResponse:
+    if storage_full(error):
+        return _storage_full(request)
+    return await _unexpected_error(request, error)
+
+
+def _storage_full(request: Request) -> ProblemResponse:
+    # The write's transaction was rolled back: nothing of the request is stored, and the same
+    # request succeeds once space is freed.
+    log.error("the data directory is full: refused a write on %s", request.url.path)
+    return _retry_later(
+        request,
+        "storage-full",
+        "the server's storage is full; nothing was stored, try again later",
+        STORAGE_FULL_RETRY_AFTER,
+    )
 
 
 async def _unexpected_error(request: Request, error: Exception) -> ProblemResponse:
@@ -287,6 +329,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(OperationalError, _store_error)
+    app.add_exception_handler(OSError, _os_error)
     app.add_exception_handler(Exception, _unexpected_error)
 
 
@@ -335,11 +378,15 @@ _DESCRIPTIONS: dict[int, str] = {
         "`too-short`)."
     ),
     429: "Rate limited (`rate-limited`); see Retry-After.",
-    502: "The article could not be fetched (`fetch-failed` with a `reason`, `fetch-timeout`).",
+    502: (
+        "The article could not be fetched (`fetch-failed` with a `reason`, `fetch-timeout`, "
+        "`host-not-found`)."
+    ),
     503: (
         "Still ingesting the article (`deadline-exceeded`), over capacity (`overloaded`), "
         "the store busy with another write (`store-busy`), or not ready; see Retry-After."
     ),
+    507: "The server's storage is full (`storage-full`): nothing was stored; see Retry-After.",
 }
 
 

@@ -177,6 +177,13 @@ class ArticleOut(BaseModel):
     published_at: datetime | None
     language: str | None
     passages: list[PassageOut] = Field(default_factory=list)
+    verified: bool = Field(
+        default=True,
+        description=(
+            "False for a page or text a caller sent, which the service has not fetched itself: "
+            "it serves that caller's comparison and is no one else's coverage."
+        ),
+    )
 
 
 class CoverageOut(BaseModel):

@@ -11,18 +11,28 @@ the only private address it may fetch; a canary on 127.0.0.1 that nothing may re
 - kill -9: ingest a batch of URLs, SIGKILL the server part-way, restart, `--cycles` times;
   then let it finish: lost = URLs never stored, duplicated = extra rows, and each FAISS index
   must hold exactly the ids the store has vectors for;
-- corrupt index: garbage in the passage index file, restart: rebuilt from the store.
+- corrupt index: garbage in the passage index file, restart: rebuilt from the store;
+- full disk: the data directory on a small tmpfs, filled to the last byte while the server runs;
+  handled = each write refused with 507 `storage-full`; then space is freed: every URL must be
+  stored once, the store must pass SQLite's integrity check and the indexes equal it. Mounting
+  the tmpfs needs root; without it the row says skipped;
+- overload: 4× the comparisons the server runs and queues at once, all at once, uncached;
+  handled = answered, or shed with 503/429 problem+json; /healthz is polled throughout and
+  every poll must answer 200.
 
 Prints one table row per case: tries, handled, time to answer (median and worst), the server's
 peak RSS during the case, and what was lost.
 
     python bench/faults.py [--cycles 25] [--fast]
+
+Figures are recorded in docs/reliability.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import itertools
 import json
 import os
 import random
@@ -180,7 +190,9 @@ class Hostile(_Quiet):
 class Server:
     """`parallax serve` in a process of its own, on a data directory that outlives it."""
 
-    def __init__(self, data: Path, outlets_file: Path) -> None:
+    def __init__(
+        self, data: Path, outlets_file: Path, extra_env: dict[str, str] | None = None
+    ) -> None:
         self.port = _free_port("127.0.0.1")
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -196,6 +208,7 @@ class Server:
             "PARALLAX_COMPARE_DEADLINE": "15",
             "PARALLAX_RATE_LIMIT_PER_MINUTE": "0",
             "PARALLAX_TORCH_THREADS": "1",
+            **(extra_env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None
         self.peak_rss = 0
@@ -463,6 +476,162 @@ def corrupt_index_case(server: Server, data: Path) -> Row:
     return row
 
 
+FULL_DISK_MB = 64
+FILLER_CHUNK = 1 << 20
+
+
+@contextmanager
+def tmpfs(path: Path, megabytes: int) -> Iterator[bool]:
+    """A tmpfs of `megabytes` at `path`; yields whether it could be mounted (it needs root)."""
+    path.mkdir(parents=True, exist_ok=True)
+    mounted = (
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(path)],
+            capture_output=True,
+            check=False,
+        ).returncode
+        == 0
+    )
+    try:
+        yield mounted
+    finally:
+        if mounted:
+            subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def _fill(directory: Path) -> Path:
+    """Write a file into `directory` until its file system has no byte left."""
+    filler = directory / "filler"
+    chunk = b"\0" * FILLER_CHUNK
+    with filler.open("wb", buffering=0) as handle:
+        while True:
+            try:
+                handle.write(chunk)
+            except OSError:
+                if len(chunk) == 1:
+                    return filler
+                chunk = chunk[: len(chunk) // 2]
+
+
+def _integrity_ok(data: Path) -> bool:
+    with sqlite3.connect(data / "parallax.db") as db:
+        return bool(db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+
+
+def full_disk_case(site: DemoSite, root: Path, outlets_file: Path, tries: int) -> Row:
+    row = Row("full disk for the data directory")
+    with tmpfs(root / "small-disk", FULL_DISK_MB) as mounted:
+        if not mounted:
+            row.lost = "skipped: no tmpfs (mounting one needs root)"
+            return row
+        data = root / "small-disk" / "data"
+        server = Server(data, outlets_file)
+        urls = site.article_urls()
+        held, fresh = urls[: len(urls) // 2], urls[len(urls) // 2 :]
+        server.start()
+        with httpx.Client(base_url=server.base, timeout=60) as client, sampling(server, row):
+            _wait_for_job(server, client.post("/ingest", json={"urls": held}).json()["job_id"])
+            filler = _fill(data.parent)
+            full = _problem(507)
+            for url in fresh[:tries]:
+                _timed(row, partial(client.get, "/compare", params={"url": url}), full)
+                _timed(row, partial(client.post, "/ingest", json={"urls": [url]}), full)
+            healthy = client.get("/healthz").status_code == 200
+            filler.unlink()
+            _wait_for_job(server, client.post("/ingest", json={"urls": urls}).json()["job_id"])
+        server.stop()
+        articles, distinct, stored = _store_counts(data)
+        lost = len(set(urls) - stored)
+        duplicated = articles - distinct
+        checks = [
+            f"{lost} lost, {duplicated} duplicated",
+            "integrity ok" if _integrity_ok(data) else "integrity FAILED",
+            f"indexes {'=' if _indexes_equal_store(data) else '≠'} store",
+        ]
+        if not healthy:
+            checks.append("health check failed")
+        row.lost = ", ".join(checks)
+    return row
+
+
+def _cycled(items: list[str], count: int) -> list[str]:
+    return list(itertools.islice(itertools.cycle(items), count))
+
+
+OVERLOAD_COMPARE_CONCURRENCY = 2
+OVERLOAD_QUEUE = 16
+OVERLOAD_FACTOR = 4
+
+
+def overload_case(data: Path, outlets_file: Path, site: DemoSite) -> Row:
+    capacity = OVERLOAD_COMPARE_CONCURRENCY + OVERLOAD_QUEUE
+    clients = OVERLOAD_FACTOR * capacity
+    row = Row(f"overload: {clients} comparisons at once, {OVERLOAD_FACTOR}× capacity")
+    server = Server(
+        data,
+        outlets_file,
+        {
+            "PARALLAX_COMPARISON_CACHE_SIZE": "0",
+            "PARALLAX_COMPARE_CONCURRENCY": str(OVERLOAD_COMPARE_CONCURRENCY),
+            "PARALLAX_HEAVY_WORK_QUEUE": str(OVERLOAD_QUEUE),
+        },
+    )
+    server.start()
+    urls = site.article_urls()
+    shed: list[int] = []
+    health: list[int] = []
+    done = threading.Event()
+
+    def answered(response: httpx.Response) -> bool:
+        if response.status_code in (429, 503):
+            shed.append(response.status_code)
+            return response.headers.get("content-type", "").startswith("application/problem+json")
+        return response.status_code in (200, 404)
+
+    def poll_health() -> None:
+        with httpx.Client(base_url=server.base, timeout=10) as client:
+            while not done.is_set():
+                try:
+                    health.append(client.get("/healthz").status_code)
+                except httpx.HTTPError:
+                    health.append(0)
+                time.sleep(0.1)
+
+    poller = threading.Thread(target=poll_health, daemon=True)
+    # One row per client, merged after: the threads never write to one row at once.
+    parts = [Row(row.case) for _ in range(clients)]
+    limits = httpx.Limits(max_connections=clients)
+    with (
+        httpx.Client(base_url=server.base, timeout=120, limits=limits) as client,
+        sampling(server, row),
+    ):
+        poller.start()
+        threads = [
+            threading.Thread(
+                target=_timed,
+                args=(part, partial(client.get, "/compare", params={"url": url}), answered),
+            )
+            for part, url in zip(parts, _cycled(urls, clients), strict=True)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        done.set()
+        poller.join()
+    server.stop()
+    for part in parts:
+        row.tries += part.tries
+        row.handled += part.handled
+        row.seconds += part.seconds
+        row.unhandled += part.unhandled
+    healthy = sum(status == 200 for status in health)
+    row.lost = f"0; {len(shed)} shed; /healthz {healthy} of {len(health)} polls answered 200"
+    if healthy != len(health):
+        row.lost = f"/healthz failed {len(health) - healthy} of {len(health)} polls"
+    return row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cycles", type=int, default=25, help="kill -9 cycles")
@@ -502,6 +671,8 @@ def main() -> None:
             kill_server = Server(root / "killed", outlets_file)
             rows.append(kill_case(kill_server, site, root / "killed", cycles, rng))
             rows.append(corrupt_index_case(kill_server, root / "killed"))
+            rows.append(overload_case(root / "killed", outlets_file, site))
+            rows.append(full_disk_case(site, root, outlets_file, tries))
     finally:
         canary_server.shutdown()
         hostile_server.shutdown()

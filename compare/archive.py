@@ -212,6 +212,7 @@ def _article(session: Session, row: ArticleRow) -> Article:
         published_at=row.published_at,
         language=row.language,
         passages=_passages(session, row),
+        verified=row.verified,
     )
 
 

@@ -52,6 +52,7 @@ class EventCoverage:
     others: tuple[ArticleView, ...]
     languages: Mapping[int, str | None]
     matches: Mapping[int, SameEventMatch]
+    verified: bool = True
 
     def as_article(self, *, with_passages: bool = True) -> Article:
         view = self.article
@@ -63,6 +64,7 @@ class EventCoverage:
             published_at=view.published_at,
             language=self.language,
             passages=view.passages if with_passages else (),
+            verified=self.verified,
         )
 
     def confidence(self, article_id: int) -> float:
@@ -139,8 +141,11 @@ def event_coverage(
     _, event_id, version = found
     key = (event_id, version) if event_id is not None else None
     languages: Members = load_members(session, key) if key is not None else {}
+    verified = True
     if article_id not in languages:  # no event yet, or a caller's unverified page
-        own = session.scalar(select(ArticleRow.language).where(ArticleRow.id == article_id))
+        own, verified = session.execute(
+            select(ArticleRow.language, ArticleRow.verified).where(ArticleRow.id == article_id)
+        ).one()
         languages = {**languages, article_id: own}
     candidates = [member for member in languages if member != article_id]
     features = index.features(article_id)
@@ -156,6 +161,7 @@ def event_coverage(
         others=tuple(views[1:]),
         languages={member: languages.get(member) for member in ranked},
         matches=matches,
+        verified=verified,
     )
 
 

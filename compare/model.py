@@ -40,6 +40,7 @@ class Article:
     language: str | None
     passages: tuple[PassageView, ...] = ()
     outlet_slug: str | None = None
+    verified: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -139,8 +139,12 @@ class Resolver:
         """The comparison's key, and the ingest result when the article was new. A stored
         article costs one store lookup."""
         url = self.url(source)
+        private = private_url(source)
         for stored_under in _lookups(source, url):
             key = await asyncio.to_thread(stored_comparison_key, self._sessions, stored_under)
+            if key is not None and stored_under == private:
+                await asyncio.to_thread(self._pipeline.reattach_unverified, key[0])
+                key = await asyncio.to_thread(stored_comparison_key, self._sessions, stored_under)
             if key is not None:
                 return key, None
         article_id, result = await self.resolve(source, run=run)

@@ -91,6 +91,21 @@ class EventIndex:
         with self._lock:
             self._assigner.absorb(gone, into)
 
+    def attach(self, features: ArticleFeatures) -> int | None:
+        """Keep an unverified article (a page a caller sent) for scoring its own comparison: it
+        is never a candidate for other articles, never counted in the pool statistics, and never
+        a member of an event. Returns the event of its best match that reaches the join
+        threshold, which its comparison reads coverage from, or None."""
+        with self._lock:
+            found = self.matches(features)
+            self._features[features.article_id] = features
+            for match in found:
+                if match.same_event_confidence < self._assigner.join_threshold:
+                    break
+                if match.article_id in self._assigner:
+                    return self._assigner.event_of(match.article_id)
+            return None
+
     def _window_ids(self, published_at: datetime | None) -> np.ndarray:
         ids = np.fromiter(self._times, dtype=np.int64, count=len(self._times))
         if published_at is None:

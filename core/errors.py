@@ -3,10 +3,12 @@
 ParallaxError
 ├── InvalidInput                 the caller's input cannot be used
 │   ├── InvalidURL               not an absolute http(s) URL
+│   │   └── UnsupportedScheme    a scheme other than http and https (ftp:, file:, javascript:)
 │   └── PayloadTooLarge          over a size limit
 │       └── ArticleTooLarge      an article's text or passages over their cap
 ├── FetchError                   a fetch did not yield a usable response
-│   ├── RefusedAddress           SSRF guard: a non-public address or a non-http scheme
+│   ├── RefusedAddress           SSRF guard: a non-public address, or a redirect to another scheme
+│   ├── HostNotFound             the URL's host name does not resolve
 │   ├── FetchTimeout             connect, read or total deadline exceeded
 │   ├── BodyTooLarge             raw or decompressed body over its cap
 │   ├── TooManyRedirects         redirect loop or chain longer than allowed
@@ -20,7 +22,8 @@ ParallaxError
 ├── NoCoverage                   no same-event coverage found
 ├── RateLimited                  a caller exceeded its rate limit
 ├── IndexMismatch                an index on disk does not match the store or the model
-└── JobAbandoned                 a job interrupted too often to try again
+├── JobAbandoned                 a job interrupted too often to try again
+└── StartupStopped               the server stopped while starting
 
 Every class has a stable `code`: it is the failure reason stored per item and the
 suffix of the API's problem type.
@@ -49,6 +52,10 @@ class InvalidURL(InvalidInput):
     code = "invalid-url"
 
 
+class UnsupportedScheme(InvalidURL):
+    """Same public code as `InvalidURL`; a redirect to such a URL is refused instead."""
+
+
 class PayloadTooLarge(InvalidInput):
     code = "payload-too-large"
 
@@ -67,6 +74,10 @@ class FetchError(ParallaxError):
 
 class RefusedAddress(FetchError):
     code = "refused-address"
+
+
+class HostNotFound(FetchError):
+    code = "host-not-found"
 
 
 class FetchTimeout(FetchError):
@@ -131,3 +142,7 @@ class IndexMismatch(ParallaxError):
 
 class JobAbandoned(ParallaxError):
     code = "too-many-attempts"
+
+
+class StartupStopped(ParallaxError):
+    code = "startup-stopped"

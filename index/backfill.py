@@ -24,6 +24,7 @@ from core.db.schema import (
     ReportRow,
     ReportVectorRow,
 )
+from core.startup import StartupProgress
 from index.embedder import Embedder
 from index.sync import mean_direction, vector_to_bytes
 
@@ -32,8 +33,16 @@ logger = logging.getLogger(__name__)
 REPORTS_PER_CHUNK = 32
 
 
-def embed_missing(sessions: sessionmaker[Session], embedder: Embedder, model_id: int) -> int:
-    """Embed every report and title stored without a vector of `model_id`; returns the reports."""
+def embed_missing(
+    sessions: sessionmaker[Session],
+    embedder: Embedder,
+    model_id: int,
+    progress: StartupProgress | None = None,
+) -> int:
+    """Embed every report and title stored without a vector of `model_id`; returns the reports.
+    Each report embedded counts as one step done in `progress`."""
+    progress = progress or StartupProgress()
+    progress.begin("embedding stored articles without a vector")
     reports = 0
     after = 0
     while True:
@@ -51,6 +60,7 @@ def embed_missing(sessions: sessionmaker[Session], embedder: Embedder, model_id:
             # chunk first; its vectors are as good as ours.
             continue
         reports += embedded
+        progress.advance(embedded)
         logger.info("embedded %d stored reports with %s", reports, embedder.name)
 
 

@@ -1,8 +1,10 @@
 """Keeping the FAISS indexes in step with the store, which is the truth.
 
 `IndexSet.open` loads the saved passage and report indexes and checks them against the store's
-vectors for one embedding model; an index that is missing, made by another model, unreadable, or
-holding another id set than the store is rebuilt from the store and saved. After that, writers
+vectors for one embedding model. An index that lags the store (a crash after a commit, before a
+save) catches up: only the vectors it misses are read and added, and ids the store no longer has
+are dropped. An index that is missing, made by another model or unreadable is rebuilt from the
+store. Either way it is saved. After that, writers
 call `IndexSet.add` once their store transaction has committed, and `IndexSet.save` from time to
 time (a crash in between only costs a rebuild at the next start).
 
@@ -12,7 +14,7 @@ Vectors are stored as raw little-endian float32 bytes (`vector_to_bytes`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from typing import Any
 import faiss
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Row, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,11 +30,15 @@ from core.config import Settings
 from core.db.engine import make_sessionmaker
 from core.db.schema import EmbeddingModelRow, PassageVectorRow, ReportVectorRow
 from core.errors import IndexMismatch
+from core.startup import StartupProgress
 from index.vector_index import VectorIndex
 
 logger = logging.getLogger(__name__)
 
 REBUILD_CHUNK = 10_000
+# Ids per query when reading only the vectors an index misses (under every backend's limit on
+# bound parameters).
+CATCH_UP_CHUNK = 1_000
 
 _VECTOR_DTYPE = np.dtype("<f4")
 
@@ -127,8 +133,10 @@ class IndexSet:
         engine_or_sessionmaker: Engine | sessionmaker[Session],
         model_name: str,
         dimension: int,
+        progress: StartupProgress | None = None,
     ) -> IndexSet:
-        """Load both indexes from ``settings.index_dir``; rebuild any that disagrees with the store.
+        """Load both indexes from ``settings.index_dir``; catch up or rebuild any that disagrees
+        with the store, reporting each step to ``progress``.
 
         Also sets FAISS's thread count from ``settings.faiss_threads`` (process-wide). Call it at
         startup, before any writer runs: rows committed while a rebuild streams may be missed
@@ -144,9 +152,10 @@ class IndexSet:
         with sessions.begin() as session:
             model_id = get_or_create_model(session, model_name, dimension)
         directory = settings.index_dir
+        progress = progress or StartupProgress()
         indexes = {
             kind.name: _open_one(
-                kind, directory / kind.name, sessions, model_name, dimension, model_id
+                kind, directory / kind.name, sessions, model_name, dimension, model_id, progress
             )
             for kind in (_PASSAGES, _REPORTS)
         }
@@ -201,33 +210,42 @@ def _open_one(
     model_name: str,
     dimension: int,
     model_id: int,
+    progress: StartupProgress,
 ) -> VectorIndex:
-    reason: str
-    if not directory.exists():
-        with sessions() as session:
-            if _store_ids(session, kind, model_id).size == 0:
-                index = VectorIndex(dimension, model=model_name)
-                index.save(directory)
-                logger.info("created an empty %s index for %s", kind.name, model_name)
-                return index
+    progress.begin(f"loading the {kind.name} index")
+    with sessions() as session:
+        store = _store_ids(session, kind, model_id)
+    if not directory.exists() and store.size == 0:
+        index = VectorIndex(dimension, model=model_name)
+        index.save(directory)
+        logger.info("created an empty %s index for %s", kind.name, model_name)
+        return index
     try:
         index = VectorIndex.load(directory, model=model_name, dimension=dimension)
     except IndexMismatch as exc:
-        reason = str(exc)
-    else:
-        with sessions() as session:
-            store = _store_ids(session, kind, model_id)
-        held = index.ids()
-        if _same_ids(held, store):
-            logger.info("loaded %s index: %d vectors of %s", kind.name, len(held), model_name)
-            return index
-        missing = np.setdiff1d(store, held).size
-        extra = np.setdiff1d(held, store).size
-        reason = f"{missing} stored vectors not indexed, {extra} indexed ids not in the store"
-    logger.warning("rebuilding the %s index from the store: %s", kind.name, reason)
-    index = _rebuild(kind, sessions, model_name, dimension, model_id)
+        logger.warning("rebuilding the %s index from the store: %s", kind.name, exc)
+        index = _rebuild(kind, sessions, model_name, dimension, model_id, store.size, progress)
+        index.save(directory)
+        logger.info("rebuilt %s index: %d vectors of %s", kind.name, len(index), model_name)
+        return index
+    held = index.ids()
+    if _same_ids(held, store):
+        logger.info("loaded %s index: %d vectors of %s", kind.name, len(held), model_name)
+        return index
+    missing = np.setdiff1d(store, held)
+    extra = np.setdiff1d(held, store)
+    logger.warning(
+        "the %s index lags the store: adding %d stored vectors, dropping %d ids not in the store",
+        kind.name,
+        missing.size,
+        extra.size,
+    )
+    index.remove(extra)
+    progress.begin(f"catching up the {kind.name} index", total=int(missing.size))
+    for ids, vectors in _vectors_of(kind, sessions, dimension, model_id, missing):
+        index.add(ids, vectors)
+        progress.advance(len(ids))
     index.save(directory)
-    logger.info("rebuilt %s index: %d vectors of %s", kind.name, len(index), model_name)
     return index
 
 
@@ -237,11 +255,34 @@ def _rebuild(
     model_name: str,
     dimension: int,
     model_id: int,
+    count: int,
+    progress: StartupProgress,
 ) -> VectorIndex:
+    progress.begin(f"rebuilding the {kind.name} index", total=count)
     index = VectorIndex(dimension, model=model_name)
     for ids, vectors in _stream_vectors(kind, sessions, dimension, model_id):
         index.add(ids, vectors)
+        progress.advance(len(ids))
     return index
+
+
+def _vectors_of(
+    kind: _Kind,
+    sessions: sessionmaker[Session],
+    dimension: int,
+    model_id: int,
+    wanted: npt.NDArray[np.int64],
+) -> Iterator[tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]]:
+    """The model's stored vectors of the ``wanted`` ids, ``CATCH_UP_CHUNK`` at a time."""
+    with sessions() as session:
+        for start in range(0, wanted.size, CATCH_UP_CHUNK):
+            chunk = [int(i) for i in wanted[start : start + CATCH_UP_CHUNK]]
+            rows = session.execute(
+                select(kind.id_column, kind.table.vector).where(
+                    kind.table.model_id == model_id, kind.id_column.in_(chunk)
+                )
+            ).all()
+            yield _as_arrays(rows, dimension)
 
 
 def _stream_vectors(
@@ -256,8 +297,15 @@ def _stream_vectors(
     )
     with sessions() as session:
         for chunk in session.execute(statement).partitions():
-            ids = np.fromiter((row[0] for row in chunk), dtype=np.int64, count=len(chunk))
-            vectors = np.empty((len(chunk), dimension), dtype=np.float32)
-            for i, row in enumerate(chunk):
-                vectors[i] = bytes_to_vector(row[1], dimension)
-            yield ids, vectors
+            yield _as_arrays(chunk, dimension)
+
+
+def _as_arrays(
+    rows: Sequence[Row[int, bytes]], dimension: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """Rows of (id, vector bytes) as ids int64 ``(n,)`` and vectors float32 ``(n, dimension)``."""
+    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    vectors = np.empty((len(rows), dimension), dtype=np.float32)
+    for i, row in enumerate(rows):
+        vectors[i] = bytes_to_vector(row[1], dimension)
+    return ids, vectors

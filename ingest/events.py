@@ -33,6 +33,7 @@ from core.db.changes import (
 )
 from core.db.events import live_event
 from core.db.schema import ArticleFeaturesRow, ArticleRow, EventRow, ReportRow
+from core.startup import StartupProgress
 from index.embedder import Embedder
 from ingest.event_features import features_from_row, features_row, passage_vectors
 from ingest.follow import apply_changes
@@ -112,8 +113,43 @@ class EventRecorder:
             session, self.index, self._mark, model_id=self._model_id, dimension=self._dimension
         )
 
-    def record_stored(self, article_id: int, *, wire_copy_of: int | None = None) -> int:
-        """Place an article whose features are not computed yet (a reprint, a recovery)."""
+    def attach_unverified(self, features: ArticleFeatures) -> int | None:
+        """Persist the features of a page a caller sent and point it at the event of its best
+        match, which reads that event without joining it (`EventIndex.attach`). Nothing goes
+        to the change log: other processes never see the page."""
+        with self._lock, self._sessions.begin() as session:
+            self._catch_up(session)
+            event_id = self.index.attach(features)
+            session.merge(features_row(features, self._model_id))
+            session.execute(
+                update(ArticleRow)
+                .where(ArticleRow.id == features.article_id)
+                .values(event_id=event_id)
+            )
+            return event_id
+
+    def reattach_unverified(self, article_id: int) -> None:
+        """Point a caller's page at the event of its best match now: coverage stored after the
+        page arrived becomes its coverage too, still without it joining anything."""
+        features = self.index.features(article_id)
+        if features is None:
+            return
+        with self._lock, self._sessions.begin() as session:
+            self._catch_up(session)
+            event_id = self.index.attach(features)
+            session.execute(
+                update(ArticleRow)
+                .where(
+                    ArticleRow.id == article_id,
+                    ArticleRow.verified.is_(False),
+                    ArticleRow.event_id.is_distinct_from(event_id),
+                )
+                .values(event_id=event_id)
+            )
+
+    def record_stored(self, article_id: int, *, wire_copy_of: int | None = None) -> int | None:
+        """Place an article whose features are not computed yet (a reprint, a recovery); an
+        unverified one is attached, never placed."""
         with self._sessions() as session:
             article = session.get(ArticleRow, article_id)
             if article is None:
@@ -129,14 +165,19 @@ class EventRecorder:
             outlet=article.outlet_name or None,
             published_at=article.published_at,
         )
+        if not article.verified:
+            return self.attach_unverified(features)
         return self.record(features, wire_copy_of=wire_copy_of)
 
-    def restore(self) -> int:
+    def restore(self, progress: StartupProgress | None = None) -> int:
         """Rebuild the in-memory index from the store; place articles left without an event.
+        Each article counts as one step done in `progress`.
 
         The log's mark is read first: changes committed while the rows are read are applied
         again by the next catch-up, which leaves what the rows already show unchanged.
         """
+        progress = progress or StartupProgress()
+        progress.begin("restoring events")
         with self._sessions() as session:
             mark = latest_change(session)
             rows = session.execute(
@@ -155,7 +196,14 @@ class EventRecorder:
             }
         unplaced: list[int] = []
         first_publication: dict[int, int] = {}
+        progress.begin("restoring events", total=len(rows))
         for article, stored in rows:
+            progress.advance()
+            if stored is not None and not article.verified:
+                self.index.attach(
+                    features_from_row(article, stored, vectors[article.report_id], self._dimension)
+                )
+                continue
             original = first_publication.setdefault(article.report_id, article.id)
             if stored is None or article.event_id is None:
                 unplaced.append(article.id)
@@ -166,7 +214,9 @@ class EventRecorder:
                 report=original,
             )
         self._mark = mark
+        progress.begin("placing articles stored without an event", total=len(unplaced))
         for article_id in unplaced:
+            progress.advance()
             self.record_stored(article_id)
         return len(unplaced)
 

@@ -34,11 +34,13 @@ from core.config import Settings
 from core.errors import (
     FetchError,
     FetchTimeout,
+    HostNotFound,
     HTTPStatusError,
     InvalidURL,
     RefusedAddress,
     TooManyRedirects,
     UnsupportedContent,
+    UnsupportedScheme,
 )
 from core.models import FetchedPage
 from ingest.robots import RobotsCache
@@ -228,6 +230,10 @@ class Fetcher:
             if "\\" in location or not location.isprintable() or " " in location:
                 raise InvalidURL(f"Location {location[:200]!r} is ambiguous")
             return self._policy.check_url(response.url.join(location))
+        except UnsupportedScheme as exc:
+            raise RefusedAddress(
+                f"refused {exc.message} (redirected from {response.url})", url=str(response.url)
+            ) from exc
         except RefusedAddress as exc:
             raise RefusedAddress(
                 f"{exc.message} (redirected from {response.url})", url=exc.url
@@ -276,6 +282,8 @@ class Fetcher:
                     return await self._read(url, response, kind)
             except RefusedAddress as exc:
                 raise RefusedAddress(f"refused {url}: {exc.message}", url=str(url)) from exc
+            except HostNotFound as exc:
+                raise HostNotFound(f"cannot fetch {url}: {exc.message}", url=str(url)) from exc
             except _TRANSIENT_ERRORS:
                 raise
             except httpx.HTTPError as exc:

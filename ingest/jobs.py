@@ -118,6 +118,17 @@ class JobQueue:
             session.flush()
             return batch.id
 
+    def submit(
+        self, batch_kind: str, job_kind: str, items: Iterable[tuple[str, dict[str, Any]]]
+    ) -> tuple[int, int]:
+        """A new batch with its (key, payload) jobs, in one transaction: a batch is never stored
+        without its jobs. Returns the batch id and how many jobs were queued."""
+        with self._sessions.begin() as session:
+            batch = BatchRow(kind=batch_kind, created_at=now())
+            session.add(batch)
+            session.flush()
+            return batch.id, _add_jobs(session, batch.id, job_kind, items, now())
+
     def enqueue(
         self,
         batch_id: int | None,
@@ -127,32 +138,8 @@ class JobQueue:
         available_at: datetime | None = None,
     ) -> int:
         """Add (key, payload) jobs; a key already queued in the batch is not added twice."""
-        added = 0
-        when = available_at or now()
         with self._sessions.begin() as session:
-            existing = (
-                set(session.scalars(select(JobRow.key).where(JobRow.batch_id == batch_id)).all())
-                if batch_id is not None
-                else set()
-            )
-            for key, payload in items:
-                if key in existing:
-                    continue
-                existing.add(key)
-                session.add(
-                    JobRow(
-                        batch_id=batch_id,
-                        kind=kind,
-                        key=key,
-                        payload=payload,
-                        status=QUEUED,
-                        attempts=0,
-                        available_at=when,
-                        created_at=now(),
-                    )
-                )
-                added += 1
-        return added
+            return _add_jobs(session, batch_id, kind, items, available_at or now())
 
     def enqueue_unique(self, kind: str, key: str, payload: dict[str, Any]) -> bool:
         """Add a batch-less job unless one with the same key is still pending."""
@@ -164,18 +151,7 @@ class JobQueue:
             )
             if pending:
                 return False
-            session.add(
-                JobRow(
-                    batch_id=None,
-                    kind=kind,
-                    key=key,
-                    payload=payload,
-                    status=QUEUED,
-                    attempts=0,
-                    available_at=now(),
-                    created_at=now(),
-                )
-            )
+            session.add(_queued_job(None, kind, key, payload, now()))
         return True
 
     def recover(self) -> int:
@@ -330,3 +306,40 @@ class JobQueue:
                 )
                 or 0
             )
+
+
+def _add_jobs(
+    session: Session,
+    batch_id: int | None,
+    kind: str,
+    items: Iterable[tuple[str, dict[str, Any]]],
+    when: datetime,
+) -> int:
+    existing = (
+        set(session.scalars(select(JobRow.key).where(JobRow.batch_id == batch_id)).all())
+        if batch_id is not None
+        else set()
+    )
+    added = 0
+    for key, payload in items:
+        if key in existing:
+            continue
+        existing.add(key)
+        session.add(_queued_job(batch_id, kind, key, payload, when))
+        added += 1
+    return added
+
+
+def _queued_job(
+    batch_id: int | None, kind: str, key: str, payload: dict[str, Any], when: datetime
+) -> JobRow:
+    return JobRow(
+        batch_id=batch_id,
+        kind=kind,
+        key=key,
+        payload=payload,
+        status=QUEUED,
+        attempts=0,
+        available_at=when,
+        created_at=now(),
+    )

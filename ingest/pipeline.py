@@ -272,7 +272,15 @@ class Pipeline:
             outlet=prepared.article.outlet_name or None,
             published_at=prepared.article.published_at,
         )
-        self._events.record(features, wire_copy_of=original)
+        if prepared.article.verified:
+            self._events.record(features, wire_copy_of=original)
+        else:
+            self._events.attach_unverified(features)
+
+    def reattach_unverified(self, article_id: int) -> None:
+        """Blocking: a caller's page asked for again reads the coverage stored since."""
+        if self._events is not None:
+            self._events.reattach_unverified(article_id)
 
     def _report_for_hash(self, digest: str) -> int | None:
         with self._sessions() as session:

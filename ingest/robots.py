@@ -18,7 +18,13 @@ import anyio
 import httpx
 from protego import Protego
 
-from core.errors import FetchError, RefusedAddress, RobotsDisallowed, TooManyRedirects
+from core.errors import (
+    FetchError,
+    HostNotFound,
+    RefusedAddress,
+    RobotsDisallowed,
+    TooManyRedirects,
+)
 
 __all__ = ["RobotsCache", "RobotsLoader"]
 
@@ -83,7 +89,7 @@ class RobotsCache:
         now = anyio.current_time()
         try:
             status, text = await self._loader(robots_url)
-        except RefusedAddress:
+        except (RefusedAddress, HostNotFound):
             raise
         except TooManyRedirects:
             return _Rules(None, None, now + self._ttl)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator, Sequence
@@ -22,6 +23,7 @@ from core.db.schema import ArticleRow
 from core.errors import NotFound
 from core.models import ArticleInput, Outlet
 from core.outlets import load_registry
+from core.startup import StartupProgress
 from index.backfill import embed_missing
 from index.embedder import Embedder, load_embedder
 from index.sync import IndexSet, get_or_create_model
@@ -170,8 +172,7 @@ class IngestService:
         self, batch_kind: str, job_kind: str, items: list[tuple[str, dict[str, Any]]]
     ) -> Batch:
         # Every submission wakes the workers: jobs queued in this process start at once.
-        batch = self.queue.create_batch(batch_kind)
-        queued = self.queue.enqueue(batch, job_kind, items)
+        batch, queued = self.queue.submit(batch_kind, job_kind, items)
         self.workers.wake()
         return Batch(batch, queued)
 
@@ -193,6 +194,69 @@ def _cap_threads(settings: Settings) -> None:
         os.environ.setdefault(variable, str(settings.torch_threads))
 
 
+@dataclass(frozen=True, slots=True)
+class _Opened:
+    """What startup's blocking steps build: the store, the model, the indexes and the events."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    limits: ArticleLimits
+    model: Embedder
+    indexes: IndexSet
+    outlets: list[Outlet]
+    outlet_ids: dict[str, int]
+    events: EventRecorder
+
+
+def _open(
+    settings: Settings,
+    embedder: Embedder | None,
+    extra_outlets: Sequence[Outlet],
+    include_registry: bool,
+    progress: StartupProgress,
+) -> _Opened:
+    """Startup's blocking steps, each reported to `progress`; the store is closed again if one
+    fails or the server stops meanwhile."""
+    _cap_threads(settings)
+    progress.begin("opening the store")
+    engine, sessions = open_store(settings)
+    try:
+        limits = ArticleLimits.of(settings)
+        progress.begin("quarantining articles over the caps")
+        quarantine_over_caps(sessions, limits)
+        progress.begin("loading the embedding model")
+        model = embedder or load_embedder(settings)
+        with sessions.begin() as session:
+            model_id = get_or_create_model(session, model.name, model.dimension)
+        embed_missing(sessions, model, model_id, progress)
+        indexes = IndexSet.open(settings, sessions, model.name, model.dimension, progress)
+        progress.begin("loading the outlets")
+        registry = (
+            load_registry(settings.outlets_file, max_feeds=settings.max_outlet_feeds)
+            if include_registry
+            else []
+        )
+        outlets = [*registry, *extra_outlets]
+        with sessions.begin() as session:
+            outlet_ids = sync_outlets(session, outlets)
+        events = EventRecorder(
+            sessions=sessions,
+            embedder=model,
+            entities=load_entity_extractor("regex"),
+            model_id=indexes.model_id,
+            index=EventIndex(
+                dimension=model.dimension,
+                model_name=model.name,
+                window_days=settings.event_window_days,
+            ),
+        )
+        events.restore(progress)
+    except BaseException:
+        engine.dispose()
+        raise
+    return _Opened(engine, sessions, limits, model, indexes, outlets, outlet_ids, events)
+
+
 @asynccontextmanager
 async def ingest_service(
     settings: Settings,
@@ -202,53 +266,34 @@ async def ingest_service(
     run_workers: bool = True,
     schedule_feeds: bool | None = None,
     include_registry: bool = True,
+    progress: StartupProgress | None = None,
 ) -> AsyncIterator[IngestService]:
-    """The running ingest side; workers and the feed scheduler stop when the block exits."""
-    _cap_threads(settings)
-    engine, sessions = open_store(settings)
-    limits = ArticleLimits.of(settings)
-    quarantine_over_caps(sessions, limits)
-    model = embedder or load_embedder(settings)
-    with sessions.begin() as session:
-        model_id = get_or_create_model(session, model.name, model.dimension)
-    embed_missing(sessions, model, model_id)
-    indexes = IndexSet.open(settings, sessions, model.name, model.dimension)
-    registry = (
-        load_registry(settings.outlets_file, max_feeds=settings.max_outlet_feeds)
-        if include_registry
-        else []
+    """The running ingest side; workers and the feed scheduler stop when the block exits.
+
+    Startup's blocking steps run in a thread, reporting to `progress`, so the event loop stays
+    free to answer meanwhile."""
+    progress = progress or StartupProgress()
+    opened = await asyncio.to_thread(
+        _open, settings, embedder, extra_outlets, include_registry, progress
     )
-    outlets = [*registry, *extra_outlets]
-    with sessions.begin() as session:
-        outlet_ids = sync_outlets(session, outlets)
-    events = EventRecorder(
-        sessions=sessions,
-        embedder=model,
-        entities=load_entity_extractor("regex"),
-        model_id=indexes.model_id,
-        index=EventIndex(
-            dimension=model.dimension,
-            model_name=model.name,
-            window_days=settings.event_window_days,
-        ),
-    )
-    events.restore()
-    follower = ChangeFollower(events.follow, settings.event_follow_interval)
+    sessions, indexes = opened.sessions, opened.indexes
+    follower = ChangeFollower(opened.events.follow, settings.event_follow_interval)
+    progress.begin("starting the ingest workers")
     executor = ThreadPoolExecutor(max_workers=settings.ingest_workers + 2)
     queue = JobQueue(sessions, lease_seconds=settings.job_lease_seconds)
     try:
         async with Fetcher(settings) as fetcher:
             pipeline = Pipeline(
                 sessions=sessions,
-                embedder=model,
+                embedder=opened.model,
                 indexes=indexes,
                 model_id=indexes.model_id,
-                outlets=outlets,
-                outlet_ids=outlet_ids,
+                outlets=opened.outlets,
+                outlet_ids=opened.outlet_ids,
                 executor=executor,
-                limits=limits,
+                limits=opened.limits,
                 fetcher=fetcher,
-                events=events,
+                events=opened.events,
             )
             poller = FeedPoller(
                 sessions,
@@ -259,12 +304,12 @@ async def ingest_service(
             workers = WorkerPool(queue, workers=settings.ingest_workers)
             service = IngestService(
                 settings=settings,
-                engine=engine,
+                engine=opened.engine,
                 sessions=sessions,
-                embedder=model,
+                embedder=opened.model,
                 indexes=indexes,
-                events=events,
-                outlets=outlets,
+                events=opened.events,
+                outlets=opened.outlets,
                 fetcher=fetcher,
                 pipeline=pipeline,
                 queue=queue,
@@ -288,4 +333,4 @@ async def ingest_service(
                 indexes.save()
     finally:
         executor.shutdown(wait=True)
-        engine.dispose()
+        opened.engine.dispose()

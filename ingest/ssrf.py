@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import anyio.to_thread
 import httpx
 
-from core.errors import FetchError, InvalidURL, RefusedAddress
+from core.errors import FetchError, HostNotFound, InvalidURL, RefusedAddress, UnsupportedScheme
 from ingest.urls import MAX_URL_LENGTH
 
 IPAddress: TypeAlias = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -38,6 +38,10 @@ Resolver: TypeAlias = Callable[[str, int], Awaitable[Sequence[str]]]
 __all__ = ["AddressPolicy", "IPAddress", "Resolver", "parse_ip", "system_resolver"]
 
 _SCHEMES = frozenset({"http", "https"})
+# The resolver's answers for a name that does not exist (a temporary failure is not one).
+_NO_SUCH_HOST = frozenset(
+    code for code in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None)) if code is not None
+)
 _SHARED = ipaddress.IPv4Network("100.64.0.0/10")
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 _NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
@@ -188,8 +192,8 @@ class AddressPolicy:
             raise InvalidURL(f"malformed URL {shown!r}: {exc}", url=raw) from exc
         scheme = split.scheme.lower()
         if scheme and scheme not in _SCHEMES:
-            raise RefusedAddress(
-                f"refused {shown}: only http and https URLs are fetched, not {scheme}:", url=raw
+            raise UnsupportedScheme(
+                f"only http and https URLs are fetched, not {scheme}: {shown!r}", url=raw
             )
         if not scheme or not split.netloc:
             raise InvalidURL(f"not an absolute http(s) URL: {shown!r}", url=raw)
@@ -228,6 +232,8 @@ class AddressPolicy:
             answers = await self._resolver(name, port)
         except OSError as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
+            if isinstance(exc, socket.gaierror) and exc.errno in _NO_SUCH_HOST:
+                raise HostNotFound(f"host {host} not found: {reason}", url=host) from exc
             raise FetchError(f"cannot resolve {host}: {reason}", url=host) from exc
         addresses: list[IPAddress] = []
         for answer in answers:

@@ -26,7 +26,13 @@ import anyio
 import httpcore
 import httpx
 
-from core.errors import BodyTooLarge, FetchError, RefusedAddress, UnsupportedContent
+from core.errors import (
+    BodyTooLarge,
+    FetchError,
+    HostNotFound,
+    RefusedAddress,
+    UnsupportedContent,
+)
 from ingest.ssrf import AddressPolicy
 
 __all__ = ["HostGate", "PinnedBackend", "pinned_transport", "read_body"]
@@ -51,7 +57,7 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
     ) -> httpcore.AsyncNetworkStream:
         try:
             addresses = await self._policy.resolve(host, port)
-        except RefusedAddress:
+        except (RefusedAddress, HostNotFound):
             raise
         except FetchError as exc:
             # A failed lookup is a connect failure to httpx, and as transient as one.

@@ -8,6 +8,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from core.errors import JobAbandoned, ParallaxError
 from ingest.jobs import Job, JobQueue
 
@@ -67,17 +69,30 @@ class WorkerPool:
         # so polling only finds other processes' jobs and retries coming due.
         idle = self._idle_sleep
         while True:
-            jobs = await asyncio.to_thread(self._queue.claim, 1, tuple(self._handlers))
-            if not jobs:
-                self._wake.clear()
-                try:
-                    await asyncio.wait_for(self._wake.wait(), idle)
-                    idle = self._idle_sleep
-                except TimeoutError:
-                    idle = min(2 * idle, max(self._idle_sleep, MAX_IDLE_SLEEP))
+            try:
+                ran = await self._run_next()
+            except (SQLAlchemyError, OSError) as error:
+                # A store refusing writes (a full disk) stops no worker: the job it held keeps
+                # its lease and comes back once it expires; polling backs off meanwhile.
+                log.warning("an ingest worker could not use the store: %s", error)
+                ran = False
+            if ran:
+                idle = self._idle_sleep
                 continue
-            idle = self._idle_sleep
-            await self.run_job(jobs[0])
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), idle)
+                idle = self._idle_sleep
+            except TimeoutError:
+                idle = min(2 * idle, max(self._idle_sleep, MAX_IDLE_SLEEP))
+
+    async def _run_next(self) -> bool:
+        """Claim and run one job; whether there was one."""
+        jobs = await asyncio.to_thread(self._queue.claim, 1, tuple(self._handlers))
+        if not jobs:
+            return False
+        await self.run_job(jobs[0])
+        return True
 
     async def run_job(self, job: Job) -> None:
         url = str(job.payload.get("url", job.key))

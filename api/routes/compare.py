@@ -134,7 +134,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
         "content": {"application/json": {"examples": {"full": {"value": _EXAMPLE_ANSWER}}}},
     },
     304: {"description": "The comparison has not changed since the ETag sent."},
-    **problem_responses(400, 403, 404, 413, 422, 502, 503),
+    **problem_responses(400, 403, 404, 413, 422, 502, 503, 507),
 }
 _EXAMPLES = {
     "url": {

@@ -25,7 +25,7 @@ _EXAMPLES = {
     "/ingest",
     status_code=202,
     summary="Queue article URLs, or a poll of outlets' feeds; answers with a job to follow",
-    responses=problem_responses(400, 403, 413, 422, 503),
+    responses=problem_responses(400, 403, 413, 422, 503, 507),
 )
 async def ingest(
     body: Annotated[IngestRequest, Body(openapi_examples=_EXAMPLES)],

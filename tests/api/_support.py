@@ -22,6 +22,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from api.deps import Runtime
 from api.main import create_app
+from api.startup import Startup
 from comparison.model import DIVERGENCE_TYPES
 from core.config import Settings
 from core.db.schema import ArticleRow, EventRow
@@ -36,10 +37,12 @@ DISPOSABLE_URL = "https://news.example"
 
 class Lifespan:
     """Runs an ASGI app's lifespan through the protocol, as a server does, and hands each
-    request a copy of the lifespan state."""
+    request a copy of the lifespan state. Entering waits for the background startup to end,
+    unless `wait_ready` is false."""
 
-    def __init__(self, app: FastAPI) -> None:
+    def __init__(self, app: FastAPI, *, wait_ready: bool = True) -> None:
         self.app = app
+        self.wait_ready = wait_ready
         self.state: dict[str, Any] = {}
         self._inbox: asyncio.Queue[Message] = asyncio.Queue()
         self._outbox: asyncio.Queue[Message] = asyncio.Queue()
@@ -63,6 +66,9 @@ class Lifespan:
         if answer["type"] != "lifespan.startup.complete":
             await asyncio.gather(self._task, return_exceptions=True)
             raise RuntimeError(f"startup failed: {answer.get('message')}")
+        if self.wait_ready and await self.startup.settled() is None:
+            await self.__aexit__(None, None, None)
+            raise RuntimeError("startup failed: see the log")
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -77,10 +83,14 @@ class Lifespan:
         await self.app(scope, receive, send)
 
     @property
+    def startup(self) -> Startup[Runtime]:
+        startup = self.state["startup"]
+        assert isinstance(startup, Startup)
+        return startup
+
+    @property
     def runtime(self) -> Runtime:
-        runtime = self.state["runtime"]
-        assert isinstance(runtime, Runtime)
-        return runtime
+        return self.startup.runtime
 
 
 @asynccontextmanager
@@ -89,12 +99,14 @@ async def running(
     *,
     client_address: tuple[str, int] = ("203.0.113.7", 50000),
     raise_app_exceptions: bool = True,
+    wait_ready: bool = True,
     **app_options: Any,
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Lifespan]]:
-    """The app with its lifespan run, and a client talking to it through ASGITransport."""
+    """The app with its lifespan run, and a client talking to it through ASGITransport; with
+    `wait_ready`, once its background startup has ended."""
     app_options.setdefault("embedder", HashingEmbedder(64))
     app = create_app(settings, **app_options)
-    async with Lifespan(app) as lifespan:
+    async with Lifespan(app, wait_ready=wait_ready) as lifespan:
         transport = httpx.ASGITransport(
             app=lifespan.asgi, client=client_address, raise_app_exceptions=raise_app_exceptions
         )
@@ -260,7 +272,7 @@ def _free_port() -> int:
 @contextmanager
 def served(argv: list[str], env: dict[str, str], log_path: Path) -> Iterator[str]:
     """A server process (`python ARGV --host 127.0.0.1 --port P`) until the block exits;
-    yields its base URL once /healthz answers."""
+    yields its base URL once /readyz says ready."""
     port = _free_port()
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -278,10 +290,11 @@ def served(argv: list[str], env: dict[str, str], log_path: Path) -> Iterator[str
                 if time.monotonic() > deadline:
                     raise AssertionError("the server did not come up")
                 try:
-                    if httpx.get(f"{base_url}/healthz", timeout=1.0).status_code == 200:
+                    if httpx.get(f"{base_url}/readyz", timeout=1.0).status_code == 200:
                         break
                 except httpx.TransportError:
-                    time.sleep(0.2)
+                    pass
+                time.sleep(0.2)
             yield base_url
         finally:
             process.send_signal(signal.SIGINT)

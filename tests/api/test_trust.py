@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from api.security import generate_api_key
 from core.config import Settings
-from core.db.schema import ArticleRow
+from core.db.schema import ArticleRow, EventRow
 from demo.articles import EVACUATION, DemoArticle
 from tests.api._support import (
     Lifespan,
@@ -61,6 +61,9 @@ async def test_a_submitted_page_serves_its_caller_but_is_no_outlets_article(
         assert planted.status_code == 200, planted.text
         planted_id = planted.json()["article"]["id"]
         assert real_id in {item["article_id"] for item in planted.json()["coverage"]}
+        assert planted.json()["article"]["verified"] is False
+        assert (await client.get(f"/articles/{planted_id}")).json()["verified"] is False
+        assert (await client.get(f"/articles/{real_id}")).json()["verified"] is True
 
         # Nothing is stored under the outlet's URL, and sending the page again finds the copy.
         assert _stored_under(lifespan, article_url(target)) == []
@@ -128,3 +131,42 @@ async def test_pasted_text_stays_out_of_the_archive_unless_shared_by_a_key_holde
         assert _stored_under(lifespan, article_url(other)) == [(shared_id, True)]
         assert shared_id in await _coverage_ids(client, real)
         assert real_id in {item["article_id"] for item in shared.json()["coverage"]}
+
+
+def _event_versions(lifespan: Lifespan) -> dict[int, int]:
+    with lifespan.runtime.ingest.sessions() as session:
+        rows = session.execute(select(EventRow.id, EventRow.version)).all()
+        return {event_id: version for event_id, version in rows}
+
+
+async def test_a_submitted_page_never_joins_an_event_even_after_a_restart(
+    api_settings: Callable[..., Settings],
+) -> None:
+    real, later, target = event_articles(EVACUATION)[:3]
+    page = {"url": article_url(target), "html": article_html(_planted(target))}
+    settings = api_settings()
+    async with running(settings) as (client, lifespan):
+        real_id = await ingest_demo(lifespan, real)
+        events_before = _event_versions(lifespan)
+        planted = await client.post("/compare", json=page)
+        assert planted.status_code == 200, planted.text
+        planted_id = planted.json()["article"]["id"]
+        assert real_id in {item["article_id"] for item in planted.json()["coverage"]}
+        # No event was started, changed or merged by it, and it is no candidate for others.
+        assert _event_versions(lifespan) == events_before
+        index = lifespan.runtime.ingest.events.index
+        assert index.event_of(planted_id) is None
+        later_id = await ingest_demo(lifespan, later)
+        later_features = index.features(later_id)
+        assert later_features is not None
+        assert planted_id not in {match.article_id for match in index.matches(later_features)}
+        assert planted_id not in await _coverage_ids(client, later)
+
+    async with running(settings) as (client, lifespan):
+        assert lifespan.runtime.ingest.events.index.event_of(planted_id) is None
+        real_answer = await client.get("/compare", params={"url": article_url(real)})
+        assert real_answer.json()["article"]["verified"] is True
+        assert planted_id not in await _coverage_ids(client, real)
+        again = await client.post("/compare", json=page)
+        assert again.json()["article"]["id"] == planted_id
+        assert real_id in {item["article_id"] for item in again.json()["coverage"]}

@@ -180,7 +180,7 @@ def test_a_saved_page_is_ingested_without_fetching(model: Embedder, tmp_path: Pa
 
 
 @pytest.mark.parametrize(
-    "url", ["http://127.0.0.1/admin", "http://localhost:8080/", "http://[::1]/", "file:///etc/x"]
+    "url", ["http://127.0.0.1/admin", "http://localhost:8080/", "http://[::1]/"]
 )
 def test_a_refused_address_is_a_one_line_error(model: Embedder, url: str) -> None:
     assert Settings().allowed_private_hosts == []
@@ -190,6 +190,14 @@ def test_a_refused_address_is_a_one_line_error(model: Embedder, url: str) -> Non
     [line] = result.stderr.splitlines()
     assert line.startswith("error (refused-address): refused ")
     assert isinstance(result.exception, SystemExit)  # no traceback
+
+
+@pytest.mark.parametrize("url", ["file:///etc/x", "ftp://news.example/a", "javascript:alert(1)"])
+def test_a_url_of_another_scheme_is_a_one_line_invalid_url_error(model: Embedder, url: str) -> None:
+    result = coverage(url)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    [line] = result.stderr.splitlines()
+    assert line.startswith("error (invalid-url): only http and https URLs are fetched")
 
 
 def test_a_page_that_cannot_be_fetched_exits_3(

@@ -21,6 +21,7 @@ from core.db.schema import (
     ReportVectorRow,
 )
 from core.errors import IndexMismatch
+from core.startup import StartupProgress, StartupStep
 from index.sync import IndexSet, bytes_to_vector, get_or_create_model, vector_to_bytes
 from index.vector_index import VectorIndex
 from tests.doubles import HashingEmbedder
@@ -186,43 +187,89 @@ def test_rebuilds_when_the_manifest_disagrees(
     assert len(reloaded) == 12
 
 
-def test_rebuilds_when_the_store_has_rows_the_index_lacks(
+def caught_up(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "lags the store" in r.getMessage()]
+
+
+def refuse_full_rebuilds(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args: object) -> None:
+        raise AssertionError("the index was rebuilt from every stored vector")
+
+    monkeypatch.setattr(sync_module, "_stream_vectors", refuse)
+
+
+def test_an_index_lagging_the_store_adds_only_what_it_misses(
     settings: Settings,
     sessions: sessionmaker[Session],
     store_report: Store,
     caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     fill(store_report, reports=2)
     IndexSet.open(settings, sessions, MODEL, DIM).save()
     report_id, passage_ids = store_report(["committed after the save", "and never indexed"])
+    read: list[list[int]] = []
+    vectors_of = sync_module._vectors_of
+
+    def spy(
+        kind: object, sessions: object, dimension: int, model_id: int, wanted: np.ndarray
+    ) -> object:
+        read.append(sorted(wanted.tolist()))
+        return vectors_of(kind, sessions, dimension, model_id, wanted)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sync_module, "_vectors_of", spy)
+    refuse_full_rebuilds(monkeypatch)
     caplog.set_level(logging.INFO, logger="index.sync")
     caplog.clear()
     indexes = IndexSet.open(settings, sessions, MODEL, DIM)
-    messages = rebuilt(caplog)
-    assert len(messages) == 2
-    assert "2 stored vectors not indexed" in messages[0]
+    assert read == [sorted(passage_ids), [report_id]]
+    assert rebuilt(caplog) == []
+    assert "adding 2 stored vectors, dropping 0" in caught_up(caplog)[0]
     assert indexes.verify()
-    assert report_id in indexes.reports.ids()
-    assert set(passage_ids) <= set(indexes.passages.ids().tolist())
+    assert len(indexes.passages) == 10
+    reloaded = VectorIndex.load(settings.index_dir / "passages", model=MODEL, dimension=DIM)
+    assert set(passage_ids) <= set(reloaded.ids().tolist())
 
 
-def test_rebuilds_when_the_index_has_ids_the_store_lost(
+def test_an_index_holding_ids_the_store_lost_drops_them(
     settings: Settings,
     sessions: sessionmaker[Session],
     store_report: Store,
     caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     fill(store_report, reports=2)
     gone, _ = store_report(["a report that will be deleted"])
     IndexSet.open(settings, sessions, MODEL, DIM)
     with sessions.begin() as session:
         session.execute(delete(ReportVectorRow).where(ReportVectorRow.report_id == gone))
+    refuse_full_rebuilds(monkeypatch)
     caplog.set_level(logging.INFO, logger="index.sync")
     caplog.clear()
     indexes = IndexSet.open(settings, sessions, MODEL, DIM)
-    assert ["1 indexed ids not in the store" in m for m in rebuilt(caplog)] == [True]
+    assert ["adding 0 stored vectors, dropping 1" in m for m in caught_up(caplog)] == [True]
     assert gone not in indexes.reports.ids()
     assert indexes.verify()
+
+
+def test_startup_progress_counts_the_vectors_caught_up(
+    settings: Settings, sessions: sessionmaker[Session], store_report: Store
+) -> None:
+    fill(store_report, reports=1)
+    IndexSet.open(settings, sessions, MODEL, DIM).save()
+    store_report(["one more", "two more", "three more"])
+    seen: list[StartupStep] = []
+
+    class Recording(StartupProgress):
+        def advance(self, count: int = 1) -> None:
+            super().advance(count)
+            seen.append(self.step)
+
+    IndexSet.open(settings, sessions, MODEL, DIM, Recording())
+    assert seen == [
+        StartupStep("catching up the passages index", 3, 3),
+        StartupStep("catching up the reports index", 1, 1),
+    ]
 
 
 def test_add_after_commit_keeps_verify_true(

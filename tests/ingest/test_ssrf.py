@@ -11,7 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from core.config import Settings
-from core.errors import FetchError, InvalidURL, RefusedAddress
+from core.errors import FetchError, HostNotFound, InvalidURL, RefusedAddress, UnsupportedScheme
 from ingest.fetch import Fetcher
 from ingest.ssrf import AddressPolicy, parse_ip
 from ingest.transport import pinned_transport
@@ -96,7 +96,7 @@ def test_non_public_hosts_are_refused_in_every_spelling(url: str, reason: str) -
     ],
 )
 def test_only_http_and_https_schemes_are_fetched(url: str) -> None:
-    with pytest.raises(RefusedAddress, match="only http and https"):
+    with pytest.raises(UnsupportedScheme, match="only http and https"):
         AddressPolicy([]).check_url(url)
 
 
@@ -255,9 +255,18 @@ async def test_literals_are_checked_without_a_lookup() -> None:
     assert resolver.lookups == []
 
 
-async def test_lookup_failure_is_a_fetch_error() -> None:
-    with pytest.raises(FetchError, match=re.escape("cannot resolve nowhere.example")):
+async def test_a_name_that_does_not_exist_is_host_not_found() -> None:
+    with pytest.raises(HostNotFound, match=re.escape("host nowhere.example not found")):
         await AddressPolicy([], resolver=FakeResolver({})).resolve("nowhere.example", 80)
+
+
+async def test_a_lookup_that_fails_for_a_while_is_no_missing_host() -> None:
+    async def flaky(host: str, port: int) -> list[str]:
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    with pytest.raises(FetchError, match="cannot resolve") as caught:
+        await AddressPolicy([], resolver=flaky).resolve("news.example", 80)
+    assert not isinstance(caught.value, HostNotFound)
 
 
 async def test_default_resolver_uses_getaddrinfo(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -369,7 +378,7 @@ async def test_lookup_failure_through_the_pinned_transport(
 ) -> None:
     backend = ScriptedBackend({})
     async with _pinned_fetcher(make_settings, FakeResolver({}), backend) as fetcher:
-        with pytest.raises(FetchError, match=re.escape("cannot resolve nowhere.example")) as caught:
+        with pytest.raises(HostNotFound, match=re.escape("nowhere.example not found")) as caught:
             await fetcher.fetch("http://nowhere.example/")
     assert caught.value.url == "http://nowhere.example/"
     assert backend.connected == []
