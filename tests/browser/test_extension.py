@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
+from pytest_httpserver import HTTPServer
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
@@ -114,3 +116,29 @@ def test_the_panel_asks_for_a_key_the_server_accepts(
 ) -> None:
     status = _panel_status_with(browser_with_extension, demo, {"apiKey": "not-a-key"})
     assert "needs an API key" in status
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "message"),
+    [
+        (429, {"Retry-After": "7"}, "busy with this key's requests; try again in 7 s."),
+        (503, {"Retry-After": "2"}, "The Parallax server is busy; try again in a moment."),
+    ],
+)
+def test_the_panel_says_so_when_the_server_is_over_its_limit_or_busy(
+    browser_with_extension: WebDriver,
+    demo: Demo,
+    httpserver: HTTPServer,
+    status: int,
+    headers: dict[str, str],
+    message: str,
+) -> None:
+    problem = {"type": "about:blank", "title": "Too many requests", "status": status}
+    httpserver.expect_request("/compare", method="POST").respond_with_json(
+        problem,
+        status=status,
+        headers={**headers, "Access-Control-Allow-Origin": "*"},
+        content_type="application/problem+json",
+    )
+    api = httpserver.url_for("").rstrip("/")
+    assert message in _panel_status_with(browser_with_extension, demo, {"apiBase": api})
