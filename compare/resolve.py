@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from compare.keys import article_id_for_url, comparison_key, stored_comparison_key
 from compare.model import ComparisonKey
-from core.errors import ParallaxError
+from core.errors import ParallaxError, RefusedAddress
 from core.models import ArticleInput
 from ingest.jobs import record_failure
 from ingest.pipeline import IngestResult, Pipeline
@@ -111,19 +111,31 @@ class Resolver:
         self._policy.check_url(source.url)
         return source.url
 
+    def _lookup_url(self, source: ArticleSource) -> tuple[str, RefusedAddress | None]:
+        """The URL to look the article up under, and the refusal to raise if it is not stored:
+        a lookup fetches nothing, so a stored article of a host that may not be fetched (one
+        ingested while that host was allowed) is still found, as `parallax ingest` finds it."""
+        try:
+            return self.url(source), None
+        except RefusedAddress as refusal:
+            assert source.url is not None
+            return source.url, refusal
+
     async def resolve(
         self, source: ArticleSource, *, run: IngestRunner = _run
     ) -> tuple[int, IngestResult | None]:
         """The article's id, and the ingest result when it was not stored yet.
 
-        `run` runs the ingest (the API adds its queue limit and deadline). Raises InvalidURL or
-        RefusedAddress before anything is looked up or fetched.
+        `run` runs the ingest (the API adds its queue limit and deadline). Raises InvalidURL
+        before anything is looked up, and RefusedAddress before anything is fetched.
         """
-        url = self.url(source)
+        url, refused = self._lookup_url(source)
         for stored_under in _lookups(source, url):
             known = await asyncio.to_thread(article_id_for_url, self._sessions, stored_under)
             if known is not None:
                 return known, None
+        if refused is not None:
+            raise refused
         try:
             result = await run(lambda: self._ingest(source, url))
         except ParallaxError as error:
@@ -138,7 +150,7 @@ class Resolver:
     ) -> tuple[ComparisonKey, IngestResult | None]:
         """The comparison's key, and the ingest result when the article was new. A stored
         article costs one store lookup."""
-        url = self.url(source)
+        url, refused = self._lookup_url(source)
         private = private_url(source)
         for stored_under in _lookups(source, url):
             key = await asyncio.to_thread(stored_comparison_key, self._sessions, stored_under)
@@ -147,6 +159,8 @@ class Resolver:
                 key = await asyncio.to_thread(stored_comparison_key, self._sessions, stored_under)
             if key is not None:
                 return key, None
+        if refused is not None:
+            raise refused
         article_id, result = await self.resolve(source, run=run)
         return await asyncio.to_thread(comparison_key, self._sessions, article_id), result
 

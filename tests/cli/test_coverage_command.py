@@ -239,3 +239,23 @@ def test_an_article_alone_in_its_event_exits_1(model: Embedder) -> None:
 )
 def test_bad_usage_exits_2(arguments: list[str]) -> None:
     assert coverage(*arguments).exit_code == ExitCode.USAGE
+
+
+def test_a_stored_article_of_a_host_no_longer_allowed_is_found_not_refused(
+    model: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = store(model, EVENT[:-1])
+    monkeypatch.setenv("PARALLAX_ALLOWED_PRIVATE_HOSTS", "127.0.0.1")
+    with DemoSite() as site:
+        url = site.url_of(PATRIOT)
+        first = answer(coverage(url, "--json"))
+    monkeypatch.delenv("PARALLAX_ALLOWED_PRIVATE_HOSTS")
+    # Looking it up fetches nothing: `coverage` finds it, as `ingest` finds it a duplicate.
+    again = coverage(url, "--json")
+    assert again.exit_code == 0, again.output
+    assert answer(again)["article"]["id"] == first["article"]["id"]
+    assert covered_ids(again) == set(ids.values())
+    # A URL of that host that is not stored is still refused before anything is fetched.
+    other = coverage(url.replace(PATRIOT.path, "no-such-article"))
+    assert other.exit_code == ExitCode.USAGE
+    assert other.stderr.startswith("error (refused-address): ")
