@@ -18,7 +18,7 @@ from fastapi.security import APIKeyHeader
 from api.answer import PreparedAnswer
 from api.metrics import Metrics
 from api.overload import WorkGate
-from api.problems import Unauthorized
+from api.problems import Forbidden, Unauthorized
 from api.security import RATE_LIMIT_STATE_KEY, KeyRing, RateLimiter
 from api.startup import Startup
 from compare import Archive, Comparer, ComparisonKey, CoverageRefresher, LruCache, Resolver
@@ -89,6 +89,7 @@ class Runtime:
     refresher: CoverageRefresher
     background: BackgroundIngests
     keys: KeyRing
+    admin_keys: KeyRing
     limiter: RateLimiter
     metrics: Metrics
     compare_gate: WorkGate
@@ -144,10 +145,12 @@ api_key_header = APIKeyHeader(
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """Who is asking: `key:<hash prefix>` with a key, else `ip:<address>`."""
+    """Who is asking: `key:<hash prefix>` with a key, else `ip:<address>`; `admin` with an
+    admin key."""
 
     id: str
     authenticated: bool
+    admin: bool = False
 
 
 async def authorize(
@@ -159,10 +162,11 @@ async def authorize(
     # The security scheme reads an empty header as no header; an empty key is a wrong key.
     presented = request.headers.get(API_KEY_HEADER, api_key)
     if presented is not None:
-        key_id = runtime.keys.identify(presented)
+        admin_id = runtime.admin_keys.identify(presented)
+        key_id = admin_id or runtime.keys.identify(presented)
         if key_id is None:
             raise Unauthorized("the API key is not valid")
-        caller = Caller(f"key:{key_id}", authenticated=True)
+        caller = Caller(f"key:{key_id}", authenticated=True, admin=admin_id is not None)
     elif runtime.settings.api_keys_required:
         raise Unauthorized("an API key is required: send it in the X-API-Key header")
     else:
@@ -178,3 +182,13 @@ async def authorize(
 
 
 CallerDep = Annotated[Caller, Depends(authorize)]
+
+
+async def authorize_admin(caller: CallerDep, runtime: RuntimeDep) -> Caller:
+    """A caller that may change what the service follows: with keys required, an admin key."""
+    if runtime.settings.api_keys_required and not caller.admin:
+        raise Forbidden("this needs an admin key (PARALLAX_ADMIN_KEY_HASHES)")
+    return caller
+
+
+AdminDep = Annotated[Caller, Depends(authorize_admin)]

@@ -114,7 +114,7 @@ def create_app(
     metrics = Metrics()
     make_comparer: ComparerFactory = comparer or _engine_comparer
 
-    def build_runtime(service: IngestService, keys: KeyRing) -> Runtime:
+    def build_runtime(service: IngestService, keys: KeyRing, admin_keys: KeyRing) -> Runtime:
         return Runtime(
             settings=settings,
             ingest=service,
@@ -131,6 +131,7 @@ def create_app(
             ),
             background=BackgroundIngests(),
             keys=keys,
+            admin_keys=admin_keys,
             limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
             metrics=metrics,
             compare_gate=WorkGate(
@@ -147,6 +148,7 @@ def create_app(
 
     async def start(startup: Startup[Runtime], stack: AsyncExitStack) -> None:
         keys = KeyRing(settings.api_key_hashes, settings.api_keys_file)
+        admin_keys = KeyRing(settings.admin_key_hashes)
         service = await stack.enter_async_context(
             ingest_service(
                 settings,
@@ -158,7 +160,7 @@ def create_app(
         )
         if on_startup is not None:
             on_startup(service)
-        runtime = build_runtime(service, keys)
+        runtime = build_runtime(service, keys, admin_keys)
         stack.push_async_callback(runtime.background.drain)
         stack.enter_context(_long_lived_heap())
         startup.ready(runtime)

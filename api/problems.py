@@ -23,6 +23,7 @@ from starlette.routing import Route
 
 from core.db.faults import storage_full
 from core.errors import (
+    AlreadyExists,
     ArticleTooLarge,
     ArticleTooShort,
     FetchError,
@@ -44,6 +45,7 @@ __all__ = [
     "PROBLEM_BASE",
     "PROBLEM_MEDIA_TYPE",
     "DeadlineExceeded",
+    "Forbidden",
     "NotReady",
     "Overloaded",
     "ProblemResponse",
@@ -67,6 +69,12 @@ NOT_READY_RETRY_AFTER = 2
 
 class Unauthorized(ParallaxError):
     code = "unauthorized"
+
+
+class Forbidden(ParallaxError):
+    """A valid key that may not do this (adding outlets takes an admin key)."""
+
+    code = "forbidden"
 
 
 class DeadlineExceeded(ParallaxError):
@@ -123,6 +131,8 @@ _BY_CODE: dict[str, tuple[int, str]] = {
     "no-coverage": (404, "No coverage found"),
     "rate-limited": (429, "Rate limited"),
     "unauthorized": (401, "Missing or invalid API key"),
+    "forbidden": (403, "Forbidden"),
+    "already-exists": (409, "Already exists"),
     "deadline-exceeded": (503, "Comparison deadline exceeded"),
     "not-ready": (503, "Not ready"),
     "overloaded": (503, "Overloaded"),
@@ -147,6 +157,8 @@ _BASES: tuple[type[ParallaxError], ...] = (
     NotFound,
     RateLimited,
     Unauthorized,
+    Forbidden,
+    AlreadyExists,
     DeadlineExceeded,
     NotReady,
     Overloaded,
@@ -367,8 +379,12 @@ def too_large_response(path: str, limit: int) -> ProblemResponse:
 _DESCRIPTIONS: dict[int, str] = {
     400: "Invalid URL or malformed body (`invalid-url`, `invalid-input`, `malformed-body`).",
     401: "Missing or unknown API key (`unauthorized`).",
-    403: "The URL leads to a refused address (`refused-address`, SSRF guard).",
+    403: (
+        "The URL leads to a refused address (`refused-address`, SSRF guard), or the key may "
+        "not do this (`forbidden`)."
+    ),
     404: "No such object (`not-found`), or no coverage and none pending (`no-coverage`).",
+    409: "It exists already (`already-exists`).",
     413: (
         "The request body is over the limit (`payload-too-large`), or the article is over a "
         "cap of its length or passages (`too-large`)."

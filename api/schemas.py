@@ -474,6 +474,37 @@ class IngestFeeds(_Input):
 IngestRequest = IngestUrls | IngestFeeds
 
 
+class OutletIn(_Input):
+    """An outlet for the service to follow: its articles are attributed to it by the domain of
+    its homepage, and its feeds are polled like the registry's."""
+
+    name: str = Field(min_length=1, max_length=200)
+    homepage: Url = Field(description="Its articles are matched by this address's domain.")
+    feeds: list[Url] = Field(
+        min_length=1, description="RSS or Atom feeds, at most `PARALLAX_MAX_OUTLET_FEEDS`."
+    )
+    slug: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9][a-z0-9-]{0,99}$",
+        description="Its name in `/ingest` and filters; made from the name when left out.",
+    )
+    language: str = Field(default="en", min_length=2, max_length=16)
+    country: str = Field(default="", max_length=8)
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Harbour City Herald",
+                    "homepage": "https://herald.example/",
+                    "feeds": ["https://herald.example/rss.xml"],
+                }
+            ]
+        },
+    )
+
+
 class JobFailure(BaseModel):
     url: str
     stage: str

@@ -99,7 +99,8 @@ class Archive:
 
     def __init__(self, sessions: sessionmaker[Session], outlets: Sequence[Outlet]) -> None:
         self._sessions = sessions
-        self._outlets = tuple(outlets)
+        # The service's live list: an outlet added at run time is listed at once.
+        self._outlets = outlets
 
     def article(self, article_id: int) -> ArticleRecord:
         """One article with its text and passages; raises NotFound for an unknown id."""

@@ -196,6 +196,13 @@ class Settings(BaseSettings):
             "`parallax keygen` prints a new key and its hash. Keys are never stored."
         ),
     )
+    admin_key_hashes: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Hashes of the admin keys (`sha256:<hex>`, comma-separated): API keys that may also "
+            "add outlets (`POST /outlets`) when keys are required."
+        ),
+    )
     api_keys_file: Path | None = Field(
         default=None,
         description=(
@@ -310,7 +317,9 @@ class Settings(BaseSettings):
     def _parse_hosts(cls, value: object) -> object:
         return _split_commas(value)
 
-    @field_validator("api_key_hashes", "cors_allow_origins", "trusted_proxies", mode="before")
+    @field_validator(
+        "api_key_hashes", "admin_key_hashes", "cors_allow_origins", "trusted_proxies", mode="before"
+    )
     @classmethod
     def _parse_lists(cls, value: object) -> object:
         return _split_commas(value)

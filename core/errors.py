@@ -124,6 +124,10 @@ class NotFound(ParallaxError):
     code = "not-found"
 
 
+class AlreadyExists(ParallaxError):
+    code = "already-exists"
+
+
 class NoCoverage(ParallaxError):
     code = "no-coverage"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from enum import StrEnum
@@ -79,7 +79,7 @@ class Pipeline:
         embedder: Embedder,
         indexes: IndexSet,
         model_id: int,
-        outlets: Sequence[Outlet],
+        outlets: list[Outlet],
         outlet_ids: dict[str, int],
         executor: Executor,
         limits: ArticleLimits,
@@ -90,7 +90,8 @@ class Pipeline:
         self._embedder = embedder
         self._indexes = indexes
         self._model_id = model_id
-        self._outlets = list(outlets)
+        # Shared with the service, which adds the outlets a newsroom registers at run time.
+        self._outlets = outlets
         self._outlet_ids = outlet_ids
         self._executor = executor
         self._limits = limits
@@ -207,6 +208,11 @@ class Pipeline:
             extracted.text,
             extracted.language,
         )
+
+    def follow_outlet(self, outlet: Outlet, outlet_id: int) -> None:
+        """Attribute this outlet's articles to it from now on."""
+        self._outlet_ids[outlet.slug] = outlet_id
+        self._outlets.append(outlet)
 
     def _outlet(self, slug: str | None, url: str) -> Outlet | None:
         if slug:

@@ -33,6 +33,7 @@ from ingest.fetch import Fetcher
 from ingest.follow import ChangeFollower
 from ingest.jobs import BatchStatus, Job, JobFailure, JobQueue
 from ingest.limits import ArticleLimits
+from ingest.outlet_store import add_outlet, added_outlets
 from ingest.pipeline import Pipeline
 from ingest.quarantine import quarantine_over_caps
 from ingest.scheduler import FeedScheduler
@@ -147,6 +148,17 @@ class IngestService:
         """Raises InvalidURL or RefusedAddress for a URL the fetcher may not fetch."""
         self.fetcher.policy.check_url(url)
 
+    def add_outlet(self, outlet: Outlet) -> Outlet:
+        """Follow a new outlet from now on, and at every start. Its homepage domains and feeds
+        pass the fetcher's address checks first (InvalidURL, RefusedAddress); AlreadyExists
+        for a slug or feed already followed."""
+        for url in outlet.feeds:
+            self.check_url(url)
+        with self.sessions.begin() as session:
+            outlet_id = add_outlet(session, outlet)
+        self.pipeline.follow_outlet(outlet, outlet_id)
+        return outlet
+
     def outlet_slugs(self) -> frozenset[str]:
         return frozenset(outlet.slug for outlet in self.outlets)
 
@@ -239,6 +251,7 @@ def _open(
         outlets = [*registry, *extra_outlets]
         with sessions.begin() as session:
             outlet_ids = sync_outlets(session, outlets)
+            outlets += added_outlets(session, {outlet.slug for outlet in outlets})
         events = EventRecorder(
             sessions=sessions,
             embedder=model,

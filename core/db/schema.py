@@ -65,6 +65,8 @@ class OutletRow(Base):
     country: Mapped[str] = mapped_column(String(8), default="")
     kind: Mapped[str] = mapped_column(String(32), default="")
     leaning: Mapped[str] = mapped_column(String(32), default="")
+    # Set for an outlet added through the API: the store is its only record.
+    added_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class FeedRow(Base):
