@@ -186,6 +186,7 @@ def create_app(
                 prefix=settings.redis_key_prefix,
                 timeout=settings.redis_timeout,
                 retry_interval=settings.redis_retry_interval,
+                on_failure=metrics.redis_failures.inc,
             )
             stack.push_async_callback(link.close)
         runtime = build_runtime(service, keys, link)

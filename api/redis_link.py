@@ -32,6 +32,7 @@ class RedisLink:
         prefix: str,
         timeout: float,
         retry_interval: float,
+        on_failure: Callable[[], object] = lambda: None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         # No retries inside redis-py: a request waits at most one timeout, then goes on without.
@@ -43,6 +44,7 @@ class RedisLink:
         )
         self.prefix = prefix
         self._retry_interval = retry_interval
+        self._on_failure = on_failure
         self._clock = clock
         self._down_until = 0.0
         self._warned_at: float | None = None
@@ -55,6 +57,7 @@ class RedisLink:
         return self._clock() >= self._down_until
 
     def failed(self, doing: str, error: Exception) -> None:
+        self._on_failure()
         now = self._clock()
         self._down_until = now + self._retry_interval
         if self._warned_at is None or now - self._warned_at >= WARNING_INTERVAL:

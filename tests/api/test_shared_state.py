@@ -77,6 +77,9 @@ async def test_without_redis_the_app_compares_and_limits_on_its_own(
         assert [response.status_code for response in compared] == [200, 200]
         assert [response.json()["meta"]["cached"] for response in compared] == [False, False]
         assert_problem(await client.get("/compare", params=params), 429, "rate-limited")
+        metrics = (await client.get("/metrics")).text
+        assert "parallax_redis_failures_total 0.0" not in metrics
+        assert "parallax_redis_failures_total" in metrics
 
 
 class RedisServer:
