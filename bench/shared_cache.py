@@ -10,10 +10,14 @@ against `parallax serve` processes:
   server on the same store and Redis answers them (it counts how many it found in Redis before
   making any itself), then is loaded as above, so every answer is read from Redis.
 
+With `--rate-limited` every server also limits callers (at a rate no run reaches), so each
+request spends a token: in memory, or by a Lua call in Redis.
+
 Prints p50/p95 in milliseconds per level and the Redis/memory ratios. The keys go under a prefix
 of the run's own and are deleted at the end. Client and servers share the machine's cores.
 
-    python bench/shared_cache.py --data ../shared/data --redis-url redis://127.0.0.1:6379/14
+    python bench/shared_cache.py --data ../shared/data --redis-url redis://127.0.0.1:6379/14 \
+        [--rate-limited] [--clients 1,32] [--duration 10]
 """
 
 from __future__ import annotations
@@ -82,9 +86,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis-url", required=True)
     parser.add_argument("--clients", default="1,32")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per level")
+    parser.add_argument(
+        "--rate-limited",
+        action="store_true",
+        help="with a rate limit no request reaches, so each request also spends a token",
+    )
     args = parser.parse_args(argv)
     levels = [int(level) for level in args.clients.split(",")]
     prefix = f"parallax-bench:{uuid.uuid4().hex}:"
+    limit = {"rate_limit_per_minute": "100000000", "rate_limit_burst": "100000000"}
+    limits = limit if args.rate_limited else {}
     with tempfile.TemporaryDirectory() as scratch_dir:
         scratch = Path(scratch_dir)
         pristine = args.store or scratch / "prepared"
@@ -94,10 +105,10 @@ def main(argv: list[str] | None = None) -> int:
         log = scratch / "serve.log"
         urls = stored_urls(store, args.sample, seed=11)
         try:
-            with api_server(store, log, comparison_cache_size="4096") as server:
+            with api_server(store, log, comparison_cache_size="4096", **limits) as server:
                 urls = warm(server, urls)
                 memory = latencies(server, urls, levels, args.duration)
-            shared = {"redis_url": args.redis_url, "redis_key_prefix": prefix}
+            shared = {"redis_url": args.redis_url, "redis_key_prefix": prefix, **limits}
             with api_server(store, log, **shared) as server:
                 warm(server, urls)
             with api_server(store, log, **shared) as server:
