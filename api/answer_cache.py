@@ -2,8 +2,9 @@
 where every API process finds what any of them prepared.
 
 A key holds while its event's version does, so entries are never updated, only written and
-expired. In Redis an answer is stored as one value: a JSON header (the facts and the length of
-the full view), then the full view and the summary view as they are.
+expired, and a copy kept in a process's memory is as good as the one in Redis. In Redis an answer
+is one value: a JSON header (the facts and the length of the full view), then the full view and
+the summary view as they are.
 """
 
 from __future__ import annotations
@@ -58,11 +59,13 @@ class MemoryAnswerCache:
 
 
 class RedisAnswerCache:
-    """Answers in Redis for `ttl` seconds; while Redis cannot be reached, every lookup misses."""
+    """Answers in Redis for `ttl` seconds, and the newest `kept` of them in this process too, so a
+    repeated answer costs no round trip. While Redis cannot be reached, only those are found."""
 
-    def __init__(self, link: RedisLink, ttl: float) -> None:
+    def __init__(self, link: RedisLink, ttl: float, *, kept: int = 0) -> None:
         self._link = link
         self._ttl_ms = max(1, round(ttl * 1000))
+        self._kept = MemoryAnswerCache(kept)
 
     def redis_key(self, key: AnswerKey) -> str:
         engine, (article_id, event_id, version) = key
@@ -70,16 +73,22 @@ class RedisAnswerCache:
         return self._link.key("answer", ANSWER_FORMAT, engine, article_id, event, version)
 
     async def get(self, key: AnswerKey) -> PreparedAnswer | None:
-        if not self._link.available:
-            return None
+        kept = await self._kept.get(key)
+        if kept is not None or not self._link.available:
+            return kept
         try:
             stored = await self._link.client.get(self.redis_key(key))
         except RedisError as error:
             self._link.failed("reading a cached comparison", error)
             return None
-        return decode_answer(stored) if isinstance(stored, bytes) else None
+        if not isinstance(stored, bytes):
+            return None
+        answer = decode_answer(stored)
+        await self._kept.put(key, answer)
+        return answer
 
     async def put(self, key: AnswerKey, answer: PreparedAnswer) -> None:
+        await self._kept.put(key, answer)
         if not self._link.available:
             return
         try:

@@ -109,7 +109,7 @@ def _shared_state(settings: Settings, link: RedisLink | None) -> tuple[AnswerCac
     if link is None:
         return MemoryAnswerCache(settings.comparison_cache_size), RateLimiter(per_minute, burst)
     return (
-        RedisAnswerCache(link, settings.comparison_cache_ttl),
+        RedisAnswerCache(link, settings.comparison_cache_ttl, kept=settings.comparison_cache_size),
         RedisRateLimiter(link, per_minute, burst),
     )
 

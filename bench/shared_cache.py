@@ -8,7 +8,8 @@ against `parallax serve` processes:
   once, then GET /compare on them by `--clients` clients for `--duration` seconds a level;
 - redis: a first server with `PARALLAX_REDIS_URL` makes every comparison and stops; a second
   server on the same store and Redis answers them (it counts how many it found in Redis before
-  making any itself), then is loaded as above, so every answer is read from Redis.
+  making any itself), then is loaded as above; both keep no answers in front of Redis
+  (`PARALLAX_COMPARISON_CACHE_SIZE=0`), so every answer is read from it.
 
 With `--rate-limited` every server also limits callers (at a rate no run reaches), so each
 request spends a token: in memory, or by a Lua call in Redis.
@@ -108,7 +109,13 @@ def main(argv: list[str] | None = None) -> int:
             with api_server(store, log, comparison_cache_size="4096", **limits) as server:
                 urls = warm(server, urls)
                 memory = latencies(server, urls, levels, args.duration)
-            shared = {"redis_url": args.redis_url, "redis_key_prefix": prefix, **limits}
+            # Nothing kept in front of Redis: every answer is read from it.
+            shared = {
+                "redis_url": args.redis_url,
+                "redis_key_prefix": prefix,
+                "comparison_cache_size": "0",
+                **limits,
+            }
             with api_server(store, log, **shared) as server:
                 warm(server, urls)
             with api_server(store, log, **shared) as server:

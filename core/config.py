@@ -276,7 +276,8 @@ class Settings(BaseSettings):
         ge=0,
         description=(
             "Comparisons kept in memory, rendered (~45 KB each on the dev corpus; 0 disables "
-            "the cache)."
+            "the cache). With Redis, the newest of those read or made here, in front of it "
+            "(0 reads every one from Redis)."
         ),
     )
     comparison_cache_ttl: float = Field(

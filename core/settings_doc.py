@@ -20,8 +20,9 @@ FOOTER = """
 Without `PARALLAX_REDIS_URL` each process keeps its rate limits and comparisons in its own
 memory. With it, every process spends one token bucket per caller and reads the comparisons any
 of them made (for `PARALLAX_COMPARISON_CACHE_TTL` seconds, and only while the article's event
-keeps its version). While Redis cannot be reached, requests go on without it: each process limits
-callers on its own (so the limit is per process until Redis is back) and compares afresh. See
+keeps its version), each keeping the newest `PARALLAX_COMPARISON_CACHE_SIZE` in front of Redis.
+While Redis cannot be reached, requests go on without it: each process limits callers on its own
+(so the limit is per process until Redis is back) and compares afresh what it does not keep. See
 docs/deploy.md.
 """
 

@@ -122,3 +122,29 @@ async def test_unreachable_redis_is_a_miss_with_one_warning(
         assert await cache.get(KEY) is None
     failures = [record for record in caplog.records if "Redis failed" in record.getMessage()]
     assert [record.levelno for record in failures] == [logging.WARNING] + [logging.DEBUG] * 2
+
+
+async def test_answers_read_or_made_here_are_kept_in_memory_too(
+    make_link: LinkFactory, redis_url: str, redis_prefix: str
+) -> None:
+    maker = RedisAnswerCache(make_link(redis_url, redis_prefix), ttl=60)
+    reader = RedisAnswerCache(make_link(redis_url, redis_prefix), ttl=60, kept=2)
+    other_key: AnswerKey = ("parallax-engine-1", (8, 3, 2))
+    answer, other = _answer(), _answer()
+    await maker.put(KEY, answer)
+    await reader.put(other_key, other)
+    _same(await reader.get(KEY), answer)
+    with Redis.from_url(redis_url) as client:
+        client.delete(reader.redis_key(KEY), reader.redis_key(other_key))
+    assert await maker.get(KEY) is None
+    _same(await reader.get(KEY), answer)
+    assert await reader.get(other_key) is other
+
+
+async def test_unreachable_redis_still_finds_the_answers_kept_in_memory(
+    make_link: LinkFactory, closed_redis_url: str
+) -> None:
+    cache = RedisAnswerCache(make_link(closed_redis_url, retry_interval=0.0), ttl=60, kept=1)
+    answer = _answer()
+    await cache.put(KEY, answer)
+    assert await cache.get(KEY) is answer
