@@ -78,6 +78,14 @@ class PreparedAnswer:
             "summary": light_view(comparison).model_dump_json().encode("utf-8"),
         }
 
+    @classmethod
+    def restored(cls, facts: AnswerFacts, views: dict[Fields, bytes]) -> PreparedAnswer:
+        """An answer prepared elsewhere (another process), from its facts and rendered views."""
+        answer = cls.__new__(cls)
+        answer.facts = facts
+        answer._views = views
+        return answer
+
     def view(self, fields: Fields) -> bytes:
         """The rendered view (a JSON object) for `fields`."""
         return self._views[fields]

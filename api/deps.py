@@ -15,13 +15,13 @@ from typing import Annotated, TypedDict
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
-from api.answer import PreparedAnswer
+from api.answer_cache import AnswerCache
 from api.metrics import Metrics
 from api.overload import WorkGate
 from api.problems import Forbidden, Unauthorized
-from api.security import RATE_LIMIT_STATE_KEY, KeyRing, RateLimiter
+from api.security import RATE_LIMIT_STATE_KEY, CallerLimiter, KeyRing
 from api.startup import Startup
-from compare import Archive, Comparer, ComparisonKey, CoverageRefresher, LruCache, Resolver
+from compare import Archive, Comparer, CoverageRefresher, Resolver
 from core.config import Settings
 from core.errors import RateLimited
 from ingest.pipeline import IngestResult
@@ -71,10 +71,6 @@ class BackgroundIngests:
         await asyncio.gather(*self.tasks, return_exceptions=True)
 
 
-AnswerCache = LruCache[tuple[str, ComparisonKey], PreparedAnswer]
-"""Rendered answers by (engine, comparison key)."""
-
-
 @dataclass(slots=True)
 class Runtime:
     """The narrow services routes use: ingest (submit, follow jobs), the archive (browse),
@@ -90,7 +86,7 @@ class Runtime:
     background: BackgroundIngests
     keys: KeyRing
     admin_keys: KeyRing
-    limiter: RateLimiter
+    limiter: CallerLimiter
     metrics: Metrics
     compare_gate: WorkGate
     ingest_gate: WorkGate
@@ -172,7 +168,7 @@ async def authorize(
     else:
         caller = Caller(f"ip:{request.client.host if request.client else 'unknown'}", False)
     if runtime.limiter.enabled:
-        decision = runtime.limiter.hit(caller.id)
+        decision = await runtime.limiter.take(caller.id)
         setattr(request.state, RATE_LIMIT_STATE_KEY, decision.headers())
         if not decision.allowed:
             raise RateLimited(

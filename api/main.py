@@ -14,15 +14,24 @@ from fastapi.middleware.cors import CORSMiddleware
 from threadpoolctl import ThreadpoolController
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from api.answer_cache import AnswerCache, MemoryAnswerCache, RedisAnswerCache
 from api.dashboard import install_assets
 from api.dashboard import router as dashboard_router
-from api.deps import AnswerCache, BackgroundIngests, Runtime, State
+from api.deps import BackgroundIngests, Runtime, State
 from api.metrics import Metrics, MetricsMiddleware
 from api.overload import ArrivalMiddleware, InFlightLimitMiddleware, WorkGate
 from api.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
+from api.redis_link import RedisLink
 from api.routes import ROUTERS
 from api.schemas import Problem
-from api.security import BodyLimitMiddleware, KeyRing, RateLimiter, RateLimitHeadersMiddleware
+from api.security import (
+    BodyLimitMiddleware,
+    CallerLimiter,
+    KeyRing,
+    RateLimiter,
+    RateLimitHeadersMiddleware,
+)
+from api.shared_limiter import RedisRateLimiter
 from api.startup import Startup
 from compare import (
     Archive,
@@ -94,6 +103,17 @@ def _settle(task: asyncio.Task[None], startup: Startup[Runtime]) -> None:
         startup.failed(error)
 
 
+def _shared_state(settings: Settings, link: RedisLink | None) -> tuple[AnswerCache, CallerLimiter]:
+    """The answer cache and the rate limiter: in Redis when one is configured, else in memory."""
+    per_minute, burst = settings.rate_limit_per_minute, settings.rate_limit_burst
+    if link is None:
+        return MemoryAnswerCache(settings.comparison_cache_size), RateLimiter(per_minute, burst)
+    return (
+        RedisAnswerCache(link, settings.comparison_cache_ttl, kept=settings.comparison_cache_size),
+        RedisRateLimiter(link, per_minute, burst),
+    )
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -114,14 +134,17 @@ def create_app(
     metrics = Metrics()
     make_comparer: ComparerFactory = comparer or _engine_comparer
 
-    def build_runtime(service: IngestService, keys: KeyRing, admin_keys: KeyRing) -> Runtime:
+    def build_runtime(
+        service: IngestService, keys: KeyRing, admin_keys: KeyRing, link: RedisLink | None
+    ) -> Runtime:
+        cache, limiter = _shared_state(settings, link)
         return Runtime(
             settings=settings,
             ingest=service,
             archive=Archive(service.sessions, service.outlets),
             resolver=Resolver.of(service),
             comparer=make_comparer(service),
-            cache=AnswerCache(settings.comparison_cache_size),
+            cache=cache,
             refresher=CoverageRefresher(
                 service,
                 enabled=settings.coverage_refresh,
@@ -132,7 +155,7 @@ def create_app(
             background=BackgroundIngests(),
             keys=keys,
             admin_keys=admin_keys,
-            limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
+            limiter=limiter,
             metrics=metrics,
             compare_gate=WorkGate(
                 "comparisons",
@@ -160,7 +183,17 @@ def create_app(
         )
         if on_startup is not None:
             on_startup(service)
-        runtime = build_runtime(service, keys, admin_keys)
+        link = None
+        if settings.redis_url:
+            link = RedisLink(
+                settings.redis_url,
+                prefix=settings.redis_key_prefix,
+                timeout=settings.redis_timeout,
+                retry_interval=settings.redis_retry_interval,
+                on_failure=metrics.redis_failures.inc,
+            )
+            stack.push_async_callback(link.close)
+        runtime = build_runtime(service, keys, admin_keys, link)
         stack.push_async_callback(runtime.background.drain)
         stack.enter_context(_long_lived_heap())
         startup.ready(runtime)

@@ -41,6 +41,11 @@ class Metrics:
             ["cache"],
             registry=self.registry,
         )
+        self.redis_failures = Counter(
+            "parallax_redis_failures",
+            "Redis commands that failed; the limit and the cache went on without Redis.",
+            registry=self.registry,
+        )
         self.coverage_refreshes = Counter(
             "parallax_coverage_refreshes",
             "Feed refreshes started because a comparison found little coverage.",

@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,10 +29,12 @@ __all__ = [
     "KEY_PREFIX",
     "RATE_LIMIT_STATE_KEY",
     "BodyLimitMiddleware",
+    "CallerLimiter",
     "KeyRing",
     "RateLimitDecision",
     "RateLimitHeadersMiddleware",
     "RateLimiter",
+    "bucket_decision",
     "generate_api_key",
     "hash_api_key",
 ]
@@ -103,6 +106,15 @@ class RateLimitDecision:
         }
 
 
+class CallerLimiter(Protocol):
+    """Spends one of a caller's requests: `RateLimiter` in memory, or shared through Redis."""
+
+    @property
+    def enabled(self) -> bool: ...
+
+    async def take(self, caller: str) -> RateLimitDecision: ...
+
+
 @dataclass(slots=True)
 class _Bucket:
     tokens: float
@@ -132,6 +144,9 @@ class RateLimiter:
     def enabled(self) -> bool:
         return self.per_minute > 0
 
+    async def take(self, caller: str) -> RateLimitDecision:
+        return self.hit(caller)
+
     def hit(self, caller: str) -> RateLimitDecision:
         now = self._clock()
         with self._lock:
@@ -145,14 +160,22 @@ class RateLimiter:
             while len(self._buckets) > self._max_callers:
                 self._buckets.popitem(last=False)
             tokens = bucket.tokens
-        missing = max(0.0, 1.0 - tokens)
-        return RateLimitDecision(
-            allowed=allowed,
-            limit=self.per_minute,
-            remaining=int(tokens),
-            reset_seconds=(self._capacity - tokens) / self._rate,
-            retry_after=0.0 if allowed else missing / self._rate,
-        )
+        return bucket_decision(allowed, tokens, self.per_minute, self._capacity)
+
+
+def bucket_decision(
+    allowed: bool, tokens: float, per_minute: int, capacity: float
+) -> RateLimitDecision:
+    """The decision and headers for a token bucket left holding `tokens` of `capacity`."""
+    rate = per_minute / 60.0
+    missing = max(0.0, 1.0 - tokens)
+    return RateLimitDecision(
+        allowed=allowed,
+        limit=per_minute,
+        remaining=int(tokens),
+        reset_seconds=(capacity - tokens) / rate,
+        retry_after=0.0 if allowed else missing / rate,
+    )
 
 
 class RateLimitHeadersMiddleware:

@@ -283,8 +283,42 @@ class Settings(BaseSettings):
         ge=0,
         description=(
             "Comparisons kept in memory, rendered (~45 KB each on the dev corpus; 0 disables "
-            "the cache)."
+            "the cache). With Redis, the newest of those read or made here, in front of it "
+            "(0 reads every one from Redis)."
         ),
+    )
+    comparison_cache_ttl: float = Field(
+        default=86_400.0,
+        gt=0,
+        description=(
+            "Seconds a comparison stays in the shared cache on Redis (with PARALLAX_REDIS_URL); "
+            "an event that changes is compared afresh at once, whatever the age."
+        ),
+    )
+    redis_url: str = Field(
+        default="",
+        description=(
+            "A Redis server (redis://host:port/db) that API processes share rate limits and "
+            "comparisons through; empty keeps both in each process's memory. While it is "
+            "unreachable, each process limits callers on its own and compares afresh."
+        ),
+    )
+    redis_key_prefix: str = Field(
+        default="parallax:",
+        description="Prefix of every Redis key Parallax writes: one per deployment on a server.",
+    )
+    redis_timeout: float = Field(
+        default=0.5,
+        gt=0,
+        description=(
+            "Seconds a Redis command may take before the request goes on without it; after a "
+            "failure Redis is tried again every PARALLAX_REDIS_RETRY_INTERVAL seconds."
+        ),
+    )
+    redis_retry_interval: float = Field(
+        default=2.0,
+        gt=0,
+        description="Seconds between attempts to reach Redis again after it failed.",
     )
     event_workspace_cache_size: int = Field(
         default=256,

@@ -14,6 +14,18 @@ out of step with the code.
 |---|---|---|
 """
 
+FOOTER = """
+## Redis: limits and cache shared by API processes
+
+Without `PARALLAX_REDIS_URL` each process keeps its rate limits and comparisons in its own
+memory. With it, every process spends one token bucket per caller and reads the comparisons any
+of them made (for `PARALLAX_COMPARISON_CACHE_TTL` seconds, and only while the article's event
+keeps its version), each keeping the newest `PARALLAX_COMPARISON_CACHE_SIZE` in front of Redis.
+While Redis cannot be reached, requests go on without it: each process limits callers on its own
+(so the limit is per process until Redis is back) and compares afresh what it does not keep. See
+docs/deploy.md.
+"""
+
 
 def _default(name: str) -> str:
     value = Settings.model_fields[name].get_default(call_default_factory=True)
@@ -27,4 +39,4 @@ def settings_markdown() -> str:
         f"| `PARALLAX_{name.upper()}` | `{_default(name)}` | {field.description or ''} |"
         for name, field in Settings.model_fields.items()
     ]
-    return HEADER + "\n".join(rows) + "\n"
+    return HEADER + "\n".join(rows) + "\n" + FOOTER

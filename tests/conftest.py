@@ -40,6 +40,18 @@ def running_in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
+def service_url(variable: str, missing: str) -> str:
+    """The URL of a loopback service in environment `variable`; without it the test skips with
+    `missing` as the reason, and fails under CI."""
+    url = os.environ.get(variable, "").strip()
+    if not url:
+        reason = f"{variable} is not set, so {missing}"
+        if running_in_ci():
+            pytest.fail(f"CI is set and {reason}", pytrace=False)
+        pytest.skip(reason)
+    return url
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The shared real-data folder; tests that need it skip cleanly where it is absent, and

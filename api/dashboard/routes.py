@@ -95,7 +95,7 @@ async def events_part(
 async def _comparison(runtime: Runtime, article_id: int, event: EventDetail) -> ComparisonView:
     """One member's comparison, from the answer cache /compare fills, else made and kept."""
     key = (runtime.comparer.name, (article_id, event.id, event.version))
-    answer = runtime.cache.get(key)
+    answer = await runtime.cache.get(key)
     if answer is None:
 
         def prepare() -> PreparedAnswer:
@@ -103,7 +103,7 @@ async def _comparison(runtime: Runtime, article_id: int, event: EventDetail) -> 
 
         async with runtime.compare_gate.slot():
             answer = await asyncio.to_thread(prepare)
-        runtime.cache.put(key, answer)
+        await runtime.cache.put(key, answer)
     return ComparisonView.model_validate_json(answer.view("full"))
 
 

@@ -217,12 +217,12 @@ async def _answer(
     etag = _etag(engine, key, fields)
     if if_none_match is not None and _etag_matches(if_none_match, etag):
         return Response(status_code=304, headers={"ETag": etag})
-    answer = runtime.cache.get((engine, key))
+    answer = await runtime.cache.get((engine, key))
     cached = answer is not None
     if answer is None:
         async with runtime.compare_gate.slot(deadline):
             answer = await asyncio.to_thread(_prepare, runtime.comparer, key[0])
-        runtime.cache.put((engine, key), answer)
+        await runtime.cache.put((engine, key), answer)
     runtime.metrics.comparisons.labels("hit" if cached else "miss").inc()
     view = answer.view(fields)
     compared = time.perf_counter()

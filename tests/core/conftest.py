@@ -9,7 +9,6 @@ never pass without having exercised PostgreSQL.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from core.db.engine import make_engine, make_sessionmaker, migrate
-from tests.conftest import running_in_ci
+from tests.conftest import service_url
 
 POSTGRES_URL_VARIABLE = "PARALLAX_TEST_DATABASE_URL"
 
@@ -28,16 +27,11 @@ POSTGRES_URL_VARIABLE = "PARALLAX_TEST_DATABASE_URL"
 @pytest.fixture(scope="session")
 def postgres_server_url() -> URL:
     """The PostgreSQL URL the per-test databases are created through."""
-    raw = os.environ.get(POSTGRES_URL_VARIABLE, "").strip()
-    if not raw:
-        reason = (
-            f"{POSTGRES_URL_VARIABLE} is not set, so the PostgreSQL store tests did not run; "
-            f'start a server with: export {POSTGRES_URL_VARIABLE}="$(bash '
-            'scripts/postgres-test-server.sh)"'
-        )
-        if running_in_ci():
-            pytest.fail(f"CI is set and {reason}", pytrace=False)
-        pytest.skip(reason)
+    raw = service_url(
+        POSTGRES_URL_VARIABLE,
+        "the PostgreSQL store tests did not run; start a server with: "
+        f'export {POSTGRES_URL_VARIABLE}="$(bash scripts/postgres-test-server.sh)"',
+    )
     url = make_url(raw)
     if (backend := url.get_backend_name()) != "postgresql":
         pytest.fail(f"{POSTGRES_URL_VARIABLE} must name a PostgreSQL database, not {backend}")
