@@ -10,6 +10,7 @@ COPY core core
 COPY ingest ingest
 COPY index index
 COPY comparison comparison
+COPY compare compare
 COPY api api
 COPY cli cli
 COPY evaluation evaluation
@@ -31,5 +32,9 @@ USER parallax
 WORKDIR /data
 VOLUME ["/data"]
 EXPOSE 8000
+# Liveness only: /healthz answers while startup runs in the background (/readyz says when the
+# store, the model and the indexes are loaded; use it for a load balancer's readiness).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
 # The same image runs a worker with: parallax ingest --feeds
 CMD ["parallax", "serve", "--host", "0.0.0.0", "--port", "8000"]
