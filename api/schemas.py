@@ -73,7 +73,7 @@ class CompareByUrl(_Input):
 
 
 class CompareByHtml(_Input):
-    """Compare a page as the reader's browser has it: nothing is fetched."""
+    """Compare a page as the reader's browser has it: the answer needs no fetch."""
 
     url: Url
     html: str = Field(min_length=1, description="The page's HTML.")

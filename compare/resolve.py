@@ -7,7 +7,8 @@ page or text the caller sent) and ingested.
 Only what the service fetched itself is stored under an outlet's URL. A page or text a caller
 sends is kept under a private URL of its own (the claimed URL and the content, hashed), marked
 unverified: it serves that caller's comparison, and anyone sending the same page again, but is
-no one else's coverage. The outlet's article comes when the service fetches the URL itself.
+no one else's coverage. The outlet's article comes when the service fetches the URL itself, which
+`/compare` asks for in the background once it has the page (`IngestService.verify_submitted`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ __all__ = [
     "FromUrl",
     "IngestWork",
     "Resolver",
+    "claimed_url",
     "private_url",
 ]
 
@@ -57,7 +59,7 @@ class FromUrl:
 
 @dataclass(frozen=True, slots=True)
 class FromPage:
-    """The page as the reader's browser has it: nothing is fetched."""
+    """The page as the reader's browser has it: the comparison fetches nothing."""
 
     url: str
     html: str
@@ -189,6 +191,13 @@ def private_url(source: ArticleSource) -> str | None:
     claimed = canonicalize(source.url).encode("utf-8")
     digest = hashlib.sha256(claimed + b"\n" + body.encode("utf-8", "surrogatepass"))
     return SUBMITTED_HOST + digest.hexdigest()[:32]
+
+
+def claimed_url(source: ArticleSource) -> str | None:
+    """The outlet's URL a caller's private page or text claims to be from; None otherwise."""
+    if private_url(source) is None or source.url is None:
+        return None
+    return source.url
 
 
 def _lookups(source: ArticleSource, url: str) -> list[str]:

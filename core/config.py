@@ -332,6 +332,13 @@ class Settings(BaseSettings):
         default=True,
         description="Poll the outlets' feeds at once when a comparison finds little coverage.",
     )
+    verify_submitted_pages: bool = Field(
+        default=True,
+        description=(
+            "Fetch the URL of a page or text a caller sends, in the background, so that the "
+            "outlet's own article joins the archive; the caller's copy stays private either way."
+        ),
+    )
     coverage_min_outlets: int = Field(
         default=2,
         ge=1,

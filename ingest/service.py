@@ -38,6 +38,7 @@ from ingest.pipeline import Pipeline
 from ingest.quarantine import quarantine_over_caps
 from ingest.scheduler import FeedScheduler
 from ingest.urls import canonicalize
+from ingest.verify import same_text
 from ingest.worker import JobResult, WorkerPool
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,8 @@ class IngestService:
         if job.kind == "article":
             result = await self.pipeline.ingest_input(article_from_payload(job.payload))
             return JobResult(result.outcome.value, result.article_id)
+        if job.kind == "verify":
+            return await self.verify(str(job.payload["url"]), int(job.payload["submitted"]))
         if job.kind == "feed":
             found = await self.discover(int(job.payload["feed_id"]), job.batch_id)
             return JobResult("polled" if found else "polled-nothing-new")
@@ -136,6 +139,23 @@ class IngestService:
             added = sum(self.queue.enqueue_unique("url", key, payload) for key, payload in items)
         self.workers.wake()
         return added
+
+    async def verify(self, url: str, submitted_id: int) -> JobResult:
+        """Fetch a submitted page's URL: what the service fetched becomes the outlet's article,
+        and the outcome says whether the caller's copy had the same text."""
+        result = await self.pipeline.ingest_url(url)
+        same = await asyncio.to_thread(same_text, self.sessions, result.article_id, submitted_id)
+        if not same:
+            log.warning("the page submitted for %s differs from the outlet's page", url)
+        outcome = "matches-submitted" if same else "differs-from-submitted"
+        return JobResult(outcome, result.article_id)
+
+    def verify_submitted(self, url: str, submitted_id: int) -> bool:
+        """Queue the fetch that verifies a page a caller sent (once while one is pending)."""
+        payload = {"url": url, "submitted": submitted_id}
+        queued = self.queue.enqueue_unique("verify", canonicalize(url), payload)
+        self.workers.wake()
+        return queued
 
     @property
     def model_name(self) -> str:
@@ -330,7 +350,7 @@ async def ingest_service(
                 workers=workers,
                 scheduler=FeedScheduler(poller, queue, workers),
             )
-            for kind in ("url", "article", "feed"):
+            for kind in ("url", "article", "feed", "verify"):
                 workers.register(kind, service.handle)
             follower.start()
             if run_workers:

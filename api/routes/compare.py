@@ -34,7 +34,7 @@ from api.schemas import (
     PendingCoverage,
 )
 from compare import Comparer, ComparisonKey
-from compare.resolve import IngestWork
+from compare.resolve import IngestWork, claimed_url
 from core.errors import NoCoverage
 from ingest.pipeline import IngestResult, Outcome
 from ingest.urls import MAX_URL_LENGTH
@@ -142,7 +142,7 @@ _EXAMPLES = {
         "value": {"url": "https://news.example/world/evacuation"},
     },
     "html": {
-        "summary": "The page as the browser has it (nothing fetched; works behind paywalls)",
+        "summary": "The page as the browser has it (no fetch to answer; works behind paywalls)",
         "value": {"url": "https://news.example/world/evacuation", "html": "<html>…</html>"},
     },
     "text": {
@@ -264,11 +264,16 @@ async def _locate(
         async with runtime.ingest_gate.slot(deadline):
             return await _within_deadline(runtime, start(), deadline)
 
-    key, result = await runtime.resolver.locate(article_source(request), run=run)
+    source = article_source(request)
+    key, result = await runtime.resolver.locate(source, run=run)
     if result is None:
         return key, False
     runtime.metrics.ingests.labels("compare", result.outcome.value).inc()
-    return key, result.outcome is not Outcome.DUPLICATE
+    added = result.outcome is not Outcome.DUPLICATE
+    claimed = claimed_url(source)
+    if added and claimed is not None and runtime.settings.verify_submitted_pages:
+        await asyncio.to_thread(runtime.ingest.verify_submitted, claimed, result.article_id)
+    return key, added
 
 
 async def _within_deadline(

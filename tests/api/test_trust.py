@@ -3,16 +3,19 @@ serves that caller's comparison, never other callers' coverage, and never the ou
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Callable
+from unittest.mock import ANY
 
 import httpx
+import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 
 from api.security import generate_api_key
 from core.config import Settings
-from core.db.schema import ArticleRow, EventRow
+from core.db.schema import ArticleRow, EventRow, JobRow
 from demo.articles import EVACUATION, DemoArticle
 from tests.api._support import (
     Lifespan,
@@ -79,32 +82,81 @@ async def test_a_submitted_page_serves_its_caller_but_is_no_outlets_article(
         assert event["article_count"] == 1
 
 
-async def test_the_outlets_article_is_what_the_service_fetched(
-    api_settings: Callable[..., Settings], httpserver: HTTPServer
-) -> None:
-    real, target = event_articles(EVACUATION)[0], event_articles(EVACUATION)[2]
+def _serve(httpserver: HTTPServer, article: DemoArticle) -> str:
+    """Serve the article as its outlet publishes it; returns its URL."""
     base = httpserver.url_for("/").rstrip("/")
     httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
-    httpserver.expect_request(f"/{target.outlet}/{target.path}").respond_with_data(
-        article_html(target, base_url=base), content_type="text/html; charset=utf-8"
+    httpserver.expect_request(f"/{article.outlet}/{article.path}").respond_with_data(
+        article_html(article, base_url=base), content_type="text/html; charset=utf-8"
     )
-    url = article_url(target, base_url=base)
-    async with running(api_settings()) as (client, lifespan):
-        await ingest_demo(lifespan, real)
-        planted = await client.post(
-            "/compare", json={"url": url, "html": article_html(_planted(target), base_url=base)}
-        )
-        planted_id = planted.json()["article"]["id"]
+    return article_url(article, base_url=base)
 
-        fetched = await client.get("/compare", params={"url": url})
-        assert fetched.status_code == 200, fetched.text
-        fetched_id = fetched.json()["article"]["id"]
-        assert fetched_id != planted_id
-        assert fetched.json()["ingested"] is True
+
+async def _verification(lifespan: Lifespan) -> tuple[str, str | None, int | None]:
+    """The finished verification fetch: its status, outcome and article (30 s at most)."""
+    for _ in range(300):
+        with lifespan.runtime.ingest.sessions() as session:
+            row = session.execute(
+                select(JobRow.status, JobRow.outcome, JobRow.article_id).where(
+                    JobRow.kind == "verify"
+                )
+            ).one_or_none()
+        if row is not None and row.status in {"done", "failed"}:
+            return row.status, row.outcome, row.article_id
+        await asyncio.sleep(0.1)
+    raise AssertionError("the verification fetch did not finish")
+
+
+@pytest.mark.parametrize(
+    ("planted", "outcome"), [(True, "differs-from-submitted"), (False, "matches-submitted")]
+)
+async def test_the_outlets_article_is_what_the_service_fetched(
+    api_settings: Callable[..., Settings], httpserver: HTTPServer, planted: bool, outcome: str
+) -> None:
+    real, target = event_articles(EVACUATION)[0], event_articles(EVACUATION)[2]
+    url = _serve(httpserver, target)
+    base = httpserver.url_for("/").rstrip("/")
+    sent = _planted(target) if planted else target
+    page = {"url": url, "html": article_html(sent, base_url=base)}
+    async with running(api_settings()) as (client, lifespan):
+        real_id = await ingest_demo(lifespan, real)
+        submitted = await client.post("/compare", json=page)
+        assert submitted.status_code == 200, submitted.text
+        assert submitted.json()["article"]["verified"] is False
+
+        # The service fetches the URL itself: only what it fetched becomes the outlet's article.
+        assert await _verification(lifespan) == ("done", outcome, ANY)
+        fetched_id = _stored_under(lifespan, url)[0][0]
         assert _stored_under(lifespan, url) == [(fetched_id, True)]
+        assert fetched_id != submitted.json()["article"]["id"]
         text = (await client.get(f"/articles/{fetched_id}")).json()["text"]
         assert FABRICATED[0] not in text
         assert await _coverage_ids(client, real) == {fetched_id}
+        by_url = await client.get("/compare", params={"url": url})
+        assert by_url.json()["article"]["id"] == fetched_id
+        assert by_url.json()["ingested"] is False
+        # The same page sent again now reads the outlet's own article.
+        again = await client.post("/compare", json=page)
+        assert again.json()["article"]["id"] == fetched_id
+        assert again.json()["article"]["verified"] is True
+        assert real_id in {item["article_id"] for item in again.json()["coverage"]}
+
+
+async def test_submitted_pages_are_not_fetched_when_verification_is_off(
+    api_settings: Callable[..., Settings], httpserver: HTTPServer
+) -> None:
+    target = event_articles(EVACUATION)[2]
+    url = _serve(httpserver, target)
+    base = httpserver.url_for("/").rstrip("/")
+    settings = api_settings(verify_submitted_pages=False)
+    async with running(settings) as (client, lifespan):
+        page = {"url": url, "html": article_html(target, base_url=base)}
+        assert (await client.post("/compare", json=page)).status_code in {200, 404}
+        assert (await client.post("/compare", json=page)).status_code in {200, 404}
+        with lifespan.runtime.ingest.sessions() as session:
+            kinds = session.scalars(select(JobRow.kind)).all()
+        assert "verify" not in kinds
+    assert [request.path for request, _ in httpserver.log] == []
 
 
 async def test_pasted_text_stays_out_of_the_archive_unless_shared_by_a_key_holder(
