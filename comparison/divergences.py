@@ -198,8 +198,9 @@ def compare_article(
 
     `event_articles` may include `focus` itself; articles from the focus outlet or copies of the
     same report are not compared. Passage divergences come first, in passage order; omissions
-    follow, most likely first. At most one divergence per (passage, type). `gate` decides
-    which one-sided passages are worth showing (the shipped model by default).
+    follow, those the most independent outlets carry first. At most one divergence per
+    (passage, type). `gate` decides which one-sided passages are worth showing (the shipped
+    model by default).
     """
     gate = gate or default_gate()
     others = [

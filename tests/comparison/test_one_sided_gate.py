@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from comparison.calibration import SameEventModel
-from comparison.model import ArticleView, PassageView
+from comparison.model import ArticleView, ClaimMember, PassageView
+from comparison.one_sided import omissions
 from comparison.one_sided_features import FEATURE_NAMES, Cover, candidates
 from comparison.one_sided_model import ONE_SIDED, THRESHOLDS, OneSidedGate
 from comparison.voice import article_voices
@@ -66,6 +68,38 @@ def test_support_counts_independent_outlets_once() -> None:
     assert found[2].feature("support") == 2.0
     assert {p.article_id for p, _ in found[2].supporters} == {4}
     assert found[2].feature("support_share") == 1.0
+
+
+class _FavoursFewSupporters:
+    """A gate sure of what few outlets carry: ordering must still put support first."""
+
+    def confidence(self, kind: str, features: Sequence[float]) -> float:
+        return 0.9 if features[FEATURE_NAMES.index("support")] < 3 else 0.5
+
+    def passes(self, kind: str, confidence: float) -> bool:
+        return True
+
+
+def test_omissions_that_more_independent_outlets_carry_come_first() -> None:
+    focus = _article(
+        1, "focus", ["Unrelated text about the weather in the city today."], [[0, 0, 0, 1]]
+    )
+    widely = "The mayor said the repairs would cost 4 million dollars next year."
+    twice = "The council voted 7 to 2 on Monday to close the bridge to lorries."
+    others = [
+        _article(2, "two", [twice, widely], [[0, 1, 0, 0], [1, 0, 0, 0]]),
+        _article(3, "three", [twice, widely], [[0, 1, 0, 0], [1, 0, 0, 0]]),
+        _article(4, "four", ["Rain is due.", widely], [[0, 0, 1, 0], [1, 0, 0, 0]]),
+    ]  # fmt: skip
+    voices = {k: v for a in (focus, *others) for k, v in article_voices(a).items()}
+    groups = {1: 1, 2: 2, 3: 3, 4: 4}
+    claims = [
+        [ClaimMember(a.passages[index], a.outlet, 1.0) for a in chosen]
+        for index, chosen in ((0, others[:2]), (1, others))
+    ]
+    found = omissions(focus, others, voices, groups, claims, _FavoursFewSupporters())
+    assert [d.evidence["support"] for d in found] == ["3", "2"]
+    assert found[0].confidence < found[1].confidence
 
 
 def test_cover_is_the_largest_share_one_window_holds() -> None:
