@@ -9,7 +9,10 @@ exists, else that row is skipped), built once with `parallax ingest --jsonl`, th
 Each start prints the seconds until the server listens (`/healthz`), until `/readyz` answers
 200, and the longest step `/readyz` named meanwhile. The real packaged model is used.
 
-    python bench/startup_time.py [--data ../shared/data] [--limit N] [--starts 3]
+`--copies N` adds the scale row: the dev corpus's store with every row copied N times
+(`bench/store_copies.py`), so 34 copies hold about a million passages.
+
+    python bench/startup_time.py [--data ../shared/data] [--limit N] [--starts 3] [--copies N]
 """
 
 from __future__ import annotations
@@ -180,6 +183,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--limit", type=int, default=None, help="events of the dev corpus")
     parser.add_argument("--starts", type=int, default=3, help="starts per case (median)")
+    parser.add_argument("--copies", type=int, default=0, help="copies of the dev store's rows")
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="parallax-startup-"))
@@ -200,6 +204,19 @@ def main() -> None:
             data = root / name.replace(" ", "-")
             env = _environment(data, outlets_file)
             _row(name, data, env, _build_store(events, env), args.starts)
+        if dev.is_file() and args.copies:
+            source, data = root / "dev-corpus", root / "dev-corpus-copies"
+            shutil.copytree(source, data)
+            shutil.rmtree(data / "indexes", ignore_errors=True)
+            started = time.perf_counter()
+            subprocess.run(
+                [sys.executable, str(ROOT / "bench" / "store_copies.py"), str(data / "parallax.db"),
+                 "--copies", str(args.copies)],
+                check=True,
+            )  # fmt: skip
+            name = f"dev corpus, rows copied {args.copies} times"
+            env = _environment(data, outlets_file)
+            _row(name, data, env, time.perf_counter() - started, args.starts)
         if not dev.is_file():
             print(f"dev corpus skipped: {dev} does not exist")
     finally:
