@@ -1,9 +1,9 @@
 """Ingest jobs through RabbitMQ, run by `parallax worker` processes started as subprocesses.
 
-The jobs are queued the way the API queues them (`IngestService.submit_urls`); the outlets are
-the demo site's, served on loopback. A worker killed with SIGKILL while it fetches a page leaves
-nothing lost and nothing twice; a job that always fails ends failed with its reason after its
-attempts.
+The jobs are queued the way the API queues them (`IngestService.submit_urls`), on SQLite and on
+PostgreSQL; the outlets are the demo site's, served on loopback. A worker killed with SIGKILL
+while it fetches a page leaves nothing lost and nothing twice; a job that always fails ends
+failed with its reason after its attempts.
 """
 
 from __future__ import annotations
@@ -27,12 +27,15 @@ from werkzeug import Request, Response
 
 from core.config import Settings
 from core.db.schema import ArticleRow, FailureRow, JobRow, PassageRow, PassageVectorRow
+from core.models import ArticleInput
+from demo import ARTICLES
 from demo.server import DemoSite
 from index.embedder import Embedder
 from ingest.jobs import DONE, FAILED
 from ingest.service import IngestService, ingest_service
 from tests.api._support import article_html, demo_article
 from tests.conftest import service_url
+from tests.core.conftest import postgres_server_url, store_url  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
@@ -48,11 +51,14 @@ def broker_url() -> str:
 
 @pytest.fixture
 def broker_settings(
-    make_settings: Callable[..., Settings], broker_url: str, tmp_path: Path
+    make_settings: Callable[..., Settings],
+    broker_url: str,
+    store_url: str,  # noqa: F811
 ) -> Iterator[Callable[..., Settings]]:
-    """Settings sharing one store and one broker queue of this test's own (deleted after)."""
+    """Settings sharing one store (on each backend) and one broker queue of this test's own,
+    deleted after."""
     queue = f"parallax-test-{uuid.uuid4().hex[:12]}"
-    database = f"sqlite:///{tmp_path / 'store.db'}"
+    database = store_url
 
     def build(**overrides: Any) -> Settings:
         values: dict[str, Any] = {
@@ -96,6 +102,8 @@ def _environment(settings: Settings, data_dir: Path) -> dict[str, str]:
         PARALLAX_FETCH_RETRIES=str(settings.fetch_retries),
         PARALLAX_JOB_MAX_ATTEMPTS=str(settings.job_max_attempts),
         PARALLAX_JOB_RETRY_BACKOFF=str(settings.job_retry_backoff),
+        PARALLAX_JOB_LEASE_SECONDS=str(settings.job_lease_seconds),
+        PARALLAX_JOB_SWEEP_INTERVAL=str(settings.job_sweep_interval),
         PARALLAX_INGEST_WORKERS="1",
         PARALLAX_TORCH_THREADS="1",
     )
@@ -140,9 +148,21 @@ async def _finished(service: IngestService, batch: int, workers: Workers) -> Non
     loop = asyncio.get_running_loop()
     deadline = loop.time() + BATCH_DEADLINE
     while not await asyncio.to_thread(service.batch_finished, batch):
-        assert loop.time() < deadline, f"the batch did not finish:\n{workers.logs()[-4000:]}"
+        assert loop.time() < deadline, (
+            f"the batch did not finish: {_jobs(service, batch)}\n{workers.logs()[-4000:]}"
+        )
         assert any(p.poll() is None for p in workers.processes), workers.logs()[-4000:]
         await asyncio.sleep(0.2)
+
+
+def _jobs(service: IngestService, batch: int) -> list[tuple[Any, ...]]:
+    with service.sessions() as session:
+        rows = session.execute(
+            select(JobRow.id, JobRow.status, JobRow.attempts, JobRow.lease_owner, JobRow.key)
+            .where(JobRow.batch_id == batch)
+            .order_by(JobRow.id)
+        ).all()
+    return [tuple(row) for row in rows]
 
 
 def _counts(sessions: sessionmaker[Session]) -> dict[str, int]:
@@ -211,11 +231,12 @@ async def test_a_worker_killed_mid_job_loses_and_duplicates_nothing(
                 workers.start()
                 await _finished(api, batch.id, workers)
                 report = api.job(batch.id)
-                sessions = api.sessions
-                with sessions() as session:
+                with api.sessions() as session:
                     held = session.scalars(
                         select(JobRow.attempts).where(JobRow.key.endswith("/held"))
                     ).one()
+                counts = _counts(api.sessions)
+                gapless = _gapless_passages(api.sessions)
         finally:
             release.set()
             workers.close()
@@ -223,11 +244,10 @@ async def test_a_worker_killed_mid_job_loses_and_duplicates_nothing(
     assert report.failures == ()
     # The killed attempt counts: the held page's job ran twice, and its article is stored once.
     assert held == 2
-    counts = _counts(sessions)
     assert counts["articles"] == counts["canonical urls"] == len(urls)
     assert counts["without event"] == 0
     assert counts["passages"] == counts["passage vectors"] > 0
-    assert _gapless_passages(sessions)
+    assert gapless
 
 
 async def test_a_job_that_always_fails_ends_dead_lettered_with_its_reason(
@@ -265,3 +285,31 @@ async def test_a_job_that_always_fails_ends_dead_lettered_with_its_reason(
     assert detail.startswith("after 3 attempts: ")
     requests = [entry for entry, _ in httpserver.log if entry.path == "/down"]
     assert len(requests) == 3
+
+
+async def test_jobs_whose_publish_failed_are_published_by_a_workers_sweep(
+    broker_settings: Callable[..., Settings],
+    embedder: Embedder,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Nothing listens on port 1: every publish fails, and the jobs wait in the store.
+    unreachable = broker_settings(broker_url="amqp://guest:guest@127.0.0.1:1/%2F")
+    workers = Workers(broker_settings(job_lease_seconds=2.0, job_sweep_interval=0.5), tmp_path)
+    articles = [
+        ArticleInput(url=f"https://{a.outlet}.example/{a.path}", text=a.text, title=a.title)
+        for a in ARTICLES[:4]
+    ]
+    try:
+        async with ingest_service(unreachable, embedder=embedder, include_registry=False) as api:
+            batch = api.submit_articles(articles)
+            assert batch.queued == len(articles)
+            assert "could not publish job" in caplog.text
+            workers.start()
+            await _finished(api, batch.id, workers)
+            report = api.job(batch.id)
+            counts = _counts(api.sessions)
+    finally:
+        workers.close()
+    assert report.status.counts == {DONE: len(articles)}
+    assert counts["articles"] == len(articles)
