@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cli.serve import keygen, serve
+from cli.worker import worker
 from core.config import Settings
 from core.errors import InvalidInput, NotFound, ParallaxError, RefusedAddress
 
@@ -52,6 +53,7 @@ def main(
 console = Console(stderr=True)
 app.command()(serve)
 app.command()(keygen)
+app.command()(worker)
 
 
 # A flag takes no value: an empty metavar keeps `--help` from showing one.

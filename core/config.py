@@ -112,7 +112,48 @@ class Settings(BaseSettings):
 
     ingest_workers: int = Field(default=2, ge=1, description="In-process ingest workers.")
     job_lease_seconds: float = Field(
-        default=300.0, gt=0, description="A running job whose lease expires is run again."
+        default=300.0,
+        gt=0,
+        description=(
+            "A job's visibility timeout: an attempt running longer gives up, and a running job "
+            "whose lease expired (its worker died) is run again."
+        ),
+    )
+    job_max_attempts: int = Field(
+        default=3,
+        ge=1,
+        description=(
+            "Attempts of one job, interrupted or failing for a passing reason (a timeout, a "
+            "server error, a crash), before it ends failed with its reason."
+        ),
+    )
+    job_retry_backoff: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds before a failed job's second attempt; doubled for each further one.",
+    )
+    job_retry_max_backoff: float = Field(
+        default=300.0, gt=0, description="The longest wait between two attempts of a job."
+    )
+    broker_url: str = Field(
+        default="",
+        description=(
+            "A RabbitMQ server (amqp://user:password@host:5672/vhost) that jobs go through to "
+            "`parallax worker` processes; empty runs them in each process's own workers."
+        ),
+    )
+    broker_queue: str = Field(
+        default="parallax-ingest",
+        min_length=1,
+        description="The broker's queue of ingest jobs: one per deployment on a server.",
+    )
+    job_sweep_interval: float = Field(
+        default=30.0,
+        gt=0,
+        description=(
+            "Seconds between a worker's sweeps, which requeue the jobs of dead workers and "
+            "publish again jobs queued longer than PARALLAX_JOB_LEASE_SECONDS."
+        ),
     )
     feed_poll_interval: float = Field(
         default=900.0, gt=0, description="Seconds between two polls of a healthy feed."
@@ -364,6 +405,13 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_lists(cls, value: object) -> object:
         return _split_commas(value)
+
+    @field_validator("broker_url")
+    @classmethod
+    def _check_broker(cls, value: str) -> str:
+        if value and not value.startswith(("amqp://", "amqps://")):
+            raise ValueError("the broker is RabbitMQ: an amqp:// or amqps:// URL")
+        return value
 
     @property
     def resolved_database_url(self) -> str:

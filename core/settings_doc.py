@@ -24,6 +24,16 @@ keeps its version), each keeping the newest `PARALLAX_COMPARISON_CACHE_SIZE` in 
 While Redis cannot be reached, requests go on without it: each process limits callers on its own
 (so the limit is per process until Redis is back) and compares afresh what it does not keep. See
 docs/deploy.md.
+
+## RabbitMQ: ingest jobs run by `parallax worker`
+
+Without `PARALLAX_BROKER_URL` each process runs the jobs it queues in its own
+`PARALLAX_INGEST_WORKERS` workers. With it, every process stores a job, then publishes its id to
+`PARALLAX_BROKER_QUEUE`, and `parallax worker` processes on any host run it
+(`PARALLAX_INGEST_WORKERS` threads each). Both ways a job runs at most `PARALLAX_JOB_MAX_ATTEMPTS`
+times, waits `PARALLAX_JOB_RETRY_BACKOFF` seconds (doubling) between attempts, gives up an
+attempt after `PARALLAX_JOB_LEASE_SECONDS`, and ends failed with its reason in the store. See
+docs/deploy.md.
 """
 
 

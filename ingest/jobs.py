@@ -70,14 +70,19 @@ def failure_reason(error: BaseException) -> str:
 
 
 def failure_row(
-    error: BaseException, *, url: str, stage: str, job_id: int | None = None
+    error: BaseException,
+    *,
+    url: str,
+    stage: str,
+    job_id: int | None = None,
+    detail: str | None = None,
 ) -> FailureRow:
     return FailureRow(
         job_id=job_id,
         url=url[:2000],
         stage=stage,
         reason=failure_reason(error),
-        detail=str(error)[:4000],
+        detail=(str(error) if detail is None else detail)[:4000],
         created_at=now(),
     )
 
@@ -88,6 +93,10 @@ def record_failure(
     """Store a failure that belongs to no job (an article refused while a caller waited)."""
     with sessions.begin() as session:
         session.add(failure_row(error, url=url, stage=stage))
+
+
+def _lease_lapsed(lease_until: datetime | None, owner: str | None) -> bool:
+    return (lease_until is not None and lease_until < now()) or _owner_is_dead(owner)
 
 
 def _owner_is_dead(owner: str | None) -> bool:
@@ -120,9 +129,9 @@ class JobQueue:
 
     def submit(
         self, batch_kind: str, job_kind: str, items: Iterable[tuple[str, dict[str, Any]]]
-    ) -> tuple[int, int]:
+    ) -> tuple[int, list[int]]:
         """A new batch with its (key, payload) jobs, in one transaction: a batch is never stored
-        without its jobs. Returns the batch id and how many jobs were queued."""
+        without its jobs. Returns the batch id and the ids of the jobs queued."""
         with self._sessions.begin() as session:
             batch = BatchRow(kind=batch_kind, created_at=now())
             session.add(batch)
@@ -137,12 +146,24 @@ class JobQueue:
         *,
         available_at: datetime | None = None,
     ) -> int:
-        """Add (key, payload) jobs; a key already queued in the batch is not added twice."""
+        """Add (key, payload) jobs; a key already queued in the batch is not added twice.
+        Returns how many were added."""
+        return len(self.enqueue_ids(batch_id, kind, items, available_at=available_at))
+
+    def enqueue_ids(
+        self,
+        batch_id: int | None,
+        kind: str,
+        items: Iterable[tuple[str, dict[str, Any]]],
+        *,
+        available_at: datetime | None = None,
+    ) -> list[int]:
+        """As `enqueue`, returning the ids of the jobs added."""
         with self._sessions.begin() as session:
             return _add_jobs(session, batch_id, kind, items, available_at or now())
 
-    def enqueue_unique(self, kind: str, key: str, payload: dict[str, Any]) -> bool:
-        """Add a batch-less job unless one with the same key is still pending."""
+    def enqueue_unique(self, kind: str, key: str, payload: dict[str, Any]) -> int | None:
+        """Add a batch-less job unless one with the same key is still pending; its id, or None."""
         with self._sessions.begin() as session:
             pending = session.scalar(
                 select(func.count())
@@ -150,9 +171,11 @@ class JobQueue:
                 .where(JobRow.kind == kind, JobRow.key == key, JobRow.status.in_((QUEUED, RUNNING)))
             )
             if pending:
-                return False
-            session.add(_queued_job(None, kind, key, payload, now()))
-        return True
+                return None
+            row = _queued_job(None, kind, key, payload, now())
+            session.add(row)
+            session.flush()
+            return row.id
 
     def recover(self) -> int:
         """Requeue running jobs whose lease expired or whose owner process is gone."""
@@ -162,12 +185,7 @@ class JobQueue:
                     JobRow.status == RUNNING
                 )
             ).all()
-            stale = [
-                row.id
-                for row in rows
-                if (row.lease_until is not None and row.lease_until < now())
-                or _owner_is_dead(row.lease_owner)
-            ]
+            stale = [row.id for row in rows if _lease_lapsed(row.lease_until, row.lease_owner)]
             if stale:
                 session.execute(
                     update(JobRow)
@@ -215,6 +233,68 @@ class JobQueue:
                     break
         return claimed
 
+    def claim_id(self, job_id: int) -> Job | None:
+        """Take one job named by a broker's message: a queued job that is due, or a running one
+        whose lease lapsed (its worker was killed). None when it is finished, not due yet, or
+        held by a live worker: the message was a duplicate, and the store says what is left."""
+        with self._sessions.begin() as session:
+            row = session.get(JobRow, job_id)
+            if row is None:
+                return None
+            if row.status == QUEUED:
+                if row.available_at > now():
+                    return None
+            elif row.status != RUNNING or not _lease_lapsed(row.lease_until, row.lease_owner):
+                return None
+            result = session.execute(
+                update(JobRow)
+                .where(
+                    JobRow.id == job_id,
+                    JobRow.status == row.status,
+                    JobRow.attempts == row.attempts,
+                )
+                .values(
+                    status=RUNNING,
+                    attempts=row.attempts + 1,
+                    lease_until=now() + self._lease,
+                    lease_owner=self._owner,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            return Job(row.id, row.batch_id, row.kind, row.key, dict(row.payload), row.attempts + 1)
+
+    def retry(self, job: Job, error: BaseException, *, delay: float) -> None:
+        """Put a job that failed for a passing reason back in the queue, due in `delay` s."""
+        with self._sessions.begin() as session:
+            session.execute(
+                update(JobRow)
+                .where(JobRow.id == job.id, JobRow.lease_owner == self._owner)
+                .values(
+                    status=QUEUED,
+                    available_at=now() + timedelta(seconds=delay),
+                    last_error=f"{failure_reason(error)}: {error}"[:2000],
+                    lease_until=None,
+                    lease_owner=None,
+                )
+            )
+
+    def overdue(self, older_than: float, limit: int = 10_000) -> list[int]:
+        """Queued jobs due for more than `older_than` seconds: their message may be lost."""
+        with self._sessions() as session:
+            return list(
+                session.scalars(
+                    select(JobRow.id)
+                    .where(
+                        JobRow.status == QUEUED,
+                        JobRow.available_at <= now() - timedelta(seconds=older_than),
+                    )
+                    .order_by(JobRow.available_at, JobRow.id)
+                    .limit(limit)
+                ).all()
+            )
+
     def complete(self, job: Job, outcome: str, *, article_id: int | None = None) -> None:
         with self._sessions.begin() as session:
             session.execute(
@@ -230,9 +310,18 @@ class JobQueue:
                 )
             )
 
-    def fail(self, job: Job, error: ParallaxError | Exception, *, stage: str, url: str) -> None:
-        """Record the failure with its reason; the job is finished, not retried."""
+    def fail(
+        self,
+        job: Job,
+        error: ParallaxError | Exception,
+        *,
+        stage: str,
+        url: str,
+        detail: str | None = None,
+    ) -> None:
+        """The job's dead-letter record: finished as failed, with the reason in `failures`."""
         reason = failure_reason(error)
+        detail = str(error) if detail is None else detail
         with self._sessions.begin() as session:
             session.execute(
                 update(JobRow)
@@ -240,13 +329,13 @@ class JobQueue:
                 .values(
                     status=FAILED,
                     outcome=reason,
-                    last_error=str(error)[:2000],
+                    last_error=detail[:2000],
                     finished_at=now(),
                     lease_until=None,
                     lease_owner=None,
                 )
             )
-            session.add(failure_row(error, url=url, stage=stage, job_id=job.id))
+            session.add(failure_row(error, url=url, stage=stage, job_id=job.id, detail=detail))
 
     def batch_status(self, batch_id: int) -> BatchStatus | None:
         with self._sessions() as session:
@@ -314,20 +403,21 @@ def _add_jobs(
     kind: str,
     items: Iterable[tuple[str, dict[str, Any]]],
     when: datetime,
-) -> int:
+) -> list[int]:
     existing = (
         set(session.scalars(select(JobRow.key).where(JobRow.batch_id == batch_id)).all())
         if batch_id is not None
         else set()
     )
-    added = 0
+    added: list[JobRow] = []
     for key, payload in items:
         if key in existing:
             continue
         existing.add(key)
-        session.add(_queued_job(batch_id, kind, key, payload, when))
-        added += 1
-    return added
+        added.append(_queued_job(batch_id, kind, key, payload, when))
+    session.add_all(added)
+    session.flush()
+    return [row.id for row in added]
 
 
 def _queued_job(

@@ -133,6 +133,7 @@ class Pipeline:
     async def _ingest_url(self, url: str, outlet: str | None) -> IngestResult:
         known = await self._blocking(self._article_id, canonicalize(url))
         if known is not None:
+            await self._blocking(self._finish_placing, known)
             return IngestResult(Outcome.DUPLICATE, known)
         if self._fetcher is None:
             raise RuntimeError("this pipeline was built without a fetcher")
@@ -238,6 +239,7 @@ class Pipeline:
     async def _store(self, prepared: _Prepared) -> IngestResult:
         known = await self._blocking(self._article_id, prepared.article.canonical_url)
         if known is not None:
+            await self._blocking(self._finish_placing, known)
             return IngestResult(Outcome.DUPLICATE, known)
         existing_report = await self._blocking(self._report_for_hash, prepared.content_hash)
         if existing_report is not None:
@@ -282,6 +284,22 @@ class Pipeline:
             self._events.record(features, wire_copy_of=original)
         else:
             self._events.attach_unverified(features)
+
+    def _finish_placing(self, article_id: int) -> None:
+        """Place a stored article an interrupted attempt left without its event: a job run
+        again after its worker died between storing the article and placing it."""
+        if self._events is None:
+            return
+        with self._sessions() as session:
+            row = session.execute(
+                select(ArticleRow.event_id).where(
+                    ArticleRow.id == article_id,
+                    ArticleRow.verified.is_(True),
+                    ArticleRow.quarantined.is_(False),
+                )
+            ).one_or_none()
+        if row is not None and row.event_id is None:
+            self._events.record_stored(article_id)
 
     def reattach_unverified(self, article_id: int) -> None:
         """Blocking: a caller's page asked for again reads the coverage stored since."""

@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 from ingest.feed_poller import FeedPoller
 from ingest.jobs import JobQueue
 from ingest.periodic import Periodic
-from ingest.worker import WorkerPool
+from ingest.worker import Dispatcher
 
 TICK_SECONDS = 5.0
 
 
 class FeedScheduler:
-    def __init__(self, poller: FeedPoller, queue: JobQueue, workers: WorkerPool) -> None:
+    def __init__(self, poller: FeedPoller, queue: JobQueue, workers: Dispatcher) -> None:
         self._poller = poller
         self._queue = queue
         self._workers = workers
@@ -22,11 +22,13 @@ class FeedScheduler:
 
     def enqueue_due(self) -> int:
         """One scheduling pass; a feed with a poll still pending is not queued twice."""
-        queued = 0
+        queued = []
         for feed_id in self._poller.due_feed_ids(datetime.now(UTC)):
-            if self._queue.enqueue_unique("feed", f"feed:{feed_id}", {"feed_id": feed_id}):
-                queued += 1
-        return queued
+            job_id = self._queue.enqueue_unique("feed", f"feed:{feed_id}", {"feed_id": feed_id})
+            if job_id is not None:
+                queued.append(job_id)
+        self._workers.publish(queued)
+        return len(queued)
 
     def start(self) -> None:
         self._periodic.start()
@@ -35,5 +37,4 @@ class FeedScheduler:
         await self._periodic.stop()
 
     async def _tick(self) -> None:
-        if await asyncio.to_thread(self.enqueue_due):
-            self._workers.wake()
+        await asyncio.to_thread(self.enqueue_due)

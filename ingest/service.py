@@ -39,7 +39,7 @@ from ingest.quarantine import quarantine_over_caps
 from ingest.scheduler import FeedScheduler
 from ingest.urls import canonicalize
 from ingest.verify import same_text
-from ingest.worker import JobResult, WorkerPool
+from ingest.worker import Dispatcher, JobResult, JobRunner, RetryPolicy, WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,8 @@ class IngestService:
     pipeline: Pipeline
     queue: JobQueue
     poller: FeedPoller
-    workers: WorkerPool
+    workers: Dispatcher
+    runner: JobRunner
     scheduler: FeedScheduler
 
     async def handle(self, job: Job) -> JobResult:
@@ -134,11 +135,18 @@ class IngestService:
         fresh = [entry for entry in entries if canonicalize(entry.url) not in known]
         items = [(canonicalize(e.url), {"url": e.url, "outlet": slug}) for e in fresh]
         if batch_id is not None:
-            added = self.queue.enqueue(batch_id, "url", items)
+            added = self.queue.enqueue_ids(batch_id, "url", items)
         else:
-            added = sum(self.queue.enqueue_unique("url", key, payload) for key, payload in items)
-        self.workers.wake()
-        return added
+            unique = (self.queue.enqueue_unique("url", key, payload) for key, payload in items)
+            added = [job_id for job_id in unique if job_id is not None]
+        self.workers.publish(added)
+        return len(added)
+
+    async def run_job_id(self, job_id: int) -> None:
+        """Run the job a broker's message names, if it is still this worker's to run."""
+        job = await asyncio.to_thread(self.queue.claim_id, job_id)
+        if job is not None:
+            await self.runner.run(job)
 
     async def verify(self, url: str, submitted_id: int) -> JobResult:
         """Fetch a submitted page's URL: what the service fetched becomes the outlet's article,
@@ -153,9 +161,11 @@ class IngestService:
     def verify_submitted(self, url: str, submitted_id: int) -> bool:
         """Queue the fetch that verifies a page a caller sent (once while one is pending)."""
         payload = {"url": url, "submitted": submitted_id}
-        queued = self.queue.enqueue_unique("verify", canonicalize(url), payload)
-        self.workers.wake()
-        return queued
+        job_id = self.queue.enqueue_unique("verify", canonicalize(url), payload)
+        if job_id is None:
+            return False
+        self.workers.publish([job_id])
+        return True
 
     @property
     def model_name(self) -> str:
@@ -203,10 +213,10 @@ class IngestService:
     def _submit(
         self, batch_kind: str, job_kind: str, items: list[tuple[str, dict[str, Any]]]
     ) -> Batch:
-        # Every submission wakes the workers: jobs queued in this process start at once.
-        batch, queued = self.queue.submit(batch_kind, job_kind, items)
-        self.workers.wake()
-        return Batch(batch, queued)
+        # Stored first, then published: a broker that loses the message loses no job.
+        batch, job_ids = self.queue.submit(batch_kind, job_kind, items)
+        self.workers.publish(job_ids)
+        return Batch(batch, len(job_ids))
 
     def batch_finished(self, batch_id: int) -> bool:
         """Whether the batch has no job queued or running (an unknown batch has none)."""
@@ -290,6 +300,19 @@ def _open(
     return _Opened(engine, sessions, limits, model, indexes, outlets, outlet_ids, events)
 
 
+def _dispatcher(settings: Settings, queue: JobQueue, runner: JobRunner) -> Dispatcher:
+    """The broker's queue when one is configured, else this process's own workers."""
+    dispatcher: Dispatcher
+    if settings.broker_url:
+        from ingest.broker import BrokerDispatcher
+
+        dispatcher = BrokerDispatcher(settings, queue)
+    else:
+        dispatcher = WorkerPool(queue, workers=settings.ingest_workers, runner=runner)
+    runner.retry_through(dispatcher)
+    return dispatcher
+
+
 @asynccontextmanager
 async def ingest_service(
     settings: Settings,
@@ -334,7 +357,16 @@ async def ingest_service(
                 interval=settings.feed_poll_interval,
                 max_backoff=settings.feed_max_backoff,
             )
-            workers = WorkerPool(queue, workers=settings.ingest_workers)
+            runner = JobRunner(
+                queue,
+                policy=RetryPolicy(
+                    max_attempts=settings.job_max_attempts,
+                    backoff=settings.job_retry_backoff,
+                    max_backoff=settings.job_retry_max_backoff,
+                ),
+                timeout=settings.job_lease_seconds,
+            )
+            workers = _dispatcher(settings, queue, runner)
             service = IngestService(
                 settings=settings,
                 engine=opened.engine,
@@ -348,10 +380,11 @@ async def ingest_service(
                 queue=queue,
                 poller=poller,
                 workers=workers,
+                runner=runner,
                 scheduler=FeedScheduler(poller, queue, workers),
             )
             for kind in ("url", "article", "feed", "verify"):
-                workers.register(kind, service.handle)
+                runner.register(kind, service.handle)
             follower.start()
             if run_workers:
                 service.workers.start()

@@ -4,26 +4,12 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.config import Settings
-from core.db.engine import open_store
 from core.db.schema import JobRow
 from core.errors import FetchTimeout
 from ingest.jobs import DONE, FAILED, QUEUED, RUNNING, JobQueue
-
-
-@pytest.fixture
-def sessions(settings: Settings) -> sessionmaker[Session]:
-    _engine, factory = open_store(settings)
-    return factory
-
-
-@pytest.fixture
-def queue(sessions: sessionmaker[Session]) -> JobQueue:
-    return JobQueue(sessions, lease_seconds=60)
 
 
 def test_enqueue_is_idempotent_within_a_batch(queue: JobQueue) -> None:

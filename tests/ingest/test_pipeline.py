@@ -109,3 +109,30 @@ async def test_a_failing_url_is_recorded_with_its_reason(
             status = await _finish(service, service.submit_urls(urls))
     assert status.outcomes == {}
     assert status.failures == {"http-status": 1, "robots-disallowed": len(site.private_urls())}
+
+
+async def test_a_job_run_again_places_the_article_an_interrupted_attempt_stored(
+    make_settings: Callable[..., Settings], embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with DemoSite() as site:
+        url = site.article_urls()[0]
+        async with ingest_service(
+            make_settings(), embedder=embedder, run_workers=False, schedule_feeds=False
+        ) as service:
+            pipeline = service.pipeline
+            with monkeypatch.context() as patch:
+                # The attempt dies between storing the article and placing it in its event.
+                def died(*_args: object) -> None:
+                    raise SystemExit("killed")
+
+                patch.setattr(pipeline, "_place", died)
+                with pytest.raises(SystemExit):
+                    await pipeline.ingest_url(url)
+            with service.sessions() as session:
+                [event_id] = session.scalars(select(ArticleRow.event_id)).all()
+            assert event_id is None
+            result = await pipeline.ingest_url(url)
+            with service.sessions() as session:
+                [event_id] = session.scalars(select(ArticleRow.event_id)).all()
+    assert result.outcome == "duplicate"
+    assert event_id is not None
