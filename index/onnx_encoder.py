@@ -83,7 +83,7 @@ def model_file(model_dir: Path, cache_dir: Path) -> Path:
         _check_pooling(model_dir)
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
-            _build(model_dir, target)
+            export_int8(model_dir, target)
         except OSError as error:
             raise OSError(
                 f"cannot build the int8 model into {cache_dir} ({error}); point "
@@ -108,7 +108,9 @@ def load_onnx_embedder(
         return OnnxEmbedder(model_dir, rebuilt, name=name, threads=threads)
 
 
-def _build(model_dir: Path, target: Path) -> None:
+def export_int8(model_dir: Path, target: Path) -> None:
+    """Export the sentence-transformers model in `model_dir` to int8 ONNX at `target`, kept only
+    if its vectors agree with the model's own on the probe sentences."""
     import torch
     import transformers
     from onnxruntime.quantization import QuantType, quantize_dynamic

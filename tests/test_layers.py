@@ -1,9 +1,9 @@
 """The packages' layer order, read from every module's imports (function-level ones included).
 
 A package imports only from its own layer's package or from layers below it; the layers are the
-design's `api → compare → ingest → comparison → index → core`, with `evaluation` beside `api` and
-`cli` on top. `demo` and `bench` are free. No two modules import each other, even through a
-function-level import.
+design's `api → compare → ingest → comparison → index → core`, with `evaluation` beside `api`,
+`cli` on top and the shipped `models` at the bottom beside `core`. `demo` and `bench` are free.
+No two modules import each other, even through a function-level import.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS: dict[str, int] = {
+    "models": 0,
     "core": 0,
     "index": 1,
     "comparison": 2,
