@@ -214,7 +214,9 @@ async def test_a_worker_killed_mid_job_loses_and_duplicates_nothing(
 
     httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
     httpserver.expect_request("/held").respond_with_handler(held_page)
-    settings = broker_settings()
+    # A lease short enough that a message lost with the killed worker comes back by the sweep
+    # within the test, long enough for any one attempt.
+    settings = broker_settings(job_lease_seconds=60.0, job_sweep_interval=1.0)
     workers = Workers(settings, tmp_path)
     with DemoSite() as site:
         demo_urls = site.article_urls()[1:9]
