@@ -17,6 +17,8 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import select
 from starlette.types import Message, Receive, Scope, Send
 
@@ -303,3 +305,38 @@ def served(argv: list[str], env: dict[str, str], log_path: Path) -> Iterator[str
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+class RedisServer:
+    """A private redis-server on a free loopback port, without persistence, to stop and start."""
+
+    def __init__(self, binary: str) -> None:
+        self.binary = binary
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        argv = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        argv += ["--appendonly", "no"]
+        self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+        with Redis.from_url(self.url) as client:
+            for _ in range(200):
+                try:
+                    client.ping()
+                    return
+                except RedisConnectionError:
+                    time.sleep(0.02)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def keys(self) -> list[bytes]:
+        with Redis.from_url(self.url) as client:
+            return list(client.scan_iter())

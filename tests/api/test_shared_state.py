@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from redis import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 
 from core.config import Settings
 from demo.articles import EVACUATION
-from tests.api._support import article_url, assert_problem, event_articles, ingest_demo, running
+from tests.api._support import (
+    RedisServer,
+    article_url,
+    assert_problem,
+    event_articles,
+    ingest_demo,
+    running,
+)
 
 
 async def test_two_apps_share_one_rate_limit(
@@ -81,40 +83,6 @@ async def test_without_redis_the_app_compares_and_limits_on_its_own(
         metrics = (await client.get("/metrics")).text
         assert "parallax_redis_failures_total 0.0" not in metrics
         assert "parallax_redis_failures_total" in metrics
-
-
-class RedisServer:
-    """A private redis-server on a free loopback port, without persistence, to stop and start."""
-
-    def __init__(self, binary: str) -> None:
-        self.binary = binary
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        argv = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
-        with Redis.from_url(self.url) as client:
-            for _ in range(200):
-                try:
-                    client.ping()
-                    return
-                except RedisConnectionError:
-                    time.sleep(0.02)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-    def keys(self) -> list[bytes]:
-        with Redis.from_url(self.url) as client:
-            return list(client.scan_iter())
 
 
 @pytest.fixture

@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -26,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug import Request, Response
 
 from core.config import Settings
-from core.db.schema import ArticleRow, FailureRow, JobRow, PassageRow, PassageVectorRow
+from core.db.schema import FailureRow, JobRow, PassageRow
 from core.models import ArticleInput
 from demo import ARTICLES
 from demo.server import DemoSite
@@ -36,12 +34,9 @@ from ingest.service import IngestService, ingest_service
 from tests.api._support import article_html, demo_article
 from tests.conftest import service_url
 from tests.core.conftest import postgres_server_url, store_url  # noqa: F401
+from tests.ingest._workers import BATCH_DEADLINE, Workers, delete_queues, store_counts
 
 pytestmark = pytest.mark.slow
-
-REPO = Path(__file__).resolve().parents[2]
-# Generous: each worker loads the model and the store before it takes its first job.
-BATCH_DEADLINE = 300.0
 
 
 @pytest.fixture
@@ -71,77 +66,7 @@ def broker_settings(
         return make_settings(**values)
 
     yield build
-    _delete_queues(broker_url, queue)
-
-
-def _delete_queues(url: str, queue: str) -> None:
-    import pika
-
-    connection = pika.BlockingConnection(pika.URLParameters(url))
-    try:
-        channel = connection.channel()
-        for name in (queue, f"{queue}.DQ", f"{queue}.XQ"):
-            channel.queue_delete(name)
-    finally:
-        connection.close()
-
-
-def _environment(settings: Settings, data_dir: Path) -> dict[str, str]:
-    """The worker's environment: the test's settings, its own data directory."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PARALLAX_")}
-    env.update(
-        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-        HF_HUB_OFFLINE="1",
-        PARALLAX_DATA_DIR=str(data_dir),
-        PARALLAX_DATABASE_URL=settings.resolved_database_url,
-        PARALLAX_BROKER_URL=settings.broker_url,
-        PARALLAX_BROKER_QUEUE=settings.broker_queue,
-        PARALLAX_ALLOWED_PRIVATE_HOSTS=",".join(settings.allowed_private_hosts),
-        PARALLAX_PER_HOST_DELAY=str(settings.per_host_delay),
-        PARALLAX_RETRY_MAX_WAIT=str(settings.retry_max_wait),
-        PARALLAX_FETCH_RETRIES=str(settings.fetch_retries),
-        PARALLAX_JOB_MAX_ATTEMPTS=str(settings.job_max_attempts),
-        PARALLAX_JOB_RETRY_BACKOFF=str(settings.job_retry_backoff),
-        PARALLAX_JOB_LEASE_SECONDS=str(settings.job_lease_seconds),
-        PARALLAX_JOB_SWEEP_INTERVAL=str(settings.job_sweep_interval),
-        PARALLAX_INGEST_WORKERS="1",
-        PARALLAX_TORCH_THREADS="1",
-    )
-    return env
-
-
-class Workers:
-    """`parallax worker` subprocesses of one test; all are killed when it ends."""
-
-    def __init__(self, settings: Settings, tmp_path: Path) -> None:
-        self._settings = settings
-        self._tmp_path = tmp_path
-        self.processes: list[subprocess.Popen[bytes]] = []
-
-    def start(self) -> subprocess.Popen[bytes]:
-        n = len(self.processes)
-        log = (self._tmp_path / f"worker-{n}.log").open("wb")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "cli", "worker"],
-            cwd=self._tmp_path,
-            env=_environment(self._settings, self._tmp_path / f"worker-{n}"),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        log.close()
-        self.processes.append(process)
-        return process
-
-    def logs(self) -> str:
-        return "\n".join(
-            path.read_text(errors="replace") for path in sorted(self._tmp_path.glob("worker-*.log"))
-        )
-
-    def close(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.kill()
-            process.wait()
+    delete_queues(broker_url, queue)
 
 
 async def _finished(service: IngestService, batch: int, workers: Workers) -> None:
@@ -163,24 +88,6 @@ def _jobs(service: IngestService, batch: int) -> list[tuple[Any, ...]]:
             .order_by(JobRow.id)
         ).all()
     return [tuple(row) for row in rows]
-
-
-def _counts(sessions: sessionmaker[Session]) -> dict[str, int]:
-    with sessions() as session:
-        return {
-            "articles": session.scalar(select(func.count()).select_from(ArticleRow)) or 0,
-            "canonical urls": session.scalar(
-                select(func.count(func.distinct(ArticleRow.canonical_url)))
-            )
-            or 0,
-            "without event": session.scalar(
-                select(func.count()).select_from(ArticleRow).where(ArticleRow.event_id.is_(None))
-            )
-            or 0,
-            "passages": session.scalar(select(func.count()).select_from(PassageRow)) or 0,
-            "passage vectors": session.scalar(select(func.count()).select_from(PassageVectorRow))
-            or 0,
-        }
 
 
 def _gapless_passages(sessions: sessionmaker[Session]) -> bool:
@@ -237,7 +144,7 @@ async def test_a_worker_killed_mid_job_loses_and_duplicates_nothing(
                     held = session.scalars(
                         select(JobRow.attempts).where(JobRow.key.endswith("/held"))
                     ).one()
-                counts = _counts(api.sessions)
+                counts = store_counts(api.sessions)
                 gapless = _gapless_passages(api.sessions)
         finally:
             release.set()
@@ -310,7 +217,7 @@ async def test_jobs_whose_publish_failed_are_published_by_a_workers_sweep(
             workers.start()
             await _finished(api, batch.id, workers)
             report = api.job(batch.id)
-            counts = _counts(api.sessions)
+            counts = store_counts(api.sessions)
     finally:
         workers.close()
     assert report.status.counts == {DONE: len(articles)}
