@@ -5,17 +5,37 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
+from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug import Request, Response
 
 from core.config import Settings
 from core.db.schema import ArticleRow, PassageRow, PassageVectorRow
+from tests.api._support import article_html, demo_article
 
 REPO = Path(__file__).resolve().parents[2]
 # Generous: each worker loads the model and the store before it takes its first job.
 BATCH_DEADLINE = 300.0
+
+
+def held_page(httpserver: HTTPServer) -> tuple[threading.Event, threading.Event]:
+    """Serve demo article 0 at `/held`, answered only once `release` is set: `fetching` is set
+    while a worker is inside the job, so a test can kill it there."""
+    fetching, release = threading.Event(), threading.Event()
+    page = article_html(demo_article(0), base_url=httpserver.url_for("/").rstrip("/"))
+
+    def answer(_request: Request) -> Response:
+        fetching.set()
+        release.wait(BATCH_DEADLINE)
+        return Response(page, content_type="text/html")
+
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/held").respond_with_handler(answer)
+    return fetching, release
 
 
 def delete_queues(url: str, queue: str) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,7 +20,6 @@ import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
-from werkzeug import Request, Response
 
 from core.config import Settings
 from core.db.schema import FailureRow, JobRow, PassageRow
@@ -31,10 +29,15 @@ from demo.server import DemoSite
 from index.embedder import Embedder
 from ingest.jobs import DONE, FAILED
 from ingest.service import IngestService, ingest_service
-from tests.api._support import article_html, demo_article
 from tests.conftest import service_url
 from tests.core.conftest import postgres_server_url, store_url  # noqa: F401
-from tests.ingest._workers import BATCH_DEADLINE, Workers, delete_queues, store_counts
+from tests.ingest._workers import (
+    BATCH_DEADLINE,
+    Workers,
+    delete_queues,
+    held_page,
+    store_counts,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -110,17 +113,7 @@ async def test_a_worker_killed_mid_job_loses_and_duplicates_nothing(
     httpserver: HTTPServer,
     tmp_path: Path,
 ) -> None:
-    fetching, release = threading.Event(), threading.Event()
-    page = article_html(demo_article(0), base_url=httpserver.url_for("/").rstrip("/"))
-
-    def held_page(_request: Request) -> Response:
-        # The worker is inside the job now: the test kills it before the page is answered.
-        fetching.set()
-        release.wait(BATCH_DEADLINE)
-        return Response(page, content_type="text/html")
-
-    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
-    httpserver.expect_request("/held").respond_with_handler(held_page)
+    fetching, release = held_page(httpserver)
     # A lease short enough that a message lost with the killed worker comes back by the sweep
     # within the test, long enough for any one attempt.
     settings = broker_settings(job_lease_seconds=60.0, job_sweep_interval=1.0)

@@ -25,7 +25,6 @@ import pytest
 from pytest_httpserver import HTTPServer
 from redis import Redis
 from sqlalchemy import URL, select
-from werkzeug import Request, Response
 
 from core.config import Settings
 from core.db.engine import make_engine, make_sessionmaker
@@ -35,15 +34,19 @@ from demo.server import DemoSite
 from ingest.jobs import RUNNING
 from tests.api._support import (
     RedisServer,
-    article_html,
-    demo_article,
     event_articles,
     no_shipped_outlets,
     served,
 )
 from tests.conftest import service_url
 from tests.core.conftest import _fresh_postgres_database, postgres_server_url  # noqa: F401
-from tests.ingest._workers import BATCH_DEADLINE, Workers, delete_queues, store_counts
+from tests.ingest._workers import (
+    BATCH_DEADLINE,
+    Workers,
+    delete_queues,
+    held_page,
+    store_counts,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgresql]
 
@@ -226,17 +229,7 @@ def test_two_apis_and_two_workers_agree_through_a_worker_kill_and_a_redis_restar
     httpserver: HTTPServer,
     tmp_path: Path,
 ) -> None:
-    fetching, release = threading.Event(), threading.Event()
-    page = article_html(demo_article(0), base_url=httpserver.url_for("/").rstrip("/"))
-
-    def held_page(_request: Request) -> Response:
-        # A worker is inside the job now: the test kills it before the page is answered.
-        fetching.set()
-        release.wait(BATCH_DEADLINE)
-        return Response(page, content_type="text/html")
-
-    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
-    httpserver.expect_request("/held").respond_with_handler(held_page)
+    fetching, release = held_page(httpserver)
     workers = Workers(cluster_settings, tmp_path)
     engine = make_engine(cluster_settings.resolved_database_url)
     sessions = make_sessionmaker(engine)
