@@ -88,6 +88,10 @@ class EngineComparer:
         return self._workspaces.members(key, lambda: event_members(session, key[0]))
 
     def compare(self, article_id: int) -> Comparison:
+        # Answers are keyed by the store's event version, while the coverage's order and
+        # confidences come from this process's event index: it catches up first, or an answer
+        # made from a lagging index would stay cached (and shared through Redis) after it did.
+        self._events.follow()
         with self._sessions() as session:
             coverage = event_coverage(
                 session,

@@ -221,10 +221,6 @@ async def _answer(
     cached = answer is not None
     if answer is None:
         async with runtime.compare_gate.slot(deadline):
-            # The key's event version is the store's; the coverage's order and confidences come
-            # from this process's event index, so it catches up first: an answer made from a
-            # lagging index would stay cached (and shared through Redis) after it caught up.
-            await asyncio.to_thread(runtime.ingest.events.follow)
             answer = await asyncio.to_thread(_prepare, runtime.comparer, key[0])
         await runtime.cache.put((engine, key), answer)
     runtime.metrics.comparisons.labels("hit" if cached else "miss").inc()
