@@ -1,10 +1,9 @@
-# One CPU image for the API and the ingest workers; the embedding model ships inside a
-# Python package, so it is baked in at build time and nothing is downloaded at run time.
-FROM python:3.11-slim AS build
-ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# One CPU image for the API and the ingest workers. The embedding model ships inside a Python
+# package that needs torch, which only building its int8 ONNX form does: a build stage installs
+# torch and makes that export, and the image gets the export and a virtualenv without torch
+# (docs/deploy.md, "The image"). Nothing is downloaded at run time.
+FROM python:3.11-slim AS source
 WORKDIR /src
-RUN python -m venv /opt/parallax
-RUN /opt/parallax/bin/pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
 COPY pyproject.toml README.md ./
 COPY core core
 COPY ingest ingest
@@ -16,9 +15,22 @@ COPY cli cli
 COPY evaluation evaluation
 COPY demo demo
 COPY models models
-RUN /opt/parallax/bin/pip install .
-# The int8 ONNX form of the embedding model, built once into the image.
-RUN HF_HUB_OFFLINE=1 PARALLAX_MODEL_CACHE_DIR=/opt/parallax/models /opt/parallax/bin/parallax prepare-model
+
+# The int8 ONNX export of the embedding model, with the tokenizer it runs with.
+FROM python:3.11-slim AS model
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN python -m venv /opt/model
+RUN /opt/model/bin/pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
+COPY --from=source /src /src
+RUN /opt/model/bin/pip install '/src[model]'
+RUN HF_HUB_OFFLINE=1 PARALLAX_MODEL_CACHE_DIR=/opt/models /opt/model/bin/parallax prepare-model
+
+# What the service runs: the package without the `model` extra, so without torch.
+FROM python:3.11-slim AS service
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN python -m venv /opt/parallax
+COPY --from=source /src /src
+RUN /opt/parallax/bin/pip install /src
 
 FROM python:3.11-slim
 ENV PATH=/opt/parallax/bin:$PATH \
@@ -27,7 +39,8 @@ ENV PATH=/opt/parallax/bin:$PATH \
     PARALLAX_DATA_DIR=/data \
     PARALLAX_MODEL_CACHE_DIR=/opt/parallax/models \
     PYTHONUNBUFFERED=1
-COPY --from=build /opt/parallax /opt/parallax
+COPY --from=service /opt/parallax /opt/parallax
+COPY --from=model /opt/models /opt/parallax/models
 RUN useradd --system --uid 10001 --home-dir /data --create-home parallax
 USER parallax
 WORKDIR /data

