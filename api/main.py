@@ -40,6 +40,7 @@ from compare import (
     EngineComparer,
     Resolver,
 )
+from comparison.pair_cover import shipped_cover
 from core.config import Settings
 from core.errors import StartupStopped
 from core.models import Outlet
@@ -93,6 +94,7 @@ def _engine_comparer(service: IngestService) -> EngineComparer:
         index_version=lambda: f"passages:{len(indexes.passages)},reports:{len(indexes.reports)}",
         kept_events=service.settings.event_workspace_cache_size,
         max_articles=service.settings.max_event_articles,
+        cover=shipped_cover(service.settings) if service.settings.unique_claim_check else None,
     )
 
 

@@ -19,6 +19,7 @@ from compare.workspaces import EventKey, EventWorkspaces, Members
 from comparison.alignment import ClaimGraph, align_event
 from comparison.divergences import compare_article
 from comparison.model import ArticleView, Claim, PassageView
+from comparison.pair_cover import PairCover
 from comparison.ranking import key_differences
 from comparison.reprints import find_reprints, merge_divergences
 from core.db.events import live_event
@@ -57,7 +58,7 @@ ComparerFactory = Callable[[IngestService], Comparer]
 
 
 class EngineComparer:
-    name = "parallax-engine-1"
+    name = "parallax-engine-2"
 
     def __init__(
         self,
@@ -66,6 +67,7 @@ class EngineComparer:
         index_version: Callable[[], str],
         kept_events: int = 256,
         max_articles: int = 60,
+        cover: PairCover | None = None,
     ) -> None:
         self._sessions: sessionmaker[Session] = service.sessions
         self._events = service.events
@@ -76,6 +78,7 @@ class EngineComparer:
         )
         self._workspaces = EventWorkspaces(kept_events)
         self._max_articles = max_articles
+        self._cover = cover
 
     def _views(
         self, session: Session, ids: Sequence[int], event: EventKey | None
@@ -105,7 +108,9 @@ class EngineComparer:
         focus, *others = views = reprints.articles
         graph = self._workspaces.graph(coverage.event_key, views, align_event)
         divergences = tuple(
-            merge_divergences(compare_article(focus, views, graph), reprints.divergences)
+            merge_divergences(
+                compare_article(focus, views, graph, cover=self._cover), reprints.divergences
+            )
         )
         claims = article_claims(focus, graph.claims_for(focus.article_id), graph, others)
         return Comparison(

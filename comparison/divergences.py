@@ -48,6 +48,7 @@ from comparison.model import (
 from comparison.numeric import compare_quantities
 from comparison.one_sided import default_gate, omissions, outlet_list, unique_claims
 from comparison.one_sided_model import Gate
+from comparison.pair_cover import PairCover
 from comparison.ranking import calibrated, importance
 from comparison.text import content_stems
 from comparison.voice import Voice, article_voices
@@ -193,6 +194,7 @@ def compare_article(
     detectors: Sequence[PairDetector] = DEFAULT_DETECTORS,
     nearest_detectors: Sequence[PairDetector] = (_contradiction,),
     gate: Gate | None = None,
+    cover: PairCover | None = None,
 ) -> list[Divergence]:
     """Every divergence of `focus` from the other outlets of its event.
 
@@ -200,7 +202,8 @@ def compare_article(
     same report are not compared. Passage divergences come first, in passage order; omissions
     follow, those the most independent outlets carry first. At most one divergence per
     (passage, type). `gate` decides which one-sided passages are worth showing (the shipped
-    model by default).
+    model by default); `cover`, when given, reads each unique claim against the other outlets'
+    closest passages and drops those stated there in other words.
     """
     gate = gate or default_gate()
     others = [
@@ -303,7 +306,7 @@ def compare_article(
     printed = {sentence_key(p.text) for p in other_passages}
     out.extend(
         divergence
-        for divergence in unique_claims(focus, others, voices, groups, aligned_focus, gate)
+        for divergence in unique_claims(focus, others, voices, groups, aligned_focus, gate, cover)
         if divergence.passage is None or sentence_key(divergence.passage.text) not in printed
     )
     out.sort(key=lambda d: (d.passage.start if d.passage else 0, DIVERGENCE_TYPES.index(d.type)))

@@ -15,9 +15,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from comparison.model import ArticleView, ClaimMember, Divergence
+import numpy as np
+import numpy.typing as npt
+
+from comparison.model import ArticleView, ClaimMember, Divergence, PassageView
 from comparison.one_sided_features import Candidate, candidates
 from comparison.one_sided_model import Gate, OneSidedGate
+from comparison.pair_cover import PairCover
 from comparison.substance import is_claim, substance
 from comparison.voice import Voice
 
@@ -61,8 +65,10 @@ def unique_claims(
     groups: dict[int, int],
     aligned: set[int],
     gate: Gate,
+    cover: PairCover | None = None,
 ) -> list[Divergence]:
-    """The focus passages no other outlet states that the gate finds worth showing."""
+    """The focus passages no other outlet states that the gate finds worth showing (and, given
+    `cover`, that it does not read as stated by another outlet's passage)."""
     outlets = [a.outlet for a in others]
     outlet_of = {p.passage_id: a.outlet for a in others for p in a.passages}
     elsewhere = "\n".join(a.text for a in others)
@@ -82,6 +88,8 @@ def unique_claims(
             continue
         confidence = round(gate.confidence("unique_claim", candidate.features), 3)
         if not gate.passes("unique_claim", confidence):
+            continue
+        if cover is not None and cover.covered(passage, _vector(focus, passage), others):
             continue
         out.append(
             Divergence(
@@ -180,6 +188,12 @@ def omissions(
 def _margin(best_cosine: float) -> float:
     """How far the other side's closest passage stays from stating it, in (0, 1]."""
     return min(1.0, 0.5 + (COVER_THRESHOLD - best_cosine))
+
+
+def _vector(article: ArticleView, passage: PassageView) -> npt.NDArray[np.float32]:
+    row = next(i for i, p in enumerate(article.passages) if p.passage_id == passage.passage_id)
+    vector: npt.NDArray[np.float32] = article.vectors[row]
+    return vector
 
 
 def _covered(candidate: Candidate) -> bool:

@@ -28,8 +28,9 @@ EXCERPT_CHARS = 110
 
 KEY_DIFFERENCES = 5
 MAX_PER_TYPE = 2
-# A divergence leads the answer only when items of its kind are right this often.
-KEY_MIN_CONFIDENCE = 0.4
+# A divergence leads the answer only when items of its kind are right this often. Unique claims
+# (0.41) stay below it: let in at 0.4, they cut judged key precision from 0.47 to 0.44.
+KEY_MIN_CONFIDENCE = 0.42
 TYPE_WEIGHT: dict[DivergenceType, float] = {
     "numeric": 1.0,
     "contradiction": 1.0,
@@ -44,7 +45,7 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 TYPE_PRECISION: dict[DivergenceType, float] = {
     "numeric": 0.667,
     "contradiction": 0.5,
-    "unique_claim": 0.308,
+    "unique_claim": 0.407,
     "omission": 0.443,
     "framing": 0.5,
     "attribution": 0.25,

@@ -104,6 +104,9 @@ RECORD: tuple[Tuned, ...] = (
           "share of terms a window of the other side holds to state it"),
     Tuned("comparison.one_sided", "MIN_OMISSION_SUPPORT", "judged set", _JUDGED, "2026-12-05",
           "independent outlets that must carry an omitted claim"),
+    Tuned("comparison.pair_cover", "COVER_COSINE", "judged set, out of fold", _GATED,
+          "2026-12-06", "news-aligner cosine at which another outlet's passage or pair of "
+          "passages states a unique claim (0.85, 0.9 and 0.93 tried)"),
     Tuned("comparison.substance", "MIN_CLAIM_WORDS", "judged set", _JUDGED, "2026-12-05",
           "words below which a passage is a fragment, not a claim"),
     Tuned("comparison.voice", "SPEECH_MIN_WORDS", "demo outlets, judged set", _JUDGED,
@@ -115,11 +118,11 @@ RECORD: tuple[Tuned, ...] = (
     Tuned("comparison.one_sided_features", "SUPPORT_COSINE", "judged set", _GATED,
           "2026-12-05", "cosine at which another outlet's passage carries the same claim"),
     Tuned("comparison.ranking", "TYPE_PRECISION", "judged set, out of fold",
-          "python -m evaluation.one_sided_fit --calibrate", "2026-12-05",
+          "python -m evaluation.one_sided_fit --calibrate", "2026-12-06",
           "each kind's judged precision: the confidence of the pairwise kinds, the rank of all"),
     Tuned("comparison.ranking", "KEY_MIN_CONFIDENCE", "judged set, out of fold", _GATED,
-          "2026-12-05", "judged precision a kind needs to lead the answer (omissions do, unique "
-          "claims at 0.31 do not)"),
+          "2026-12-06", "judged precision a kind needs to lead the answer (omissions at 0.44 do, "
+          "unique claims at 0.41 do not)"),
     Tuned("comparison.reprints", "COPY_SHARE", "planted reprints, judged set", _SERVED,
           "2026-12-05", "share of passages printed word for word that makes two articles one text"),
     Tuned("comparison.reprints", "EDIT_CONFIDENCE", "planted reprints", _SERVED, "2026-12-05",

@@ -380,6 +380,14 @@ class Settings(BaseSettings):
         default=True,
         description="Poll the outlets' feeds at once when a comparison finds little coverage.",
     )
+    unique_claim_check: bool = Field(
+        default=True,
+        description=(
+            "Read each unique claim about to be reported against the other outlets' closest "
+            "passages and pairs of adjacent passages with the shipped news-aligner model, and "
+            "drop those it finds stated there in other words."
+        ),
+    )
     verify_submitted_pages: bool = Field(
         default=True,
         description=(

