@@ -13,13 +13,16 @@ The first run ingests events.dev.jsonl into `--store` (minus one long article fr
 - overload: `--overload-clients` clients on the uncached server, counting 503/429 answers and
   checking the server still answers /readyz afterwards.
 
+`--cached-only` runs the first two phases alone. Either way the last row is the cached p95 at the
+most clients over the /healthz p95 in the same run: what a cached answer adds to the floor.
+
 Prints the raw embedding rate of this machine at the time (to scale the rest: shared machines
 vary), throughput, p50/p95/p99 and the server's CPU time per request for each phase (all
 answers, shed ones included, are timed), the server's peak RSS, and the last traceback in the
 server's log if it logged any. The client (`raw_http`) runs on the same two cores as the server:
 figures are a floor.
 
-    python bench/http_load.py --data ../shared/data [--store DIR] [--duration 15]
+    python bench/http_load.py --data ../shared/data [--store DIR] [--duration 15] [--cached-only]
 """
 
 from __future__ import annotations
@@ -387,6 +390,23 @@ def machine_speed(held: list[dict[str, object]]) -> dict[str, object]:
     return {"phase": "machine", "raw_embedding_sentences_per_s": round(rate, 1)}
 
 
+def cached_over_floor(rows: list[dict[str, object]], clients: int) -> dict[str, object]:
+    """Cached /compare p95 over /healthz p95, both at `clients` clients in this run."""
+    p95 = {
+        str(row["phase"]): row["p95_ms"]
+        for row in rows
+        if row["phase"] in ("cached", "healthz") and row["clients"] == clients
+    }
+    cached, floor = p95["cached"], p95["healthz"]
+    assert isinstance(cached, float)
+    assert isinstance(floor, float)
+    return {
+        "phase": "cached-over-healthz",
+        "clients": clients,
+        "p95_ratio": round(cached / floor, 2),
+    }
+
+
 def run(args: argparse.Namespace, pristine: Path, scratch: Path) -> list[dict[str, object]]:
     held = prepare_store(args.data, pristine, args.holdout)
     rows: list[dict[str, object]] = [machine_speed(held)]
@@ -411,6 +431,9 @@ def run(args: argparse.Namespace, pristine: Path, scratch: Path) -> list[dict[st
         rows.append(asyncio.run(drive(server, phase, args.duration, probes)).row())
         print(rows[-1])
         peak = max(peak, server.peak_rss_mb)
+    rows.append(cached_over_floor(rows, max(levels)))
+    if args.cached_only:
+        return rows
 
     with api_server(store, log, comparison_cache_size="0") as server:
         for clients in levels:
@@ -445,6 +468,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--overload-clients", type=int, default=128)
     parser.add_argument("--duration", type=float, default=15.0, help="seconds per phase")
+    parser.add_argument(
+        "--cached-only", action="store_true", help="only the cached and /healthz phases"
+    )
     args = parser.parse_args(argv)
     if not (args.data / "events.dev.jsonl").is_file():
         print(f"no events.dev.jsonl under {args.data}: point --data at the shared data folder")
