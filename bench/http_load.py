@@ -23,6 +23,7 @@ server's log if it logged any. The client (`raw_http`) runs on the same two core
 figures are a floor.
 
     python bench/http_load.py --data ../shared/data [--store DIR] [--duration 15] [--cached-only]
+        [--ready-timeout 180]
 """
 
 from __future__ import annotations
@@ -251,7 +252,9 @@ class ApiServer:
 
 
 @contextmanager
-def api_server(store: Path, log: Path, **settings: str) -> Iterator[ApiServer]:
+def api_server(
+    store: Path, log: Path, *, ready_timeout: float = READY_TIMEOUT, **settings: str
+) -> Iterator[ApiServer]:
     port = _free_port()
     env = {
         **os.environ,
@@ -268,7 +271,7 @@ def api_server(store: Path, log: Path, **settings: str) -> Iterator[ApiServer]:
         )
     server = ApiServer(f"http://127.0.0.1:{port}", process)
     try:
-        _wait_ready(server)
+        _wait_ready(server, ready_timeout)
         yield server
     finally:
         process.terminate()
@@ -284,8 +287,8 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _wait_ready(server: ApiServer) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT
+def _wait_ready(server: ApiServer, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise SystemExit(f"the API server exited with {server.process.returncode}")
@@ -419,7 +422,9 @@ def run(args: argparse.Namespace, pristine: Path, scratch: Path) -> list[dict[st
     levels = [int(level) for level in args.clients.split(",")]
     peak = 0.0
 
-    with api_server(store, log, comparison_cache_size="4096") as server:
+    with api_server(
+        store, log, ready_timeout=args.ready_timeout, comparison_cache_size="4096"
+    ) as server:
         urls = warm(server, urls)
         print(f"{len(urls)} stored articles with coverage; all cached")
         for clients in levels:
@@ -435,7 +440,9 @@ def run(args: argparse.Namespace, pristine: Path, scratch: Path) -> list[dict[st
     if args.cached_only:
         return rows
 
-    with api_server(store, log, comparison_cache_size="0") as server:
+    with api_server(
+        store, log, ready_timeout=args.ready_timeout, comparison_cache_size="0"
+    ) as server:
         for clients in levels:
             phase = Phase("uncached", clients)
             rows.append(asyncio.run(drive(server, phase, args.duration, cycling_gets(urls))).row())
@@ -470,6 +477,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=15.0, help="seconds per phase")
     parser.add_argument(
         "--cached-only", action="store_true", help="only the cached and /healthz phases"
+    )
+    parser.add_argument(
+        "--ready-timeout",
+        type=float,
+        default=READY_TIMEOUT,
+        help="seconds a server may take to start (more for stores of millions of passages)",
     )
     args = parser.parse_args(argv)
     if not (args.data / "events.dev.jsonl").is_file():
