@@ -13,13 +13,17 @@ The first run ingests events.dev.jsonl into `--store` (minus one long article fr
 - overload: `--overload-clients` clients on the uncached server, counting 503/429 answers and
   checking the server still answers /readyz afterwards.
 
+`--cached-only` runs the first two phases alone. Either way the last row is the cached p95 at the
+most clients over the /healthz p95 in the same run: what a cached answer adds to the floor.
+
 Prints the raw embedding rate of this machine at the time (to scale the rest: shared machines
 vary), throughput, p50/p95/p99 and the server's CPU time per request for each phase (all
 answers, shed ones included, are timed), the server's peak RSS, and the last traceback in the
 server's log if it logged any. The client (`raw_http`) runs on the same two cores as the server:
 figures are a floor.
 
-    python bench/http_load.py --data ../shared/data [--store DIR] [--duration 15]
+    python bench/http_load.py --data ../shared/data [--store DIR] [--duration 15] [--cached-only]
+        [--ready-timeout 180]
 """
 
 from __future__ import annotations
@@ -248,7 +252,9 @@ class ApiServer:
 
 
 @contextmanager
-def api_server(store: Path, log: Path, **settings: str) -> Iterator[ApiServer]:
+def api_server(
+    store: Path, log: Path, *, ready_timeout: float = READY_TIMEOUT, **settings: str
+) -> Iterator[ApiServer]:
     port = _free_port()
     env = {
         **os.environ,
@@ -265,7 +271,7 @@ def api_server(store: Path, log: Path, **settings: str) -> Iterator[ApiServer]:
         )
     server = ApiServer(f"http://127.0.0.1:{port}", process)
     try:
-        _wait_ready(server)
+        _wait_ready(server, ready_timeout)
         yield server
     finally:
         process.terminate()
@@ -281,8 +287,8 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _wait_ready(server: ApiServer) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT
+def _wait_ready(server: ApiServer, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise SystemExit(f"the API server exited with {server.process.returncode}")
@@ -387,6 +393,23 @@ def machine_speed(held: list[dict[str, object]]) -> dict[str, object]:
     return {"phase": "machine", "raw_embedding_sentences_per_s": round(rate, 1)}
 
 
+def cached_over_floor(rows: list[dict[str, object]], clients: int) -> dict[str, object]:
+    """Cached /compare p95 over /healthz p95, both at `clients` clients in this run."""
+    p95 = {
+        str(row["phase"]): row["p95_ms"]
+        for row in rows
+        if row["phase"] in ("cached", "healthz") and row["clients"] == clients
+    }
+    cached, floor = p95["cached"], p95["healthz"]
+    assert isinstance(cached, float)
+    assert isinstance(floor, float)
+    return {
+        "phase": "cached-over-healthz",
+        "clients": clients,
+        "p95_ratio": round(cached / floor, 2),
+    }
+
+
 def run(args: argparse.Namespace, pristine: Path, scratch: Path) -> list[dict[str, object]]:
     held = prepare_store(args.data, pristine, args.holdout)
     rows: list[dict[str, object]] = [machine_speed(held)]
@@ -399,7 +422,9 @@ def run(args: argparse.Namespace, pristine: Path, scratch: Path) -> list[dict[st
     levels = [int(level) for level in args.clients.split(",")]
     peak = 0.0
 
-    with api_server(store, log, comparison_cache_size="4096") as server:
+    with api_server(
+        store, log, ready_timeout=args.ready_timeout, comparison_cache_size="4096"
+    ) as server:
         urls = warm(server, urls)
         print(f"{len(urls)} stored articles with coverage; all cached")
         for clients in levels:
@@ -411,8 +436,13 @@ def run(args: argparse.Namespace, pristine: Path, scratch: Path) -> list[dict[st
         rows.append(asyncio.run(drive(server, phase, args.duration, probes)).row())
         print(rows[-1])
         peak = max(peak, server.peak_rss_mb)
+    rows.append(cached_over_floor(rows, max(levels)))
+    if args.cached_only:
+        return rows
 
-    with api_server(store, log, comparison_cache_size="0") as server:
+    with api_server(
+        store, log, ready_timeout=args.ready_timeout, comparison_cache_size="0"
+    ) as server:
         for clients in levels:
             phase = Phase("uncached", clients)
             rows.append(asyncio.run(drive(server, phase, args.duration, cycling_gets(urls))).row())
@@ -445,6 +475,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--overload-clients", type=int, default=128)
     parser.add_argument("--duration", type=float, default=15.0, help="seconds per phase")
+    parser.add_argument(
+        "--cached-only", action="store_true", help="only the cached and /healthz phases"
+    )
+    parser.add_argument(
+        "--ready-timeout",
+        type=float,
+        default=READY_TIMEOUT,
+        help="seconds a server may take to start (more for stores of millions of passages)",
+    )
     args = parser.parse_args(argv)
     if not (args.data / "events.dev.jsonl").is_file():
         print(f"no events.dev.jsonl under {args.data}: point --data at the shared data folder")
