@@ -6,7 +6,8 @@ save) catches up: only the vectors it misses are read and added, and ids the sto
 are dropped. An index that is missing, made by another model or unreadable is rebuilt from the
 store. Either way it is saved. After that, writers
 call `IndexSet.add` once their store transaction has committed, and `IndexSet.save` from time to
-time (a crash in between only costs a rebuild at the next start).
+time (a crash in between only costs a rebuild at the next start). Reports other processes store
+come in through `IndexSet.add_stored`, which the change log's follower calls.
 
 Vectors are stored as raw little-endian float32 bytes (`vector_to_bytes`).
 """
@@ -14,7 +15,7 @@ Vectors are stored as raw little-endian float32 bytes (`vector_to_bytes`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
 from core.db.engine import make_sessionmaker
-from core.db.schema import EmbeddingModelRow, PassageVectorRow, ReportVectorRow
+from core.db.schema import EmbeddingModelRow, PassageRow, PassageVectorRow, ReportVectorRow
 from core.errors import IndexMismatch
 from core.startup import StartupProgress
 from index.vector_index import VectorIndex
@@ -180,6 +181,36 @@ class IndexSet:
         self.passages.add(passage_ids, passage_vectors)
         self.reports.add(report_ids, report_vectors)
 
+    def add_stored(self, session: Session, report_ids: Collection[int]) -> int:
+        """Index the stored vectors of ``report_ids`` and of their passages that neither index
+        holds yet (reports another process stored); returns how many vectors were added.
+
+        Vectors already held are not read again, so adding the same reports twice changes
+        nothing. A report stored without vectors of this model adds nothing.
+        """
+        reports = np.asarray(sorted(set(report_ids)), dtype=np.int64)
+        if not reports.size:
+            return 0
+        passages = _store_ids(
+            session,
+            _PASSAGES,
+            self.model_id,
+            PassageVectorRow.passage_id.in_(
+                select(PassageRow.id).where(PassageRow.report_id.in_(reports.tolist()))
+            ),
+        )
+        added = 0
+        for kind, index, ids in (
+            (_PASSAGES, self.passages, passages),
+            (_REPORTS, self.reports, reports),
+        ):
+            for found, vectors in _vectors_of(
+                kind, session, self.dimension, self.model_id, index.missing(ids)
+            ):
+                index.add(found, vectors)
+                added += found.size
+        return added
+
     def save(self) -> None:
         """Save both indexes atomically under ``directory``."""
         self.passages.save(self.directory / _PASSAGES.name)
@@ -194,8 +225,10 @@ class IndexSet:
             )
 
 
-def _store_ids(session: Session, kind: _Kind, model_id: int) -> npt.NDArray[np.int64]:
-    ids = session.scalars(select(kind.id_column).where(kind.table.model_id == model_id)).all()
+def _store_ids(session: Session, kind: _Kind, model_id: int, *where: Any) -> npt.NDArray[np.int64]:
+    ids = session.scalars(
+        select(kind.id_column).where(kind.table.model_id == model_id, *where)
+    ).all()
     return np.asarray(ids, dtype=np.int64)
 
 
@@ -242,9 +275,10 @@ def _open_one(
     )
     index.remove(extra)
     progress.begin(f"catching up the {kind.name} index", total=int(missing.size))
-    for ids, vectors in _vectors_of(kind, sessions, dimension, model_id, missing):
-        index.add(ids, vectors)
-        progress.advance(len(ids))
+    with sessions() as session:
+        for ids, vectors in _vectors_of(kind, session, dimension, model_id, missing):
+            index.add(ids, vectors)
+            progress.advance(len(ids))
     index.save(directory)
     return index
 
@@ -268,21 +302,20 @@ def _rebuild(
 
 def _vectors_of(
     kind: _Kind,
-    sessions: sessionmaker[Session],
+    session: Session,
     dimension: int,
     model_id: int,
     wanted: npt.NDArray[np.int64],
 ) -> Iterator[tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]]:
     """The model's stored vectors of the ``wanted`` ids, ``CATCH_UP_CHUNK`` at a time."""
-    with sessions() as session:
-        for start in range(0, wanted.size, CATCH_UP_CHUNK):
-            chunk = [int(i) for i in wanted[start : start + CATCH_UP_CHUNK]]
-            rows = session.execute(
-                select(kind.id_column, kind.table.vector).where(
-                    kind.table.model_id == model_id, kind.id_column.in_(chunk)
-                )
-            ).all()
-            yield _as_arrays(rows, dimension)
+    for start in range(0, wanted.size, CATCH_UP_CHUNK):
+        chunk = [int(i) for i in wanted[start : start + CATCH_UP_CHUNK]]
+        rows = session.execute(
+            select(kind.id_column, kind.table.vector).where(
+                kind.table.model_id == model_id, kind.id_column.in_(chunk)
+            )
+        ).all()
+        yield _as_arrays(rows, dimension)
 
 
 def _stream_vectors(

@@ -214,6 +214,12 @@ class VectorIndex:
                 return 0
             return int(self._index.remove_ids(faiss.IDSelectorBatch(id_array)))
 
+    def missing(self, ids: npt.ArrayLike) -> IdArray:
+        """Those of ``ids`` (int64 ``(n,)``) that are not stored, in the order given."""
+        id_array = _as_ids(ids)
+        with self._lock.read():
+            return id_array[~self._present(id_array)]
+
     def ids(self) -> IdArray:
         """A copy of the stored ids, int64 ``(len(self),)``, in storage order."""
         with self._lock.read():

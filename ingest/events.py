@@ -35,6 +35,7 @@ from core.db.events import live_event
 from core.db.schema import ArticleFeaturesRow, ArticleRow, EventRow, ReportRow
 from core.startup import StartupProgress
 from index.embedder import Embedder
+from index.sync import IndexSet
 from ingest.event_features import features_from_row, features_row, passage_vectors
 from ingest.follow import apply_changes
 
@@ -48,7 +49,10 @@ class EventRecorder:
         entities: EntityExtractor,
         model_id: int,
         index: EventIndex,
+        indexes: IndexSet | None = None,
     ) -> None:
+        """`indexes`, when given, follow the change log with `index`: the FAISS indexes gain
+        the vectors of the articles other processes add."""
         self._sessions = sessions
         self._embedder = embedder
         self._entities = entities
@@ -57,6 +61,7 @@ class EventRecorder:
         self._lock = threading.Lock()
         self._mark = 0
         self.index = index
+        self._indexes = indexes
 
     @property
     def mark(self) -> int:
@@ -110,7 +115,12 @@ class EventRecorder:
 
     def _catch_up(self, session: Session) -> None:
         self._mark = apply_changes(
-            session, self.index, self._mark, model_id=self._model_id, dimension=self._dimension
+            session,
+            self.index,
+            self._mark,
+            model_id=self._model_id,
+            dimension=self._dimension,
+            indexes=self._indexes,
         )
 
     def attach_unverified(self, features: ArticleFeatures) -> int | None:
@@ -169,17 +179,19 @@ class EventRecorder:
             return self.attach_unverified(features)
         return self.record(features, wire_copy_of=wire_copy_of)
 
-    def restore(self, progress: StartupProgress | None = None) -> int:
+    def restore(self, progress: StartupProgress | None = None, *, mark: int | None = None) -> int:
         """Rebuild the in-memory index from the store; place articles left without an event.
         Each article counts as one step done in `progress`.
 
-        The log's mark is read first: changes committed while the rows are read are applied
-        again by the next catch-up, which leaves what the rows already show unchanged.
+        The log's mark is read first (or is `mark`, read before the FAISS indexes were loaded):
+        changes committed while the rows are read are applied again by the next catch-up, which
+        leaves what the rows already show unchanged.
         """
         progress = progress or StartupProgress()
         progress.begin("restoring events")
         with self._sessions() as session:
-            mark = latest_change(session)
+            if mark is None:
+                mark = latest_change(session)
             rows = session.execute(
                 select(ArticleRow, ArticleFeaturesRow)
                 .outerjoin(ArticleFeaturesRow, ArticleFeaturesRow.article_id == ArticleRow.id)

@@ -1,8 +1,10 @@
-"""Following the change log: a process's event index learns what other processes placed.
+"""Following the change log: a process's event index and FAISS indexes learn what other
+processes stored and placed.
 
-`apply_changes` brings an index up to the store; `ChangeFollower` calls it on an interval so a
-process that only reads (an API replica) sees other processes' articles within about that time.
-In a single process every change is its own and already applied, and a poll reads nothing.
+`apply_changes` brings the indexes up to the store; `ChangeFollower` calls it on an interval so
+a process sees other processes' articles within about that time, as reprint candidates at
+ingest too. In a single process every change is its own and already applied, and a poll reads
+nothing.
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from comparison.event_index import EventIndex
 from core.db.changes import ARTICLE_ADDED, ARTICLE_MOVED, EVENT_MERGED, Change, changes_after
+from core.db.schema import ArticleRow
+from index.sync import IndexSet
 from ingest.event_features import stored_features
 from ingest.periodic import Periodic
 
@@ -25,16 +30,34 @@ FOLLOW_BATCH = 500
 
 
 def apply_changes(
-    session: Session, index: EventIndex, mark: int, *, model_id: int, dimension: int
+    session: Session,
+    index: EventIndex,
+    mark: int,
+    *,
+    model_id: int,
+    dimension: int,
+    indexes: IndexSet | None = None,
 ) -> int:
-    """Apply every change past the high-water mark `mark` to `index`; returns the new mark.
+    """Apply every change past the high-water mark `mark` to `index`, and add the vectors of
+    the articles added to `indexes`; returns the new mark.
 
-    Applying a change the index already reflects changes nothing, so a mark read before the
-    index was restored from the store is safe to follow from.
+    Applying a change the indexes already reflect changes nothing, so a mark read before they
+    were loaded from the store is safe to follow from.
     """
     while changes := changes_after(session, mark, FOLLOW_BATCH):
         for change in changes:
             _apply(session, index, change, model_id, dimension)
+        if indexes is not None:
+            added = [
+                c.article_id
+                for c in changes
+                if c.kind == ARTICLE_ADDED and c.article_id is not None
+            ]
+            if added:
+                reports = session.scalars(
+                    select(ArticleRow.report_id).where(ArticleRow.id.in_(added))
+                ).all()
+                indexes.add_stored(session, reports)
         mark = changes[-1].id
     return mark
 
@@ -72,4 +95,4 @@ class ChangeFollower:
             await asyncio.to_thread(self._follow)
         except SQLAlchemyError as error:
             # The store may be restarting: the next poll picks up from the same mark.
-            log.warning("following the event change log failed: %s", error)
+            log.warning("following the change log failed: %s", error)

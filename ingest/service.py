@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from comparison.entities import load_entity_extractor
 from comparison.event_index import EventIndex
 from core.config import Settings
+from core.db.changes import latest_change
 from core.db.engine import open_store
 from core.db.schema import ArticleRow
 from core.errors import NotFound
@@ -271,6 +272,9 @@ def _open(
         with sessions.begin() as session:
             model_id = get_or_create_model(session, model.name, model.dimension)
         embed_missing(sessions, model, model_id, progress)
+        # Read before the indexes load: whatever is stored meanwhile, the first catch-up adds.
+        with sessions() as session:
+            mark = latest_change(session)
         indexes = IndexSet.open(settings, sessions, model.name, model.dimension, progress)
         progress.begin("loading the outlets")
         registry = (
@@ -292,8 +296,9 @@ def _open(
                 model_name=model.name,
                 window_days=settings.event_window_days,
             ),
+            indexes=indexes,
         )
-        events.restore(progress)
+        events.restore(progress, mark=mark)
     except BaseException:
         engine.dispose()
         raise

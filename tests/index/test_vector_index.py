@@ -78,6 +78,15 @@ def test_remove(filled: tuple[VectorIndex, np.ndarray, np.ndarray]) -> None:
     np.testing.assert_allclose(vi.reconstruct(50), vectors[4], atol=1e-6)
 
 
+def test_missing_keeps_the_ids_not_stored_in_order(
+    filled: tuple[VectorIndex, np.ndarray, np.ndarray],
+) -> None:
+    vi, _, _ = filled
+    assert vi.missing([60, 20, 5, 50]).tolist() == [60, 5]
+    assert vi.missing([]).tolist() == []
+    assert VectorIndex(DIM, model=MODEL).missing([1, 2]).tolist() == [1, 2]
+
+
 def test_search_allowed_subset(filled: tuple[VectorIndex, np.ndarray, np.ndarray]) -> None:
     vi, _, vectors = filled
     scores, found = vi.search(vectors, 3, allowed=np.array([20, 50], dtype=np.int64))
