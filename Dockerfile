@@ -50,5 +50,5 @@ EXPOSE 8000
 # store, the model and the indexes are loaded; use it for a load balancer's readiness).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
-# The same image runs a worker with: parallax ingest --feeds
+# The same image runs an ingest worker with: parallax worker (compose.yaml, docs/deploy.md)
 CMD ["parallax", "serve", "--host", "0.0.0.0", "--port", "8000"]
