@@ -121,8 +121,8 @@ RECORD: tuple[Tuned, ...] = (
           "python -m evaluation.one_sided_fit --calibrate", "2026-12-06",
           "each kind's judged precision: the confidence of the pairwise kinds, the rank of all"),
     Tuned("comparison.ranking", "KEY_MIN_CONFIDENCE", "judged set, out of fold", _GATED,
-          "2026-12-06", "judged precision a kind needs to lead the answer (omissions at 0.44 do, "
-          "unique claims at 0.41 do not)"),
+          "2026-12-06", "judged precision a kind needs to lead the answer (omissions at 0.43 do, "
+          "unique claims at 0.37 do not)"),
     Tuned("comparison.reprints", "COPY_SHARE", "planted reprints, judged set", _SERVED,
           "2026-12-05", "share of passages printed word for word that makes two articles one text"),
     Tuned("comparison.reprints", "EDIT_CONFIDENCE", "planted reprints", _SERVED, "2026-12-05",
