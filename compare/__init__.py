@@ -7,7 +7,6 @@ turns them into the API's schemas. Blocking calls are marked so; nothing heavy r
 from __future__ import annotations
 
 from compare.archive import Archive, EventFilter
-from compare.cache import LruCache
 from compare.coverage import EventCoverage, event_coverage, store_views
 from compare.engine import Comparer, ComparerFactory, EngineComparer
 from compare.model import (
@@ -22,6 +21,7 @@ from compare.model import (
 from compare.refresh import CoverageRefresher, PendingRefresh
 from compare.resolve import ArticleSource, FromPage, FromText, FromUrl, Resolver
 from compare.workspaces import EventWorkspaces
+from core.lru import LruCache
 
 __all__ = [
     "Archive",

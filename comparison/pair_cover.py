@@ -23,8 +23,9 @@ import numpy.typing as npt
 
 from comparison.model import ArticleView, PassageView
 from core.config import Settings
+from core.lru import LruCache
 
-__all__ = ["COVER_COSINE", "Encode", "PairCover", "shipped_cover"]
+__all__ = ["COVER_COSINE", "Encode", "KeptEncode", "PairCover", "shipped_cover"]
 
 Encode = Callable[[Sequence[str]], npt.NDArray[np.float32]]
 # The other side's closest passages, and pairs of adjacent passages, read with the passage.
@@ -32,6 +33,8 @@ NEAREST_PASSAGES = 4
 NEAREST_WINDOWS = 2
 # news-aligner cosine at which a counterpart states the passage (docs/comparison.md).
 COVER_COSINE = 0.9
+# Texts whose vectors are kept (1.5 KB each): an event's comparisons read the same passages.
+KEPT_TEXTS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +99,27 @@ def _closest(
     return [int(k) for k in np.argsort(-cosine, kind="stable")[:count]]
 
 
+class KeptEncode:
+    """`encode`, with the vectors of the newest `size` texts kept: each is embedded alone, so
+    a kept vector is the one embedding it again would give."""
+
+    def __init__(self, encode: Encode, size: int = KEPT_TEXTS) -> None:
+        self._encode = encode
+        self._kept: LruCache[str, npt.NDArray[np.float32]] = LruCache(size)
+
+    def __call__(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        found: dict[str, npt.NDArray[np.float32]] = {}
+        for text in dict.fromkeys(texts):
+            if (row := self._kept.get(text)) is not None:
+                found[text] = row
+        missing = [text for text in dict.fromkeys(texts) if text not in found]
+        if missing:
+            for text, row in zip(missing, self._encode(missing), strict=True):
+                self._kept.put(text, row)
+                found[text] = row
+        return np.stack([found[text] for text in texts]).astype(np.float32, copy=False)
+
+
 def shipped_cover(settings: Settings) -> PairCover:
     """The cover that reads with the shipped `news-aligner` model (int8 ONNX, its checksum
     checked), on `settings`' threads."""
@@ -104,4 +128,4 @@ def shipped_cover(settings: Settings) -> PairCover:
     reader = settings.model_copy(
         update={"embedding_model": ALIGNER_MODEL, "embedding_backend": "onnx-int8"}
     )
-    return PairCover(load_embedder(reader).encode)
+    return PairCover(KeptEncode(load_embedder(reader).encode))

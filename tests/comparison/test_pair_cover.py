@@ -9,7 +9,7 @@ import numpy.typing as npt
 
 from comparison.divergences import compare_article
 from comparison.model import ArticleView, Claim, ClaimMember, PassageView
-from comparison.pair_cover import NEAREST_PASSAGES, NEAREST_WINDOWS, PairCover
+from comparison.pair_cover import NEAREST_PASSAGES, NEAREST_WINDOWS, KeptEncode, PairCover
 from tests.doubles import FixedGate
 
 RELEASED = "Judge Maria Lopez released the 78-year-old suspect without bail because of her health."
@@ -104,3 +104,17 @@ def test_the_answer_drops_a_unique_claim_the_cover_reads_as_stated_and_keeps_the
     unique = {d.passage.text for d in without if d.type == "unique_claim" and d.passage}
     assert unique == {RELEASED, accusation}
     assert {d.passage.text for d in found if d.type == "unique_claim" and d.passage} == {accusation}
+
+
+def test_kept_vectors_are_embedded_once_and_returned_in_the_order_asked() -> None:
+    encoder = ScriptedEncoder(f"{FREED} {GROUNDS}")
+    kept = KeptEncode(encoder, size=2)
+    first = kept([RELEASED, FILLER[0], RELEASED])
+    assert encoder.read == [RELEASED, FILLER[0]]
+    assert np.array_equal(first[0], first[2])
+    again = kept([FILLER[0], RELEASED])
+    assert encoder.read == [RELEASED, FILLER[0]]
+    assert np.array_equal(again, first[[1, 0]])
+    kept([FILLER[1]])  # the least recently used, FILLER[0], makes way
+    kept([RELEASED, FILLER[0]])
+    assert encoder.read == [RELEASED, FILLER[0], FILLER[1], FILLER[0]]

@@ -1,4 +1,4 @@
-"""The newest comparisons, kept in memory: a thread-safe LRU."""
+"""A thread-safe LRU: the newest comparisons, the second reading's text vectors."""
 
 from __future__ import annotations
 
