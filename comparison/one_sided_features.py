@@ -24,7 +24,15 @@ from comparison.substance import is_claim, substance
 from comparison.text import content_stems
 from comparison.voice import Voice
 
-__all__ = ["FEATURE_NAMES", "SUPPORT_COSINE", "Candidate", "Cover", "candidates"]
+__all__ = [
+    "FEATURE_NAMES",
+    "SUPPORT_COSINE",
+    "Candidate",
+    "Cover",
+    "candidates",
+    "pair_vectors",
+    "stacked_vectors",
+]
 
 # At or above this cosine another outlet's passage carries the same claim (support).
 SUPPORT_COSINE = 0.6
@@ -107,7 +115,7 @@ def _unit(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     return unit
 
 
-def _windows(articles: Sequence[ArticleView]) -> npt.NDArray[np.float32]:
+def pair_vectors(articles: Sequence[ArticleView]) -> npt.NDArray[np.float32]:
     """Each pair of adjacent passages of one article as one vector: a claim one outlet writes
     in one sentence, another often splits in two."""
     pairs = [a.vectors[i] + a.vectors[i + 1] for a in articles for i in range(len(a.passages) - 1)]
@@ -116,7 +124,8 @@ def _windows(articles: Sequence[ArticleView]) -> npt.NDArray[np.float32]:
     return _unit(np.asarray(pairs, dtype=np.float32))
 
 
-def _stack(articles: Sequence[ArticleView]) -> npt.NDArray[np.float32]:
+def stacked_vectors(articles: Sequence[ArticleView]) -> npt.NDArray[np.float32]:
+    """Every passage vector of `articles`, in article then passage order."""
     return np.concatenate([a.vectors for a in articles]).astype(np.float32, copy=False)
 
 
@@ -175,13 +184,13 @@ def candidates(
     """
     if not side or not opposite:
         return []
-    mine = _stack(side)
-    theirs = _stack(opposite)
+    mine = stacked_vectors(side)
+    theirs = stacked_vectors(opposite)
     across = mine @ theirs.T
     best_rows = across.max(axis=1)
     nearest = [p.passage_id for a in opposite for p in a.passages]
     best_columns = across.argmax(axis=1)
-    windows = _windows(opposite)
+    windows = pair_vectors(opposite)
     window_rows = (mine @ windows.T).max(axis=1) if windows.shape[0] else np.zeros(len(mine))
     own = mine @ mine.T
     article_of = [a for a in side for _ in a.passages]

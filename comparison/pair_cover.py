@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from comparison.model import ArticleView, PassageView
+from comparison.one_sided_features import pair_vectors, stacked_vectors
 from core.config import Settings
 from core.lru import LruCache
 
@@ -50,19 +51,16 @@ class PairCover:
     ) -> list[str]:
         """The texts of `opposite` read against a passage whose passage vector is `vector`:
         its closest passages, then its closest pairs of adjacent passages."""
-        texts: list[str] = []
-        vectors: list[npt.NDArray[np.float32]] = []
-        window_texts: list[str] = []
-        window_vectors: list[npt.NDArray[np.float32]] = []
-        for article in opposite:
-            for i, other in enumerate(article.passages):
-                texts.append(other.text)
-                vectors.append(article.vectors[i])
-                if i + 1 < len(article.passages):
-                    window_texts.append(f"{other.text} {article.passages[i + 1].text}")
-                    window_vectors.append(article.vectors[i] + article.vectors[i + 1])
-        return [texts[k] for k in _closest(vector, vectors, NEAREST_PASSAGES)] + [
-            window_texts[k] for k in _closest(vector, window_vectors, NEAREST_WINDOWS)
+        if not opposite:
+            return []
+        texts = [p.text for a in opposite for p in a.passages]
+        pairs = [
+            f"{a.passages[i].text} {a.passages[i + 1].text}"
+            for a in opposite
+            for i in range(len(a.passages) - 1)
+        ]
+        return [texts[k] for k in _closest(vector, stacked_vectors(opposite), NEAREST_PASSAGES)] + [
+            pairs[k] for k in _closest(vector, pair_vectors(opposite), NEAREST_WINDOWS)
         ]
 
     def best(
@@ -89,14 +87,10 @@ class PairCover:
 
 
 def _closest(
-    vector: npt.NDArray[np.float32], vectors: Sequence[npt.NDArray[np.float32]], count: int
+    vector: npt.NDArray[np.float32], rows: npt.NDArray[np.float32], count: int
 ) -> list[int]:
-    if not vectors:
-        return []
-    matrix = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(matrix, axis=1)
-    cosine = (matrix @ vector) / np.maximum(norms, 1e-9)
-    return [int(k) for k in np.argsort(-cosine, kind="stable")[:count]]
+    """The `count` rows (unit norm) closest to `vector`, closest first."""
+    return [int(k) for k in np.argsort(-(rows @ vector), kind="stable")[:count]]
 
 
 class KeptEncode:

@@ -202,10 +202,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from index.embedder import load_embedder
 
     embedder = load_embedder(Settings())
-    cover = None if args.no_unique_check else shipped_cover(Settings())
     found = rows(args.data, embedder, args.cache)
     if args.write:
         fit_on_rows(found).save()
+    cover = None if args.no_unique_check else shipped_cover(Settings())
     if args.calibrate:
         judged = judged_out_of_fold(args.data, embedder, found, args.cache, cover)
         emit(calibration(judged), args.json)
