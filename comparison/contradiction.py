@@ -33,6 +33,9 @@ _DENIALS = frozenset(
     )
 )
 _NOT_NEGATING = frozenset(["only", "merely", "least", "doubt"])
+# A clause these open is a hypothesis ("if they pass the interview, …"): it states nothing.
+_CONDITIONS = frozenset(words("if"))
+_PUNCTUATION = frozenset(".,;:!?")
 _SKIP_AFTER_NEGATOR = frozenset(
     words(
         "be been being is was were are am have has had do does did yet ever even so that the a an "
@@ -154,13 +157,28 @@ def _read(text: str) -> _Reading:
     content = frozenset(
         predicate_stem(t) for t in tokens if t.isalpha() and _norm(t) not in _FUNCTION
     )
+    not_stated = negated_positions | _hypothetical(tokens)
     plain = frozenset(
         predicate_stem(t)
         for i, t in enumerate(tokens)
-        if i not in negated_positions and t.isalpha() and _norm(t) not in _FUNCTION
+        if i not in not_stated and t.isalpha() and _norm(t) not in _FUNCTION
     )
     negated = frozenset(w for _, scope in scopes for w in scope)
     return _Reading(cues, tuple(scopes), plain, negated, content)
+
+
+def _hypothetical(tokens: list[str]) -> set[int]:
+    """Positions inside a conditional clause: from "if" to the next punctuation mark."""
+    inside: set[int] = set()
+    open_clause = False
+    for i, token in enumerate(tokens):
+        if token in _PUNCTUATION:
+            open_clause = False
+        elif _norm(token) in _CONDITIONS:
+            open_clause = True
+        elif open_clause:
+            inside.add(i)
+    return inside
 
 
 def _negation_clash(

@@ -50,6 +50,7 @@ from comparison.one_sided import default_gate, omissions, outlet_list, unique_cl
 from comparison.one_sided_model import Gate
 from comparison.pair_cover import PairCover
 from comparison.ranking import calibrated, importance
+from comparison.substance import is_sentence
 from comparison.text import content_stems
 from comparison.voice import Voice, article_voices
 
@@ -78,6 +79,10 @@ EVENT_FRAMING_MIN_COSINE = 0.45
 
 
 def _numeric(focus: Voice, other: Voice) -> Finding | None:
+    # A dateline or posting stamp ("Posted on December 23, 2012, 4:42 PM") states nothing: its
+    # time is when the outlet published. Judged, half the numeric items were such stamps.
+    if not (is_sentence(focus) and is_sentence(other)):
+        return None
     return compare_quantities(focus.passage, other.passage)
 
 

@@ -35,13 +35,14 @@ DEFAULT_PATH = Path(__file__).with_name("one_sided_model.json")
 OneSidedKind = Literal["unique_claim", "omission"]
 ONE_SIDED: tuple[OneSidedKind, ...] = ("unique_claim", "omission")
 INNER_FOLDS = 4
-# Chosen on the judged set, each event gated by a model fitted without it
-# (`python -m evaluation.one_sided_fit --judged`). Unique claims at 0.17 / 0.19 / 0.23: judged
-# precision 0.26 / 0.30 / 0.32 on 55 / 38 / 35 items; 0.19 is the calibration step that holds
-# the README's example (a Grand Mufti's condemnation only the hostile outlet reports). The
-# omission model ranks no better than the support rule it follows (out-of-fold AUROC 0.56), so
-# it scores omissions without dropping any.
-THRESHOLDS: dict[str, float] = {"unique_claim": 0.19, "omission": 0.0}
+# Chosen on the judged set (81 events), each event gated by a model fitted without it
+# (`python -m evaluation.one_sided_fit --judged`). Unique claims at 0.19 / 0.25 / 0.3: judged
+# precision 0.27 / 0.29 / 0.33 on 172 / 138 / 43 items (unique-claim recall 0.33 / 0.27 / 0.16);
+# 0.25 keeps the README's example (a Grand Mufti's condemnation only the hostile outlet reports,
+# at 0.32). The omission model orders omissions (out-of-fold AUROC 0.64) but no threshold raised
+# their judged precision by more than it cost in recall (0.42 at none, 0.41 at 0.45, 0.46 at 0.55
+# with recall halved), so it scores omissions without dropping any.
+THRESHOLDS: dict[str, float] = {"unique_claim": 0.25, "omission": 0.0}
 
 
 class Gate(Protocol):

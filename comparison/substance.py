@@ -17,7 +17,7 @@ from comparison.attribution import contested
 from comparison.model import PASSAGE_CACHE_SIZE
 from comparison.voice import Voice
 
-__all__ = ["MIN_CLAIM_WORDS", "Substance", "is_claim", "substance"]
+__all__ = ["MIN_CLAIM_WORDS", "Substance", "is_claim", "is_sentence", "substance"]
 
 MIN_CLAIM_WORDS = 8
 _BOILERPLATE = (
@@ -89,8 +89,17 @@ class Substance:
 def is_claim(voice: Voice) -> bool:
     """Whether the passage is a sentence that states something (not a subhead, caption,
     byline, question, fragment or boilerplate)."""
+    return not voice.passage.text.strip().endswith("?") and is_sentence(voice)
+
+
+@lru_cache(maxsize=PASSAGE_CACHE_SIZE)
+def is_sentence(voice: Voice) -> bool:
+    """Whether the passage is a whole sentence, a question included (not a subhead, caption,
+    byline, dateline, fragment or boilerplate)."""
     text = voice.passage.text.strip()
-    if len(text.split()) < MIN_CLAIM_WORDS or text.endswith("?"):
+    if text.endswith("?"):
+        text = f"{text[:-1]}."
+    if len(text.split()) < MIN_CLAIM_WORDS:
         return False
     low = text.lower()
     if any(phrase in low for phrase in _BOILERPLATE) or not _ENDS_AS_SENTENCE.search(text):

@@ -104,6 +104,9 @@ RECORD: tuple[Tuned, ...] = (
           "share of terms a window of the other side holds to state it"),
     Tuned("comparison.one_sided", "MIN_OMISSION_SUPPORT", "judged set", _JUDGED, "2026-12-05",
           "independent outlets that must carry an omitted claim"),
+    Tuned("comparison.one_sided", "MIN_OMISSION_SHARE", "judged set, then 24 events judged "
+          "after", _GATED, "2026-12-06", "share of the other independent outlets that must carry "
+          "an omitted claim"),
     Tuned("comparison.pair_cover", "COVER_COSINE", "judged set, out of fold", _GATED,
           "2026-12-06", "news-aligner cosine at which another outlet's passage or pair of "
           "passages states a unique claim (0.85, 0.9 and 0.93 tried)"),
@@ -114,15 +117,19 @@ RECORD: tuple[Tuned, ...] = (
     Tuned("comparison.voice", "QUOTE_SHARE", "judged set", _JUDGED, "2026-12-05",
           "share of quoted text that makes a passage its speaker's"),
     Tuned("comparison.one_sided_model", "THRESHOLDS", "judged set, out of fold", _GATED,
-          "2026-12-05", "calibrated probability a one-sided item needs to be reported"),
+          "2026-12-06", "calibrated probability a one-sided item needs to be reported"),
     Tuned("comparison.one_sided_features", "SUPPORT_COSINE", "judged set", _GATED,
           "2026-12-05", "cosine at which another outlet's passage carries the same claim"),
-    Tuned("comparison.ranking", "TYPE_PRECISION", "judged set, out of fold",
+    Tuned("comparison.ranking", "TYPE_JUDGED", "judged set, out of fold",
           "python -m evaluation.one_sided_fit --calibrate", "2026-12-06",
-          "each kind's judged precision: the confidence of the pairwise kinds, the rank of all"),
+          "each kind's judged items (right, judged); smoothed, the confidence of the pairwise "
+          "kinds and the rank of all"),
     Tuned("comparison.ranking", "KEY_MIN_CONFIDENCE", "judged set, out of fold", _GATED,
-          "2026-12-06", "judged precision a kind needs to lead the answer (omissions at 0.43 do, "
-          "unique claims at 0.37 do not)"),
+          "2026-12-06", "judged precision a kind must plausibly reach to lead the answer"),
+    Tuned("comparison.ranking", "KEY_MIN_PLAUSIBILITY", "judged set, out of fold", _GATED,
+          "2026-12-06", "posterior probability below which a kind is known to fall short of "
+          "KEY_MIN_CONFIDENCE (unique claims at 0.004 and attribution at 0.03 do; framing at "
+          "0.42 with six judgments does not)"),
     Tuned("comparison.reprints", "COPY_SHARE", "planted reprints, judged set", _SERVED,
           "2026-12-05", "share of passages printed word for word that makes two articles one text"),
     Tuned("comparison.reprints", "EDIT_CONFIDENCE", "planted reprints", _SERVED, "2026-12-05",

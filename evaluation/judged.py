@@ -2,6 +2,8 @@
 
     python -m evaluation.judged [--data ../shared/data] [--cache DIR] [--json]
     python -m evaluation.judged --packets DIR      # write reading packets for new judgments
+    python -m evaluation.judged --draw N --seed S  # add N unread dev events to the judged set
+    python -m evaluation.judged --packets DIR --open-gate   # every one-sided candidate, too
     python -m evaluation.judged --calibrate        # each kind's judged precision, smoothed
 
 The judged set (`evaluation/judged/*.jsonl`, ids, offsets and labels only: the article text
@@ -37,6 +39,7 @@ when one of its counterparts overlaps one of the judged item's). Metrics:
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,7 +49,8 @@ from typing import Any
 from comparison.alignment import align_event
 from comparison.divergences import compare_article
 from comparison.model import DIVERGENCE_TYPES, ArticleView, Divergence
-from comparison.one_sided_model import Gate
+from comparison.one_sided import default_gate
+from comparison.one_sided_model import Gate, OneSidedKind
 from comparison.pair_cover import PairCover, shipped_cover
 from comparison.ranking import key_differences
 from comparison.reprints import Reprints, find_reprints, merge_divergences
@@ -178,6 +182,59 @@ def judged_items(directory: Path = JUDGED_DIR) -> list[dict[str, Any]]:
     return _read(directory / "items.jsonl")
 
 
+@dataclass(frozen=True, slots=True)
+class OpenGate:
+    """Reports every one-sided candidate, with the shipped gate's confidence: packets written
+    with it collect judgments of the passages the gate learns from, not only of those it
+    already lets through."""
+
+    scores: Gate
+
+    def confidence(self, kind: OneSidedKind, features: Sequence[float]) -> float:
+        return self.scores.confidence(kind, features)
+
+    def passes(self, kind: OneSidedKind, confidence: float) -> bool:
+        return True
+
+
+def draw_events(data: Path, count: int, seed: int, directory: Path = JUDGED_DIR) -> int:
+    """Add `count` dev events no one has read to `events.jsonl`, unread (no key, no
+    divergences, `agree` false), each with a random focus and up to `OTHERS` other outlets'
+    articles, drawn in turn from each dataset so every source is read."""
+    taken = {e["event_id"] for e in judged_events(directory)}
+    rng = random.Random(seed)
+    pools: dict[str, list[dict[str, Any]]] = {}
+    for event in load_events(data / "events.dev.jsonl"):
+        outlets = {str(a.get("outlet") or "").casefold() for a in event["articles"]}
+        if event["event_id"] not in taken and len(outlets) > 1:
+            pools.setdefault(event["event_id"].split(":")[0], []).append(event)
+    for pool in pools.values():
+        rng.shuffle(pool)
+    drawn: list[dict[str, Any]] = []
+    while len(drawn) < count and any(pools.values()):
+        for name in sorted(pools):
+            if pools[name] and len(drawn) < count:
+                drawn.append(_unread(pools[name].pop(), rng))
+    with (directory / "events.jsonl").open("a", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(e) + "\n" for e in drawn)
+    return len(drawn)
+
+
+def _unread(event: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    articles = list(event["articles"])
+    focus = rng.choice(articles)
+    others = [a for a in articles if a["outlet"] != focus["outlet"]]
+    rng.shuffle(others)
+    return {
+        "event_id": event["event_id"],
+        "focus": focus["article_id"],
+        "others": [a["article_id"] for a in others[:OTHERS]],
+        "agree": False,
+        "key": None,
+        "divergences": [],
+    }
+
+
 def _rate(hits: int, total: int) -> float:
     return round(hits / total, 4) if total else float("nan")
 
@@ -241,14 +298,21 @@ def metrics(
     return out
 
 
+def judged_counts(result: dict[str, float]) -> dict[str, tuple[int, int]]:
+    """Each kind's (correct, judged) reported items: `comparison.ranking.TYPE_JUDGED`."""
+    return {
+        kind: (int(result[f"judged.{kind}.correct"]), int(result[f"judged.{kind}.judged"]))
+        for kind in DIVERGENCE_TYPES
+    }
+
+
 def calibration(result: dict[str, float]) -> dict[str, float]:
     """Each kind's judged precision under a Beta(1, 1) prior: (correct + 1) / (judged + 2),
     the figures `comparison.ranking.TYPE_PRECISION` holds."""
-    out: dict[str, float] = {}
-    for kind in DIVERGENCE_TYPES:
-        judged, correct = result[f"judged.{kind}.judged"], result[f"judged.{kind}.correct"]
-        out[kind] = round((correct + 1) / (judged + 2), 3)
-    return out
+    return {
+        kind: round((correct + 1) / (judged + 2), 3)
+        for kind, (correct, judged) in judged_counts(result).items()
+    }
 
 
 def run(data: Path, embedder: Embedder, cache: Path | None = None) -> dict[str, float]:
@@ -281,18 +345,23 @@ def _passages_listing(article: dict[str, Any], spans: Iterable[Sequence[int]]) -
     return "\n".join(f"  [{s}:{e}] {article['text'][s:e]}" for s, e in spans)
 
 
-def write_packets(data: Path, embedder: Embedder, directory: Path, cache: Path | None) -> int:
-    """One reading packet per judged event with the reported items that have no judgment yet."""
+def write_packets(
+    data: Path, embedder: Embedder, directory: Path, cache: Path | None, *, open_gate: bool = False
+) -> int:
+    """One reading packet per judged event with the reported items that have no judgment yet
+    (with `open_gate`, every one-sided candidate is reported and none is read again)."""
     directory.mkdir(parents=True, exist_ok=True)
     events = judged_events()
     source = {e["event_id"]: e for e in load_events(data / "events.dev.jsonl")}
     items = judged_items()
+    vectors = PassageVectors(embedder, cache)
+    if open_gate:
+        gate = OpenGate(default_gate())
+        found = _answers(data, events, vectors, {e["event_id"]: gate for e in events})
+    else:
+        found = _answers(data, events, vectors, cover=shipped_cover(Settings()))
     written = 0
-    for event, ans in zip(
-        events,
-        _answers(data, events, PassageVectors(embedder, cache), cover=shipped_cover(Settings())),
-        strict=True,
-    ):
+    for event, ans in zip(events, found, strict=True):
         known = [j for j in items if (j["event_id"], j["focus"]) == (ans.event_id, ans.focus)]
         new = [i for i in ans.items if not any(matches(i, j) for j in known)]
         read = event["agree"] or event["key"] is not None or event["divergences"]
@@ -326,23 +395,44 @@ def write_packets(data: Path, embedder: Embedder, directory: Path, cache: Path |
     return written
 
 
+def calibration_table(result: dict[str, float]) -> dict[str, object]:
+    """Each kind's judged counts and smoothed precision, as `--calibrate` prints them."""
+    precision = calibration(result)
+    return {
+        kind: {"correct": correct, "judged": judged, "precision": precision[kind]}
+        for kind, (correct, judged) in judged_counts(result).items()
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = command("evaluation.judged", __doc__)
     parser.add_argument("--cache", type=Path, default=None, help="embedding cache (not the repo)")
     parser.add_argument("--packets", type=Path, default=None, help="write reading packets here")
+    parser.add_argument(
+        "--open-gate", action="store_true", help="packets report every one-sided candidate"
+    )
+    parser.add_argument("--draw", type=int, default=0, help="add this many unread dev events")
+    parser.add_argument("--seed", type=int, default=0, help="the draw's seed")
     parser.add_argument("--calibrate", action="store_true", help="print each kind's precision")
     args = parser.parse_args(argv)
     if require(args.data / "events.dev.jsonl") is None:
         return 2
+    if args.draw:
+        print(f"{draw_events(args.data, args.draw, args.seed)} events drawn")
+        return 0
     from index.embedder import load_embedder
 
     embedder = load_embedder(Settings())
     if args.packets is not None:
-        print(f"{write_packets(args.data, embedder, args.packets, args.cache)} packets written")
+        written = write_packets(
+            args.data, embedder, args.packets, args.cache, open_gate=args.open_gate
+        )
+        print(f"{written} packets written")
         return 0
     result = run(args.data, embedder, args.cache)
     if args.calibrate:
-        result = calibration(result)
+        emit(calibration_table(result), args.json)
+        return 0
     emit(result, args.json)
     return 0
 

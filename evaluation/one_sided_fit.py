@@ -38,7 +38,7 @@ from evaluation._data import command, emit, require
 from evaluation.judged import (
     _answers,
     _overlaps,
-    calibration,
+    calibration_table,
     event_views,
     judged_events,
     judged_items,
@@ -208,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cover = None if args.no_unique_check else shipped_cover(Settings())
     if args.calibrate:
         judged = judged_out_of_fold(args.data, embedder, found, args.cache, cover)
-        emit(calibration(judged), args.json)
+        emit(calibration_table(judged), args.json)
         return 0
     result = report(found)
     if args.judged:

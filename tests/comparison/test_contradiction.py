@@ -88,6 +88,10 @@ def test_contradictions(focus: str, other: str, rule: str) -> None:
             "Shareholders get 0.09 shares of Palm for each share.",
         ),
         ("Reid entered rehab on Monday.", "Reid checked into a rehab clinic on Monday."),
+        (
+            "Migrants who don't pass the interview risk being quickly deported.",
+            "If they pass the interview, the migrants may make their case before a judge.",
+        ),
     ],
 )
 def test_not_contradictions(focus: str, other: str) -> None:

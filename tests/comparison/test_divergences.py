@@ -229,6 +229,16 @@ def test_pairwise_findings_merge_per_passage_and_type() -> None:
     assert found[0].explanation.startswith("focus says “regime” where a and b say")
 
 
+def test_posting_stamps_are_not_numeric_divergences() -> None:
+    focus = _article(1, "focus", ["Posted on December 23, 2012, 4:42 PM EDT"], [0])
+    other = _article(2, "other", ["Posted on December 23, 2012, 6:11 PM EDT"], [0])
+    assert compare_article(focus, [focus, other], _claims([(focus, 0), (other, 0)])) == []
+    focus = _article(1, "focus", ["The council said 42 people were evacuated by Monday."], [0])
+    other = _article(2, "other", ["The council said 58 people were evacuated by Monday."], [0])
+    found = compare_article(focus, [focus, other], _claims([(focus, 0), (other, 0)]))
+    assert [d.type for d in found] == ["numeric"]
+
+
 def test_captions_subheads_and_claims_without_substance_are_never_unique() -> None:
     texts = [
         *FACTS[:2],

@@ -74,7 +74,7 @@ class _FavoursFewSupporters:
     """A gate sure of what few outlets carry: ordering must still put support first."""
 
     def confidence(self, kind: str, features: Sequence[float]) -> float:
-        return 0.9 if features[FEATURE_NAMES.index("support")] < 3 else 0.5
+        return 0.9 if features[FEATURE_NAMES.index("support_share")] < 1 else 0.5
 
     def passes(self, kind: str, confidence: float) -> bool:
         return True
@@ -89,17 +89,23 @@ def test_omissions_that_more_independent_outlets_carry_come_first() -> None:
     others = [
         _article(2, "two", [twice, widely], [[0, 1, 0, 0], [1, 0, 0, 0]]),
         _article(3, "three", [twice, widely], [[0, 1, 0, 0], [1, 0, 0, 0]]),
-        _article(4, "four", ["Rain is due.", widely], [[0, 0, 1, 0], [1, 0, 0, 0]]),
+        _article(4, "four", [twice, widely], [[0, 1, 0, 0], [1, 0, 0, 0]]),
+        _article(5, "five", ["Rain is due.", widely], [[0, 0, 1, 0], [1, 0, 0, 0]]),
     ]  # fmt: skip
     voices = {k: v for a in (focus, *others) for k, v in article_voices(a).items()}
-    groups = {1: 1, 2: 2, 3: 3, 4: 4}
+    groups = {1: 1, 2: 2, 3: 3, 4: 4, 5: 5}
     claims = [
         [ClaimMember(a.passages[index], a.outlet, 1.0) for a in chosen]
-        for index, chosen in ((0, others[:2]), (1, others))
+        for index, chosen in ((0, others[:3]), (1, others))
     ]
     found = omissions(focus, others, voices, groups, claims, _FavoursFewSupporters())
-    assert [d.evidence["support"] for d in found] == ["3", "2"]
+    assert [d.evidence["support"] for d in found] == ["4", "3"]
     assert found[0].confidence < found[1].confidence
+    # With one outlet fewer, the council vote is carried by two of three: that outlet's detail.
+    found = omissions(
+        focus, others[1:], voices, groups, [c[1:] for c in claims], _FavoursFewSupporters()
+    )
+    assert [d.evidence["support"] for d in found] == ["3"]
 
 
 def test_cover_is_the_largest_share_one_window_holds() -> None:

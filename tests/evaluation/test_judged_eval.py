@@ -7,23 +7,33 @@ import pytest
 
 from comparison.one_sided_model import ONE_SIDED, OneSidedGate
 from comparison.pair_cover import shipped_cover
-from comparison.ranking import TYPE_PRECISION
+from comparison.ranking import TYPE_JUDGED
 from core.config import Settings
-from evaluation.judged import Answer, Item, calibration, judged_events, matches, metrics
+from evaluation.judged import (
+    Answer,
+    Item,
+    OpenGate,
+    calibration,
+    draw_events,
+    judged_counts,
+    judged_events,
+    matches,
+    metrics,
+)
 from evaluation.one_sided_fit import fit_on_rows, judged_out_of_fold, rows
 
 # Measured with `python -m evaluation.one_sided_fit --judged --json`: every event answered by a
 # one-sided gate fitted without it, unique claims read again by the shipped cover. CI holds
 # them; raise them when the engine gets better.
 FLOORS = {
-    "judged.precision": 0.40,
-    "judged.key_precision": 0.44,
-    "judged.key_difference_hit": 0.30,
-    "judged.empty_when_agreeing": 0.54,
-    "judged.omission.precision": 0.42,
-    "judged.unique_claim.precision": 0.35,
+    "judged.precision": 0.33,
+    "judged.key_precision": 0.40,
+    "judged.key_difference_hit": 0.31,
+    "judged.empty_when_agreeing": 0.66,
+    "judged.omission.precision": 0.40,
+    "judged.unique_claim.precision": 0.28,
 }
-MAX_ITEMS_PER_ANSWER = 3.5
+MAX_ITEMS_PER_ANSWER = 4.0
 
 
 def test_items_match_by_type_and_overlapping_spans() -> None:
@@ -75,9 +85,55 @@ def test_metrics_count_judged_labels_recall_and_key_hits() -> None:
 
 def test_the_judged_set_holds_offsets_and_labels_only() -> None:
     events = judged_events()
-    assert len(events) >= 30
+    assert len(events) >= 80
     for event in events:
         assert set(event) == {"event_id", "focus", "others", "agree", "key", "divergences"}
+
+
+def _dev_event(event_id: str, outlets: list[str]) -> dict[str, Any]:
+    articles = [
+        {"article_id": f"{event_id}_{n}", "outlet": outlet, "text": "Text."}
+        for n, outlet in enumerate(outlets)
+    ]
+    return {"event_id": event_id, "articles": articles}
+
+
+def test_drawn_events_are_unread_new_and_taken_in_turn_from_each_dataset(tmp_path: Path) -> None:
+    import json
+
+    data, judged = tmp_path / "data", tmp_path / "judged"
+    data.mkdir(), judged.mkdir()
+    dev = [
+        _dev_event("basil:1", ["Fox", "NYT", "HPO"]),
+        _dev_event("basil:2", ["Fox", "NYT"]),
+        _dev_event("basil:3", ["Fox", "fox"]),
+        _dev_event("pac:1", ["Left", "Right"]),
+        _dev_event("pac:2", ["Left", "Right"]),
+    ]
+    (data / "events.dev.jsonl").write_text("".join(json.dumps(e) + "\n" for e in dev))
+    read = {"event_id": "basil:1", "focus": "basil:1_0", "others": [], "agree": True,
+            "key": None, "divergences": []}  # fmt: skip
+    (judged / "events.jsonl").write_text(json.dumps(read) + "\n")
+    assert draw_events(data, 2, seed=1, directory=judged) == 2
+    drawn = judged_events(judged)[1:]
+    assert sorted(e["event_id"].split(":")[0] for e in drawn) == ["basil", "pac"]
+    assert "basil:3" not in {e["event_id"] for e in drawn}
+    for event in drawn:
+        assert (event["agree"], event["key"], event["divergences"]) == (False, None, [])
+        assert event["focus"] not in event["others"]
+        assert len(event["others"]) == 1
+    assert draw_events(data, 5, seed=1, directory=judged) == 1
+    assert len(judged_events(judged)) == 4
+
+
+def test_the_open_gate_passes_everything_with_the_shipped_confidence() -> None:
+    shipped = OneSidedGate.load()
+    gate = OpenGate(shipped)
+    features = [0.0] * len(shipped.models["unique_claim"].coef)
+    confidence = gate.confidence("unique_claim", features)
+    assert confidence == shipped.confidence("unique_claim", features)
+    assert gate.passes("unique_claim", 0.0)
+    assert not shipped.passes("unique_claim", 0.0)
 
 
 @pytest.mark.slow
@@ -90,8 +146,8 @@ def test_judged_precision_out_of_fold_and_the_shipped_calibration(
     for key, floor in FLOORS.items():
         assert result[key] >= floor, (key, result[key])
     assert result["judged.items_per_answer"] <= MAX_ITEMS_PER_ANSWER
-    # The confidences the engine ships are the judged precisions of its current answers.
-    assert calibration(result) == TYPE_PRECISION
+    # The confidences the engine ships come from the judged items of its current answers.
+    assert judged_counts(result) == TYPE_JUDGED
 
 
 @pytest.mark.slow
