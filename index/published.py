@@ -55,6 +55,16 @@ def shard_path(directory: Path, day: date, generation: int) -> Path:
     return directory / DAYS_DIR / day.isoformat() / f"g{generation:06d}"
 
 
+def manifest_stamp(directory: Path) -> tuple[int, int, int] | None:
+    """What changes whenever the manifest is replaced (inode, mtime, size), or None when there
+    is none: a poll that finds the same stamp need not parse it again."""
+    try:
+        stat = (directory / SHARDS_MANIFEST).stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
 def read_manifest(directory: Path, *, model: str, dimension: int) -> ShardManifest | None:
     """The published manifest, or None when nothing was published yet.
 

@@ -36,7 +36,7 @@ from core.errors import IndexMismatch
 from core.startup import StartupProgress
 from index.open_shards import open_shards
 from index.publish_lock import PublishLock
-from index.published import ShardManifest, load_shard, publish, read_manifest
+from index.published import ShardManifest, load_shard, manifest_stamp, publish, read_manifest
 from index.shards import ShardedIndex
 from index.store_vectors import (
     PASSAGES,
@@ -118,6 +118,7 @@ class IndexSet:
         self._sessions = sessions
         self._published = published
         self._lock = lock
+        self._stamps: dict[str, tuple[int, int, int] | None] = {}
         # One save or refresh at a time in this process: a publish reads what the last wrote.
         self._busy = threading.Lock()
 
@@ -265,27 +266,31 @@ class IndexSet:
         swapped = 0
         for kind, index in self._kinds():
             directory = self.directory / kind.name
-            known = self._published.get(kind.name)
+            stamp = manifest_stamp(directory)
+            if stamp is None or stamp == self._stamps.get(kind.name):
+                continue
+            # A manifest that fails is not read again until it is replaced.
+            self._stamps[kind.name] = stamp
             try:
-                manifest = read_manifest(directory, model=self.model_name, dimension=self.dimension)
-                if manifest is None or (
-                    known is not None and known.generation == manifest.generation
-                ):
-                    continue
-                for day, entry in sorted(manifest.shards.items()):
-                    if known is not None and known.shards.get(day) == entry:
-                        continue
-                    index.swap_in(
-                        day,
-                        load_shard(
-                            directory, day, entry, model=self.model_name, dimension=self.dimension
-                        ),
-                    )
-                    swapped += 1
+                swapped += self._swap_in_newer(kind, index, directory)
             except IndexMismatch as exc:
                 logger.warning("keeping the %s shards loaded: %s", kind.name, exc)
-                continue
-            self._published[kind.name] = manifest
+        return swapped
+
+    def _swap_in_newer(self, kind: Kind, index: ShardedIndex, directory: Path) -> int:
+        known = self._published.get(kind.name)
+        manifest = read_manifest(directory, model=self.model_name, dimension=self.dimension)
+        if manifest is None or (known is not None and known.generation == manifest.generation):
+            return 0
+        swapped = 0
+        for day, entry in sorted(manifest.shards.items()):
+            if known is None or known.shards.get(day) != entry:
+                shard = load_shard(
+                    directory, day, entry, model=self.model_name, dimension=self.dimension
+                )
+                index.swap_in(day, shard)
+                swapped += 1
+        self._published[kind.name] = manifest
         return swapped
 
     def close(self) -> None:
