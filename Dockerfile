@@ -41,7 +41,10 @@ ENV PATH=/opt/parallax/bin:$PATH \
     PYTHONUNBUFFERED=1
 COPY --from=service /opt/parallax /opt/parallax
 COPY --from=model /opt/models /opt/parallax/models
-RUN useradd --system --uid 10001 --home-dir /data --create-home parallax
+# /shards is where compose mounts the FAISS day shards the processes share: a volume mounted on
+# it takes this ownership.
+RUN useradd --system --uid 10001 --home-dir /data --create-home parallax \
+    && install -d -o parallax -g parallax /shards
 USER parallax
 WORKDIR /data
 VOLUME ["/data"]

@@ -11,7 +11,7 @@ the only private address it may fetch; a canary on 127.0.0.1 that nothing may re
 - kill -9: ingest a batch of URLs, SIGKILL the server part-way, restart, `--cycles` times;
   then let it finish: lost = URLs never stored, duplicated = extra rows, and each FAISS index
   must hold exactly the ids the store has vectors for;
-- corrupt index: garbage in the passage index file, restart: rebuilt from the store;
+- corrupt index: garbage in every passage shard file, restart: each day rebuilt from the store;
 - full disk: the data directory on a small tmpfs, filled to the last byte while the server runs;
   handled = each write refused with 507 `storage-full`; then space is freed: every URL must be
   stored once, the store must pass SQLite's integrity check and the indexes equal it. Mounting
@@ -57,7 +57,8 @@ import psutil
 
 from core.outlets import load_registry
 from demo.server import DemoSite
-from index.vector_index import VectorIndex
+from index.published import SHARDS_MANIFEST, load_published
+from index.vector_index import INDEX_FILE
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -415,8 +416,8 @@ def _indexes_equal_store(data: Path) -> bool:
     }
     with sqlite3.connect(data / "parallax.db") as db:
         for kind, query in queries.items():
-            manifest = json.loads((data / "indexes" / kind / "manifest.json").read_text())
-            index = VectorIndex.load(
+            manifest = json.loads((data / "indexes" / kind / SHARDS_MANIFEST).read_text())
+            index = load_published(
                 data / "indexes" / kind, model=manifest["model"], dimension=manifest["dimension"]
             )
             stored = sorted(row[0] for row in db.execute(query))
@@ -463,8 +464,8 @@ def kill_case(server: Server, site: DemoSite, data: Path, cycles: int, rng: rand
 
 def corrupt_index_case(server: Server, data: Path) -> Row:
     row = Row("corrupted FAISS file")
-    target = data / "indexes" / "passages" / "index.faiss"
-    target.write_bytes(b"\x00garbage" * 1000)
+    for target in (data / "indexes" / "passages").glob(f"days/*/*/{INDEX_FILE}"):
+        target.write_bytes(b"\x00garbage" * 1000)
     started = time.perf_counter()
     server.start()
     row.seconds.append(time.perf_counter() - started)

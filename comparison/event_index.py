@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -19,13 +19,14 @@ from comparison.events import SECONDS_PER_DAY, Assignment, EventAssigner, EventS
 from comparison.evidence import ArticleFeatures, PoolStats
 from comparison.evidence_memo import EvidenceMemo
 from comparison.same_event import (
+    NearestSearch,
     SameEventMatch,
     confidences,
     eligible,
     find_same_event,
     rank_evidence,
 )
-from index.vector_index import VectorIndex
+from index.shards import ShardedIndex, days_between, utc_day
 
 # Pairs whose evidence is kept (~1 KB each, so ~40 MB): about the candidates of the last
 # thousand articles ingested, which is where comparisons are asked for.
@@ -46,7 +47,7 @@ class EventIndex:
         self._model = same_event or SameEventModel.load()
         self._features: dict[int, ArticleFeatures] = {}
         self._times: dict[int, float] = {}
-        self._vectors = VectorIndex(dimension, model=model_name)
+        self._vectors = ShardedIndex(dimension, model=model_name)
         self._stats = PoolStats()
         self._assigner = EventAssigner(window_days=window_days)
         self._memo = EvidenceMemo(evidence_memo_size)
@@ -58,7 +59,11 @@ class EventIndex:
     def _remember(self, features: ArticleFeatures) -> None:
         self._features[features.article_id] = features
         self._times[features.article_id] = _timestamp(features.published_at)
-        self._vectors.add(np.asarray([features.article_id], dtype=np.int64), features.vector[None])
+        self._vectors.add(
+            np.asarray([features.article_id], dtype=np.int64),
+            features.vector[None],
+            None if features.published_at is None else utc_day(features.published_at),
+        )
         self._stats.add(features)
 
     def restore(self, features: ArticleFeatures, event_id: int, report: int) -> None:
@@ -115,6 +120,15 @@ class EventIndex:
         with np.errstate(invalid="ignore"):
             return ids[np.isnan(gap) | (gap <= self._window)]
 
+    def _window_shards(self, published_at: datetime | None) -> NearestSearch:
+        """The article vectors a search in the window of ``published_at`` may find: its days'
+        shards and the undated one (all of them for an undated article)."""
+        if published_at is None:
+            return self._vectors
+        window = timedelta(seconds=self._window)
+        days = days_between(utc_day(published_at - window), utc_day(published_at + window))
+        return self._vectors.within([*days, None])
+
     def matches(self, features: ArticleFeatures) -> list[SameEventMatch]:
         """Other outlets' articles of the same event, best first, with calibrated confidence."""
         with self._lock:
@@ -124,7 +138,7 @@ class EventIndex:
                 return []
             return find_same_event(
                 features,
-                self._vectors,
+                self._window_shards(features.published_at),
                 lambda ids: [self._features[i] for i in ids],
                 self._stats,
                 self._model,

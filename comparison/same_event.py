@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -34,10 +35,11 @@ from comparison.evidence import (
     feature_matrix,
 )
 from comparison.model import Vectors
-from index.vector_index import VectorIndex
+from index.vector_index import FloatArray, IdArray
 
 __all__ = [
     "FIRST_STAGE_K",
+    "NearestSearch",
     "SameEventMatch",
     "confidences",
     "eligible",
@@ -51,6 +53,14 @@ __all__ = [
 
 FIRST_STAGE_K = 30
 MIN_TOPIC_COSINE = 0.2
+
+
+class NearestSearch(Protocol):
+    """An index searched as `index.vector_index.VectorIndex.search` searches."""
+
+    def search(
+        self, queries: npt.ArrayLike, k: int, *, allowed: npt.ArrayLike | None = None
+    ) -> tuple[FloatArray, IdArray]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +171,7 @@ def guarded_confidence(
 
 def find_same_event(
     query: ArticleFeatures,
-    index: VectorIndex,
+    index: NearestSearch,
     features_of: Callable[[Sequence[int]], Sequence[ArticleFeatures]],
     stats: PoolStats,
     model: SameEventModel,

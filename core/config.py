@@ -178,6 +178,29 @@ class Settings(BaseSettings):
             "first in any case."
         ),
     )
+    shards_dir: Path | None = Field(
+        default=None,
+        description=(
+            "Directory the FAISS indexes are published in, one shard per publication day; "
+            "defaults to `indexes` inside data_dir. Processes on one host may share one: the "
+            "writer holding its lock publishes, the others load it and swap in new versions."
+        ),
+    )
+    index_read_only: bool = Field(
+        default=False,
+        description=(
+            "Never publish the index shards, only load them and follow their manifest (an API "
+            "replica sharing PARALLAX_SHARDS_DIR with a worker)."
+        ),
+    )
+    index_publish_interval: float = Field(
+        default=60.0,
+        gt=0,
+        description=(
+            "Seconds between two publishes of the index days changed since; processes sharing "
+            "the shards see another's new vectors sooner through the change log."
+        ),
+    )
     scheduler_enabled: bool = Field(
         default=True, description="Poll every configured feed while the service runs."
     )
@@ -436,4 +459,4 @@ class Settings(BaseSettings):
 
     @property
     def index_dir(self) -> Path:
-        return self.data_dir / "indexes"
+        return self.shards_dir or self.data_dir / "indexes"

@@ -11,12 +11,9 @@ from index.embedder import (
     SentenceTransformerEmbedder,
     load_embedder,
 )
-from index.sync import (
-    IndexSet,
-    bytes_to_vector,
-    get_or_create_model,
-    vector_to_bytes,
-)
+from index.shards import ShardedIndex
+from index.store_vectors import bytes_to_vector, report_day, vector_to_bytes
+from index.sync import IndexSet, get_or_create_model
 from index.vector_index import VectorIndex, ids_checksum
 
 __all__ = [
@@ -25,10 +22,12 @@ __all__ = [
     "Embedder",
     "IndexSet",
     "SentenceTransformerEmbedder",
+    "ShardedIndex",
     "VectorIndex",
     "bytes_to_vector",
     "get_or_create_model",
     "ids_checksum",
     "load_embedder",
+    "report_day",
     "vector_to_bytes",
 ]

@@ -1,62 +1,62 @@
-"""Keeping the FAISS indexes in step with the store, which is the truth.
+"""Keeping the FAISS indexes in step with the store, which is the truth, and with each other.
 
-`IndexSet.open` loads the saved passage and report indexes and checks them against the store's
-vectors for one embedding model. An index that lags the store (a crash after a commit, before a
-save) catches up: only the vectors it misses are read and added, and ids the store no longer has
-are dropped. An index that is missing, made by another model or unreadable is rebuilt from the
-store. Either way it is saved. After that, writers
-call `IndexSet.add` once their store transaction has committed, and `IndexSet.save` from time to
-time (a crash in between only costs a rebuild at the next start). Reports other processes store
-come in through `IndexSet.add_stored`, which the change log's follower calls.
+`IndexSet.open` loads the passage and report indexes of one embedding model, each sharded by
+publication day (`index.shards`) and published under ``settings.index_dir`` (`index.published`),
+and checks every day against the store (`index.open_shards`): only the days that lag or do not
+match are caught up or rebuilt. After that, writers call `IndexSet.add` once their store
+transaction has committed, and `IndexSet.save` from time to time, which publishes the days
+changed since (a crash in between only costs catching those days up at the next start).
+Reports other processes store come in through `IndexSet.add_stored`, which the change log's
+follower calls, and their published shards through `IndexSet.refresh`.
 
-Vectors are stored as raw little-endian float32 bytes (`vector_to_bytes`).
+One process publishes a directory at a time: the one holding its `PublishLock`. Every other
+process sharing it (a read-only replica, or a second writer while the first lives) only loads
+it, swapping in each newer version of a day on `refresh` and keeping what it added itself.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
+import threading
+from collections.abc import Collection
+from datetime import date
 from pathlib import Path
-from typing import Any
 
 import faiss
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Engine, Row, select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
 from core.db.engine import make_sessionmaker
-from core.db.schema import EmbeddingModelRow, PassageRow, PassageVectorRow, ReportVectorRow
+from core.db.schema import EmbeddingModelRow
 from core.errors import IndexMismatch
 from core.startup import StartupProgress
-from index.vector_index import VectorIndex
+from index.open_shards import open_shards
+from index.publish_lock import PublishLock
+from index.published import ShardManifest, load_shard, manifest_stamp, publish, read_manifest
+from index.shards import ShardedIndex
+from index.store_vectors import (
+    PASSAGES,
+    REPORTS,
+    Kind,
+    bytes_to_vector,
+    store_ids_by_day,
+    vector_to_bytes,
+    vectors_of,
+)
+
+__all__ = [
+    "IndexSet",
+    "bytes_to_vector",
+    "get_or_create_model",
+    "mean_direction",
+    "vector_to_bytes",
+]
 
 logger = logging.getLogger(__name__)
-
-REBUILD_CHUNK = 10_000
-# Ids per query when reading only the vectors an index misses (under every backend's limit on
-# bound parameters).
-CATCH_UP_CHUNK = 1_000
-
-_VECTOR_DTYPE = np.dtype("<f4")
-
-
-def vector_to_bytes(vector: npt.ArrayLike) -> bytes:
-    """The stored form of one vector: float32 ``(d,)`` as ``d * 4`` little-endian bytes."""
-    array = np.asarray(vector, dtype=_VECTOR_DTYPE)
-    if array.ndim != 1:
-        raise ValueError(f"one vector at a time, got shape {array.shape}")
-    return array.tobytes()
-
-
-def bytes_to_vector(data: bytes, dimension: int) -> npt.NDArray[np.float32]:
-    """Inverse of `vector_to_bytes`: float32 ``(dimension,)`` (a read-only view of ``data``)."""
-    if len(data) != dimension * _VECTOR_DTYPE.itemsize:
-        raise ValueError(f"{len(data)} bytes is not a {dimension}-d float32 vector")
-    return np.frombuffer(data, dtype=_VECTOR_DTYPE).astype(np.float32, copy=False)
 
 
 def mean_direction(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -91,22 +91,10 @@ def get_or_create_model(session: Session, name: str, dimension: int) -> int:
     return row.id
 
 
-@dataclass(frozen=True)
-class _Kind:
-    """One indexed table: where its vectors live and which column is the index id."""
-
-    name: str
-    table: type[PassageVectorRow] | type[ReportVectorRow]
-    id_column: Any
-
-
-_PASSAGES = _Kind("passages", PassageVectorRow, PassageVectorRow.passage_id)
-_REPORTS = _Kind("reports", ReportVectorRow, ReportVectorRow.report_id)
-
-
 class IndexSet:
     """The passage index (ids = ``passages.id``) and the report index (ids = ``reports.id``)
-    of one embedding model, with the store they are derived from."""
+    of one embedding model, with the store they are derived from and the directory they are
+    published in."""
 
     def __init__(
         self,
@@ -116,8 +104,10 @@ class IndexSet:
         model_name: str,
         dimension: int,
         model_id: int,
-        passages: VectorIndex,
-        reports: VectorIndex,
+        passages: ShardedIndex,
+        reports: ShardedIndex,
+        published: dict[str, ShardManifest | None],
+        lock: PublishLock | None,
     ) -> None:
         self.directory = directory
         self.model_name = model_name
@@ -126,6 +116,11 @@ class IndexSet:
         self.passages = passages
         self.reports = reports
         self._sessions = sessions
+        self._published = published
+        self._lock = lock
+        self._stamps: dict[str, tuple[int, int, int] | None] = {}
+        # One save or refresh at a time in this process: a publish reads what the last wrote.
+        self._busy = threading.Lock()
 
     @classmethod
     def open(
@@ -136,13 +131,14 @@ class IndexSet:
         dimension: int,
         progress: StartupProgress | None = None,
     ) -> IndexSet:
-        """Load both indexes from ``settings.index_dir``; catch up or rebuild any that disagrees
-        with the store, reporting each step to ``progress``.
+        """Load both indexes from ``settings.index_dir``, bring each day level with the store
+        (reporting each step to ``progress``), and publish the days that changed unless the
+        process is read-only (``settings.index_read_only``) or another one publishes.
 
         Also sets FAISS's thread count from ``settings.faiss_threads`` (process-wide). Call it at
-        startup, before any writer runs: rows committed while a rebuild streams may be missed
-        until the next open. A rebuild reads every vector of the model (about 1.5 KB each at
-        384-d) in chunks of `REBUILD_CHUNK`.
+        startup, before any writer runs: rows committed meanwhile reach the indexes through the
+        change log. Rebuilding every day reads every vector of the model (about 1.5 KB each at
+        384-d) in chunks of `index.store_vectors.REBUILD_CHUNK`.
         """
         faiss.omp_set_num_threads(settings.faiss_threads)
         sessions = (
@@ -154,21 +150,39 @@ class IndexSet:
             model_id = get_or_create_model(session, model_name, dimension)
         directory = settings.index_dir
         progress = progress or StartupProgress()
-        indexes = {
-            kind.name: _open_one(
-                kind, directory / kind.name, sessions, model_name, dimension, model_id, progress
+        opened = {
+            kind.name: open_shards(
+                kind,
+                directory / kind.name,
+                sessions,
+                model_name=model_name,
+                dimension=dimension,
+                model_id=model_id,
+                progress=progress,
             )
-            for kind in (_PASSAGES, _REPORTS)
+            for kind in (PASSAGES, REPORTS)
         }
-        return cls(
+        indexes = cls(
             directory=directory,
             sessions=sessions,
             model_name=model_name,
             dimension=dimension,
             model_id=model_id,
-            passages=indexes[_PASSAGES.name],
-            reports=indexes[_REPORTS.name],
+            passages=opened[PASSAGES.name].index,
+            reports=opened[REPORTS.name].index,
+            published={name: each.manifest for name, each in opened.items()},
+            lock=None if settings.index_read_only else PublishLock(directory),
         )
+        indexes.save()
+        return indexes
+
+    @property
+    def publishes(self) -> bool:
+        """Whether this process holds the directory's lock (it is the one that publishes)."""
+        return self._lock is not None and self._lock.held
+
+    def _kinds(self) -> tuple[tuple[Kind, ShardedIndex], ...]:
+        return ((PASSAGES, self.passages), (REPORTS, self.reports))
 
     def add(
         self,
@@ -176,10 +190,12 @@ class IndexSet:
         passage_vectors: npt.ArrayLike,
         report_ids: npt.ArrayLike,
         report_vectors: npt.ArrayLike,
+        day: date,
     ) -> None:
-        """Index vectors the store has committed: ids int64 ``(n,)``, vectors float32 ``(n, d)``."""
-        self.passages.add(passage_ids, passage_vectors)
-        self.reports.add(report_ids, report_vectors)
+        """Index vectors of reports of ``day`` the store has committed: ids int64 ``(n,)``,
+        vectors float32 ``(n, d)``."""
+        self.passages.add(passage_ids, passage_vectors, day)
+        self.reports.add(report_ids, report_vectors, day)
 
     def add_stored(self, session: Session, report_ids: Collection[int]) -> int:
         """Index the stored vectors of ``report_ids`` and of their passages that neither index
@@ -188,157 +204,109 @@ class IndexSet:
         Vectors already held are not read again, so adding the same reports twice changes
         nothing. A report stored without vectors of this model adds nothing.
         """
-        reports = np.asarray(sorted(set(report_ids)), dtype=np.int64)
-        if not reports.size:
+        reports = sorted(set(report_ids))
+        if not reports:
             return 0
-        passages = _store_ids(
-            session,
-            _PASSAGES,
-            self.model_id,
-            PassageVectorRow.passage_id.in_(
-                select(PassageRow.id).where(PassageRow.report_id.in_(reports.tolist()))
-            ),
-        )
         added = 0
-        for kind, index, ids in (
-            (_PASSAGES, self.passages, passages),
-            (_REPORTS, self.reports, reports),
-        ):
-            for found, vectors in _vectors_of(
-                kind, session, self.dimension, self.model_id, index.missing(ids)
-            ):
-                index.add(found, vectors)
-                added += found.size
+        for kind, index in self._kinds():
+            for day, ids in store_ids_by_day(session, kind, self.model_id, reports).items():
+                for found, vectors in vectors_of(
+                    kind, session, self.dimension, self.model_id, index.missing(ids, day)
+                ):
+                    index.add(found, vectors, day)
+                    added += found.size
         return added
 
-    def save(self) -> None:
-        """Save both indexes atomically under ``directory``."""
-        self.passages.save(self.directory / _PASSAGES.name)
-        self.reports.save(self.directory / _REPORTS.name)
+    def save(self) -> bool:
+        """Publish the days changed since the last publish, if this process is the publisher
+        (it becomes one when no other process holds the lock); whether it is."""
+        if self._lock is None:
+            return False
+        with self._busy:
+            return self._save()
+
+    def _save(self) -> bool:
+        assert self._lock is not None
+        if not self._lock.held:
+            if not self._lock.try_acquire():
+                return False
+            # Another publisher may have published days since this process loaded them.
+            self._refresh()
+        for kind, index in self._kinds():
+            directory = self.directory / kind.name
+            days = index.take_changed()
+            try:
+                current = read_manifest(directory, model=self.model_name, dimension=self.dimension)
+            except IndexMismatch:
+                current = None
+            if current is None:
+                days |= set(index.days())
+            elif not days:
+                continue
+            try:
+                self._published[kind.name] = publish(directory, index, days, current)
+            except BaseException:
+                index.mark_changed(days)
+                raise
+        return True
+
+    def refresh(self) -> int:
+        """Swap in the day shards another process published since this one last looked;
+        returns how many were swapped. The publisher's own memory is the newest: it skips.
+
+        A shard that cannot be loaded (deleted by two publishes during the load, or damaged) is
+        logged and left for the next call, with the days after it.
+        """
+        if self.publishes:
+            return 0
+        with self._busy:
+            return self._refresh()
+
+    def _refresh(self) -> int:
+        swapped = 0
+        for kind, index in self._kinds():
+            directory = self.directory / kind.name
+            stamp = manifest_stamp(directory)
+            if stamp is None or stamp == self._stamps.get(kind.name):
+                continue
+            # A manifest that fails is not read again until it is replaced.
+            self._stamps[kind.name] = stamp
+            try:
+                swapped += self._swap_in_newer(kind, index, directory)
+            except IndexMismatch as exc:
+                logger.warning("keeping the %s shards loaded: %s", kind.name, exc)
+        return swapped
+
+    def _swap_in_newer(self, kind: Kind, index: ShardedIndex, directory: Path) -> int:
+        known = self._published.get(kind.name)
+        manifest = read_manifest(directory, model=self.model_name, dimension=self.dimension)
+        if manifest is None or (known is not None and known.generation == manifest.generation):
+            return 0
+        swapped = 0
+        for day, entry in sorted(manifest.shards.items()):
+            if known is None or known.shards.get(day) != entry:
+                shard = load_shard(
+                    directory, day, entry, model=self.model_name, dimension=self.dimension
+                )
+                index.swap_in(day, shard)
+                swapped += 1
+        self._published[kind.name] = manifest
+        return swapped
+
+    def close(self) -> None:
+        """Give up publishing (another writer may take over)."""
+        if self._lock is not None:
+            self._lock.release()
 
     def verify(self) -> bool:
-        """Whether each index holds exactly the ids the store has vectors for (this model)."""
+        """Whether each index holds exactly the ids the store has vectors for (this model), each
+        in its day's shard."""
         with self._sessions() as session:
-            return all(
-                _same_ids(index.ids(), _store_ids(session, kind, self.model_id))
-                for kind, index in ((_PASSAGES, self.passages), (_REPORTS, self.reports))
-            )
-
-
-def _store_ids(session: Session, kind: _Kind, model_id: int, *where: Any) -> npt.NDArray[np.int64]:
-    ids = session.scalars(
-        select(kind.id_column).where(kind.table.model_id == model_id, *where)
-    ).all()
-    return np.asarray(ids, dtype=np.int64)
-
-
-def _same_ids(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> bool:
-    return a.size == b.size and bool(np.array_equal(np.sort(a), np.sort(b)))
-
-
-def _open_one(
-    kind: _Kind,
-    directory: Path,
-    sessions: sessionmaker[Session],
-    model_name: str,
-    dimension: int,
-    model_id: int,
-    progress: StartupProgress,
-) -> VectorIndex:
-    progress.begin(f"loading the {kind.name} index")
-    with sessions() as session:
-        store = _store_ids(session, kind, model_id)
-    if not directory.exists() and store.size == 0:
-        index = VectorIndex(dimension, model=model_name)
-        index.save(directory)
-        logger.info("created an empty %s index for %s", kind.name, model_name)
-        return index
-    try:
-        index = VectorIndex.load(directory, model=model_name, dimension=dimension)
-    except IndexMismatch as exc:
-        logger.warning("rebuilding the %s index from the store: %s", kind.name, exc)
-        index = _rebuild(kind, sessions, model_name, dimension, model_id, store.size, progress)
-        index.save(directory)
-        logger.info("rebuilt %s index: %d vectors of %s", kind.name, len(index), model_name)
-        return index
-    held = index.ids()
-    if _same_ids(held, store):
-        logger.info("loaded %s index: %d vectors of %s", kind.name, len(held), model_name)
-        return index
-    missing = np.setdiff1d(store, held)
-    extra = np.setdiff1d(held, store)
-    logger.warning(
-        "the %s index lags the store: adding %d stored vectors, dropping %d ids not in the store",
-        kind.name,
-        missing.size,
-        extra.size,
-    )
-    index.remove(extra)
-    progress.begin(f"catching up the {kind.name} index", total=int(missing.size))
-    with sessions() as session:
-        for ids, vectors in _vectors_of(kind, session, dimension, model_id, missing):
-            index.add(ids, vectors)
-            progress.advance(len(ids))
-    index.save(directory)
-    return index
-
-
-def _rebuild(
-    kind: _Kind,
-    sessions: sessionmaker[Session],
-    model_name: str,
-    dimension: int,
-    model_id: int,
-    count: int,
-    progress: StartupProgress,
-) -> VectorIndex:
-    progress.begin(f"rebuilding the {kind.name} index", total=count)
-    index = VectorIndex(dimension, model=model_name)
-    for ids, vectors in _stream_vectors(kind, sessions, dimension, model_id):
-        index.add(ids, vectors)
-        progress.advance(len(ids))
-    return index
-
-
-def _vectors_of(
-    kind: _Kind,
-    session: Session,
-    dimension: int,
-    model_id: int,
-    wanted: npt.NDArray[np.int64],
-) -> Iterator[tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]]:
-    """The model's stored vectors of the ``wanted`` ids, ``CATCH_UP_CHUNK`` at a time."""
-    for start in range(0, wanted.size, CATCH_UP_CHUNK):
-        chunk = [int(i) for i in wanted[start : start + CATCH_UP_CHUNK]]
-        rows = session.execute(
-            select(kind.id_column, kind.table.vector).where(
-                kind.table.model_id == model_id, kind.id_column.in_(chunk)
-            )
-        ).all()
-        yield _as_arrays(rows, dimension)
-
-
-def _stream_vectors(
-    kind: _Kind, sessions: sessionmaker[Session], dimension: int, model_id: int
-) -> Iterator[tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]]:
-    """The model's stored vectors in id order, ``REBUILD_CHUNK`` rows at a time."""
-    statement = (
-        select(kind.id_column, kind.table.vector)
-        .where(kind.table.model_id == model_id)
-        .order_by(kind.id_column)
-        .execution_options(yield_per=REBUILD_CHUNK)
-    )
-    with sessions() as session:
-        for chunk in session.execute(statement).partitions():
-            yield _as_arrays(chunk, dimension)
-
-
-def _as_arrays(
-    rows: Sequence[Row[int, bytes]], dimension: int
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-    """Rows of (id, vector bytes) as ids int64 ``(n,)`` and vectors float32 ``(n, dimension)``."""
-    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-    vectors = np.empty((len(rows), dimension), dtype=np.float32)
-    for i, row in enumerate(rows):
-        vectors[i] = bytes_to_vector(row[1], dimension)
-    return ids, vectors
+            for kind, index in self._kinds():
+                store = store_ids_by_day(session, kind, self.model_id)
+                held = {day: np.sort(ids) for day, ids in index.ids_by_day().items() if ids.size}
+                if held.keys() != store.keys() or any(
+                    not np.array_equal(held[day], np.sort(ids)) for day, ids in store.items()
+                ):
+                    return False
+        return True

@@ -80,6 +80,16 @@ class _ReadWriteLock:
                 self._cond.notify_all()
 
 
+class IdSelection:
+    """A set of ids searches are restricted to, built once for several searches (faiss
+    ``IDSelectorBatch``: building it costs about as much as an exact search of a few thousand
+    vectors)."""
+
+    def __init__(self, ids: npt.ArrayLike) -> None:
+        self.ids = _as_ids(ids)
+        self.selector: Any = faiss.IDSelectorBatch(self.ids)
+
+
 def ids_checksum(ids: npt.ArrayLike) -> str:
     """sha256 of the sorted id set as little-endian int64: equal sets give equal checksums."""
     ordered = np.sort(np.asarray(ids, dtype=np.int64).ravel())
@@ -108,7 +118,7 @@ def _normalised(vectors: npt.ArrayLike, dimension: int, what: str) -> FloatArray
     return array
 
 
-def _write_atomically(path: Path, write: Callable[[Path], object]) -> int:
+def write_atomically(path: Path, write: Callable[[Path], object]) -> int:
     """Run ``write(temp_path)``, fsync it, then move it over ``path``; no temp file survives.
 
     Returns the size of the file written, in bytes.
@@ -235,13 +245,30 @@ class VectorIndex:
                 raise KeyError(id_)
             return np.asarray(self._index.reconstruct(int(id_)), dtype=np.float32)
 
+    def reconstruct_many(self, ids: npt.ArrayLike) -> FloatArray:
+        """The stored (unit) vectors of ``ids`` (int64 ``(n,)``), float32 ``(n, dimension)``;
+        KeyError if one is absent."""
+        id_array = _as_ids(ids)
+        with self._lock.read():
+            absent = id_array[~self._present(id_array)]
+            if absent.size:
+                raise KeyError(int(absent[0]))
+            if not id_array.size:
+                return np.empty((0, self._dimension), dtype=np.float32)
+            return np.asarray(self._index.reconstruct_batch(id_array), dtype=np.float32)
+
     def search(
-        self, queries: npt.ArrayLike, k: int, *, allowed: npt.ArrayLike | None = None
+        self,
+        queries: npt.ArrayLike,
+        k: int,
+        *,
+        allowed: npt.ArrayLike | IdSelection | None = None,
     ) -> tuple[FloatArray, IdArray]:
         """The ``k`` nearest stored vectors to each query, best first.
 
         queries: float32 ``(m, dimension)`` (normalised here). allowed: int64 ``(a,)`` restricting
-        the candidates to these ids (faiss ``IDSelectorBatch``), or None for all.
+        the candidates to these ids (faiss ``IDSelectorBatch``), the same as an `IdSelection`,
+        or None for all.
         Returns scores float32 ``(m, k)`` (cosine) and ids int64 ``(m, k)``; where fewer than
         ``k`` candidates exist, the row is padded with id -1 and score -inf.
 
@@ -255,13 +282,12 @@ class VectorIndex:
         scores: FloatArray
         labels: IdArray
         if allowed is not None:
-            allowed_ids = _as_ids(allowed)
-            if not allowed_ids.size or not m:
+            # The parameters hold a bare pointer: keep the selection referenced during the search.
+            selection = allowed if isinstance(allowed, IdSelection) else IdSelection(allowed)
+            if not selection.ids.size or not m:
                 return _padded(m, k)
-            # The parameters hold a bare pointer: keep the selector referenced during the search.
-            selector = faiss.IDSelectorBatch(allowed_ids)
             params = faiss.SearchParameters()
-            params.sel = selector
+            params.sel = selection.selector
         elif not m:
             return _padded(m, k)
         else:
@@ -273,8 +299,9 @@ class VectorIndex:
         scores[labels < 0] = -np.inf
         return scores, labels
 
-    def save(self, directory: str | os.PathLike[str]) -> None:
-        """Write ``index.faiss`` then ``manifest.json`` into ``directory``, each atomically.
+    def save(self, directory: str | os.PathLike[str]) -> dict[str, Any]:
+        """Write ``index.faiss`` then ``manifest.json`` into ``directory``, each atomically;
+        returns the manifest written.
 
         The index is copied under the read lock and written without it, so neither searches nor
         writers wait for the disk; the copy briefly doubles the index's memory.
@@ -285,7 +312,7 @@ class VectorIndex:
             with self._lock.read():
                 snapshot: Any = faiss.clone_index(self._index)
             ids = np.asarray(faiss.vector_to_array(snapshot.id_map), dtype=np.int64)
-            size = _write_atomically(
+            size = write_atomically(
                 target / INDEX_FILE, lambda path: faiss.write_index(snapshot, str(path))
             )
             manifest = {
@@ -299,7 +326,8 @@ class VectorIndex:
                 "faiss_version": faiss.__version__,
             }
             payload = json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8")
-            _write_atomically(target / MANIFEST_FILE, lambda path: path.write_bytes(payload))
+            write_atomically(target / MANIFEST_FILE, lambda path: path.write_bytes(payload))
+            return manifest
 
     @classmethod
     def load(cls, directory: str | os.PathLike[str], *, model: str, dimension: int) -> VectorIndex:

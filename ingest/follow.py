@@ -9,8 +9,6 @@ nothing.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Callable
 
 from sqlalchemy import select
@@ -22,9 +20,7 @@ from core.db.changes import ARTICLE_ADDED, ARTICLE_MOVED, EVENT_MERGED, Change, 
 from core.db.schema import ArticleRow
 from index.sync import IndexSet
 from ingest.event_features import stored_features
-from ingest.periodic import Periodic
-
-log = logging.getLogger(__name__)
+from ingest.periodic import PeriodicWork
 
 FOLLOW_BATCH = 500
 
@@ -77,22 +73,15 @@ def _apply(
         index.follow_merged(change.source_event_id, change.event_id)
 
 
-class ChangeFollower:
+class ChangeFollower(PeriodicWork):
     """Runs `follow` every `interval` seconds off the event loop until stopped."""
 
     def __init__(self, follow: Callable[[], object], interval: float) -> None:
-        self._follow = follow
-        self._periodic = Periodic("change-follower", self._tick, interval)
-
-    def start(self) -> None:
-        self._periodic.start()
-
-    async def stop(self) -> None:
-        await self._periodic.stop()
-
-    async def _tick(self) -> None:
-        try:
-            await asyncio.to_thread(self._follow)
-        except SQLAlchemyError as error:
-            # The store may be restarting: the next poll picks up from the same mark.
-            log.warning("following the change log failed: %s", error)
+        # The store may be restarting: the next poll picks up from the same mark.
+        super().__init__(
+            "change-follower",
+            follow,
+            interval,
+            passing=(SQLAlchemyError,),
+            failed="following the change log failed",
+        )

@@ -58,6 +58,7 @@ class NewArticle:
 class StoredReport:
     report_id: int
     passage_ids: list[int]
+    stored_at: datetime
 
 
 def article_id_for(session: Session, canonical_url: str) -> int | None:
@@ -137,7 +138,7 @@ def insert_report(session: Session, report: NewReport, model_id: int) -> StoredR
             vector=np.asarray(report.report_vector, dtype=np.float32).tobytes(),
         )
     )
-    return StoredReport(row.id, [passage.id for passage in passage_rows])
+    return StoredReport(row.id, [passage.id for passage in passage_rows], row.created_at)
 
 
 def insert_article(session: Session, article: NewArticle, report_id: int) -> int:

@@ -26,6 +26,7 @@ from core.errors import NotAnArticle
 from core.models import ArticleInput, ExtractedArticle, Outlet, PassageSpan
 from core.outlets import outlet_for_url
 from index.embedder import Embedder
+from index.store_vectors import report_day
 from index.sync import IndexSet, mean_direction
 from ingest.dedupe import NEAR_DUPLICATE_DISTANCE, content_hash, simhash
 from ingest.events import EventRecorder
@@ -368,6 +369,7 @@ class Pipeline:
                 vectors,
                 np.asarray([stored.report_id], dtype=np.int64),
                 report_vector[np.newaxis, :],
+                report_day(prepared.article.published_at, stored.stored_at),
             )
         outcome = Outcome.REPRINT if original is not None else Outcome.INGESTED
         return IngestResult(outcome, article_id)

@@ -35,6 +35,7 @@ from ingest.follow import ChangeFollower
 from ingest.jobs import BatchStatus, Job, JobFailure, JobQueue
 from ingest.limits import ArticleLimits
 from ingest.outlet_store import add_outlet, added_outlets
+from ingest.periodic import PeriodicWork
 from ingest.pipeline import Pipeline
 from ingest.quarantine import quarantine_over_caps
 from ingest.scheduler import FeedScheduler
@@ -338,7 +339,21 @@ async def ingest_service(
         _open, settings, embedder, extra_outlets, include_registry, progress
     )
     sessions, indexes = opened.sessions, opened.indexes
-    follower = ChangeFollower(opened.events.follow, settings.event_follow_interval)
+    events = opened.events
+
+    def follow() -> None:
+        events.follow()
+        indexes.refresh()
+
+    follower = ChangeFollower(follow, settings.event_follow_interval)
+    # A full or failing disk: the days stay marked and the next publish tries again.
+    publisher = PeriodicWork(
+        "shard-publisher",
+        indexes.save,
+        settings.index_publish_interval,
+        passing=(OSError,),
+        failed="publishing the index shards failed",
+    )
     progress.begin("starting the ingest workers")
     executor = ThreadPoolExecutor(max_workers=settings.ingest_workers + 2)
     queue = JobQueue(sessions, lease_seconds=settings.job_lease_seconds)
@@ -391,6 +406,8 @@ async def ingest_service(
             for kind in ("url", "article", "feed", "verify"):
                 runner.register(kind, service.handle)
             follower.start()
+            if not settings.index_read_only:
+                publisher.start()
             if run_workers:
                 service.workers.start()
                 if settings.scheduler_enabled if schedule_feeds is None else schedule_feeds:
@@ -399,9 +416,11 @@ async def ingest_service(
                 yield service
             finally:
                 await follower.stop()
+                await publisher.stop()
                 await service.scheduler.stop()
                 await service.workers.stop()
                 indexes.save()
+                indexes.close()
     finally:
         executor.shutdown(wait=True)
         opened.engine.dispose()

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import numpy as np
@@ -200,6 +200,29 @@ def test_find_same_event_searches_the_index_within_allowed_ids() -> None:
         allowed_ids=[1, 2, 3],
     )
     assert [m.article_id for m in found] == [2, 3]
+
+
+def test_the_event_index_finds_every_article_of_the_window_in_its_day_shards() -> None:
+    """The window crosses UTC midnights and a local date that differs from the UTC one."""
+    query_time = datetime(2018, 7, 22, 1, tzinfo=UTC)
+    window = timedelta(days=3)
+    published = {
+        2: query_time - window + timedelta(minutes=1),
+        3: query_time + window - timedelta(minutes=1),
+        4: datetime(2018, 7, 21, 21, tzinfo=timezone(timedelta(hours=-5))),
+        5: None,
+        6: query_time - window - timedelta(minutes=1),
+        7: query_time + window + timedelta(minutes=1),
+    }
+    index = EventIndex(dimension=DIM, model_name="test", window_days=3.0, same_event=_hand_model())
+    query = _features(1, [0, 1, 2], names=["x"], published_at=query_time)
+    index.restore(query, event_id=1, report=1)
+    for article_id, moment in published.items():
+        features = _features(article_id, [0, 1, 2], names=["x"], published_at=moment)
+        index.restore(features, event_id=article_id, report=article_id)
+    assert sorted(m.article_id for m in index.matches(query)) == [2, 3, 4, 5]
+    undated = _features(8, [0, 1, 2], names=["x"], published_at=None)
+    assert sorted(m.article_id for m in index.matches(undated)) == [1, 2, 3, 4, 5, 6, 7]
 
 
 def _synthetic(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, list[str]]:

@@ -1,101 +1,41 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from itertools import count
 
 import numpy as np
 import pytest
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-import index.sync as sync_module
+import index.open_shards as open_shards_module
+import index.store_vectors as store_vectors_module
 from core.config import Settings
-from core.db.engine import make_engine, make_sessionmaker, migrate
+from core.db.engine import make_sessionmaker
 from core.db.schema import (
     EmbeddingModelRow,
     PassageRow,
-    PassageVectorRow,
-    ReportRow,
     ReportVectorRow,
 )
 from core.errors import IndexMismatch
 from core.startup import StartupProgress, StartupStep
+from index.published import SHARDS_MANIFEST, load_published, publish
+from index.shards import ShardedIndex
 from index.sync import IndexSet, bytes_to_vector, get_or_create_model, vector_to_bytes
-from index.vector_index import VectorIndex
-from tests.doubles import HashingEmbedder
+from tests.index._stored import DIM, EMBEDDER, MODEL, StoreReports
 
-# Index bookkeeping does not depend on embedding quality: the hashing test double suffices.
-EMBEDDER = HashingEmbedder(32)
-MODEL, DIM = EMBEDDER.name, EMBEDDER.dimension
-_HASHES = count()
-
-
-@pytest.fixture
-def engine(settings: Settings) -> Iterator[Engine]:
-    engine = make_engine(settings.resolved_database_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine: Engine) -> sessionmaker[Session]:
-    return make_sessionmaker(engine)
-
-
-Store = Callable[[list[str]], tuple[int, list[int]]]
-
-
-@pytest.fixture
-def store_report(sessions: sessionmaker[Session]) -> Store:
-    """Commit one report with one passage per text and their vectors; returns the ids."""
-
-    def store(texts: list[str], model: str = MODEL) -> tuple[int, list[int]]:
-        vectors = EMBEDDER.encode(texts)
-        with sessions.begin() as session:
-            model_id = get_or_create_model(session, model, DIM)
-            report = ReportRow(
-                content_hash=f"{next(_HASHES):064x}",
-                simhash=0,
-                text=" ".join(texts),
-                language="en",
-                created_at=datetime.now(UTC),
-            )
-            session.add(report)
-            session.flush()
-            passage_ids = []
-            offset = 0
-            for idx, (text, vector) in enumerate(zip(texts, vectors, strict=True)):
-                passage = PassageRow(
-                    report_id=report.id, idx=idx, start=offset, end=offset + len(text), text=text
-                )
-                offset += len(text) + 1
-                session.add(passage)
-                session.flush()
-                passage_ids.append(passage.id)
-                session.add(
-                    PassageVectorRow(
-                        passage_id=passage.id, model_id=model_id, vector=vector_to_bytes(vector)
-                    )
-                )
-            mean = vectors.mean(axis=0)
-            session.add(
-                ReportVectorRow(
-                    report_id=report.id,
-                    model_id=model_id,
-                    vector=vector_to_bytes(mean / np.linalg.norm(mean)),
-                )
-            )
-            return report.id, passage_ids
-
-    return store
+Store = StoreReports
 
 
 def fill(store: Store, reports: int = 3) -> None:
     for r in range(reports):
         store([f"report {r} passage {p} about topic {r * 7 + p}" for p in range(4)])
+
+
+def published_ids(settings: Settings, kind: str, model: str = MODEL, dim: int = DIM) -> set[int]:
+    """Every id the published shards of ``kind`` hold, read as another process would."""
+    published = load_published(settings.index_dir / kind, model=model, dimension=dim)
+    return set(published.ids().tolist())
 
 
 def rebuilt(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -137,14 +77,14 @@ def test_rebuilds_when_the_index_dir_is_empty(
 ) -> None:
     fill(store_report)
     store_report(["vectors of another model are not indexed"], "other-model")
-    caplog.set_level(logging.INFO, logger="index.sync")
+    caplog.set_level(logging.INFO, logger="index")
     indexes = IndexSet.open(settings, engine, MODEL, DIM)
     assert len(rebuilt(caplog)) == 2
     assert len(indexes.passages) == 12
     assert len(indexes.reports) == 3
     assert indexes.verify()
     for kind in ("passages", "reports"):
-        assert (settings.index_dir / kind / "manifest.json").is_file()
+        assert (settings.index_dir / kind / SHARDS_MANIFEST).is_file()
 
     query = EMBEDDER.encode(["report 1 passage 2 about topic 9"])
     _, found = indexes.passages.search(query, 1)
@@ -174,17 +114,17 @@ def test_rebuilds_when_the_manifest_disagrees(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     fill(store_report)
-    stale = VectorIndex(DIM * 2, model="an-older-model")
-    stale.add([1, 2], np.eye(2, DIM * 2, dtype=np.float32))
-    stale.save(settings.index_dir / "passages")
-    caplog.set_level(logging.INFO, logger="index.sync")
+    stale = ShardedIndex(DIM * 2, model="an-older-model")
+    day = datetime.now(UTC).date()
+    stale.add([1, 2], np.eye(2, DIM * 2, dtype=np.float32), day)
+    publish(settings.index_dir / "passages", stale, {day}, None)
+    caplog.set_level(logging.INFO, logger="index")
     indexes = IndexSet.open(settings, engine, MODEL, DIM)
     messages = rebuilt(caplog)
     assert any("passages" in m and "an-older-model" in m for m in messages)
     assert indexes.verify()
     assert len(indexes.passages) == 12
-    reloaded = VectorIndex.load(settings.index_dir / "passages", model=MODEL, dimension=DIM)
-    assert len(reloaded) == 12
+    assert len(published_ids(settings, "passages")) == 12
 
 
 def caught_up(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -195,7 +135,7 @@ def refuse_full_rebuilds(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_args: object) -> None:
         raise AssertionError("the index was rebuilt from every stored vector")
 
-    monkeypatch.setattr(sync_module, "_stream_vectors", refuse)
+    monkeypatch.setattr(open_shards_module, "stream_vectors", refuse)
 
 
 def test_an_index_lagging_the_store_adds_only_what_it_misses(
@@ -206,10 +146,10 @@ def test_an_index_lagging_the_store_adds_only_what_it_misses(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     fill(store_report, reports=2)
-    IndexSet.open(settings, sessions, MODEL, DIM).save()
+    IndexSet.open(settings, sessions, MODEL, DIM).close()
     report_id, passage_ids = store_report(["committed after the save", "and never indexed"])
     read: list[list[int]] = []
-    vectors_of = sync_module._vectors_of
+    vectors_of = open_shards_module.vectors_of
 
     def spy(
         kind: object, sessions: object, dimension: int, model_id: int, wanted: np.ndarray
@@ -217,9 +157,9 @@ def test_an_index_lagging_the_store_adds_only_what_it_misses(
         read.append(sorted(wanted.tolist()))
         return vectors_of(kind, sessions, dimension, model_id, wanted)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(sync_module, "_vectors_of", spy)
+    monkeypatch.setattr(open_shards_module, "vectors_of", spy)
     refuse_full_rebuilds(monkeypatch)
-    caplog.set_level(logging.INFO, logger="index.sync")
+    caplog.set_level(logging.INFO, logger="index")
     caplog.clear()
     indexes = IndexSet.open(settings, sessions, MODEL, DIM)
     assert read == [sorted(passage_ids), [report_id]]
@@ -227,8 +167,7 @@ def test_an_index_lagging_the_store_adds_only_what_it_misses(
     assert "adding 2 stored vectors, dropping 0" in caught_up(caplog)[0]
     assert indexes.verify()
     assert len(indexes.passages) == 10
-    reloaded = VectorIndex.load(settings.index_dir / "passages", model=MODEL, dimension=DIM)
-    assert set(passage_ids) <= set(reloaded.ids().tolist())
+    assert set(passage_ids) <= published_ids(settings, "passages")
 
 
 def test_an_index_holding_ids_the_store_lost_drops_them(
@@ -240,11 +179,11 @@ def test_an_index_holding_ids_the_store_lost_drops_them(
 ) -> None:
     fill(store_report, reports=2)
     gone, _ = store_report(["a report that will be deleted"])
-    IndexSet.open(settings, sessions, MODEL, DIM)
+    IndexSet.open(settings, sessions, MODEL, DIM).close()
     with sessions.begin() as session:
         session.execute(delete(ReportVectorRow).where(ReportVectorRow.report_id == gone))
     refuse_full_rebuilds(monkeypatch)
-    caplog.set_level(logging.INFO, logger="index.sync")
+    caplog.set_level(logging.INFO, logger="index")
     caplog.clear()
     indexes = IndexSet.open(settings, sessions, MODEL, DIM)
     assert ["adding 0 stored vectors, dropping 1" in m for m in caught_up(caplog)] == [True]
@@ -256,7 +195,7 @@ def test_startup_progress_counts_the_vectors_caught_up(
     settings: Settings, sessions: sessionmaker[Session], store_report: Store
 ) -> None:
     fill(store_report, reports=1)
-    IndexSet.open(settings, sessions, MODEL, DIM).save()
+    IndexSet.open(settings, sessions, MODEL, DIM).close()
     store_report(["one more", "two more", "three more"])
     seen: list[StartupStep] = []
 
@@ -289,11 +228,17 @@ def test_add_after_commit_keeps_verify_true(
         stored = session.scalars(
             select(ReportVectorRow.vector).where(ReportVectorRow.report_id == report_id)
         ).one()
-    indexes.add(passage_ids, vectors, [report_id], bytes_to_vector(stored, DIM)[np.newaxis, :])
+    indexes.add(
+        passage_ids,
+        vectors,
+        [report_id],
+        bytes_to_vector(stored, DIM)[np.newaxis, :],
+        datetime.now(UTC).date(),
+    )
     assert indexes.verify()
     indexes.save()
 
-    caplog.set_level(logging.INFO, logger="index.sync")
+    caplog.set_level(logging.INFO, logger="index")
     caplog.clear()
     assert IndexSet.open(settings, sessions, MODEL, DIM).verify()
     assert rebuilt(caplog) == []
@@ -305,7 +250,7 @@ def test_rebuild_streams_in_chunks(
     store_report: Store,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(sync_module, "REBUILD_CHUNK", 5)
+    monkeypatch.setattr(store_vectors_module, "REBUILD_CHUNK", 5)
     fill(store_report, reports=4)
     indexes = IndexSet.open(settings, engine, MODEL, DIM)
     assert len(indexes.passages) == 16

@@ -51,7 +51,8 @@ def delete_queues(url: str, queue: str) -> None:
 
 
 def worker_environment(settings: Settings, data_dir: Path) -> dict[str, str]:
-    """The worker's environment: the test's settings, its own data directory."""
+    """The worker's environment: the test's settings, its own data directory (and the shard
+    directory the settings name, if any)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("PARALLAX_")}
     env.update(
         PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
@@ -70,7 +71,10 @@ def worker_environment(settings: Settings, data_dir: Path) -> dict[str, str]:
         PARALLAX_JOB_SWEEP_INTERVAL=str(settings.job_sweep_interval),
         PARALLAX_INGEST_WORKERS="1",
         PARALLAX_TORCH_THREADS="1",
+        PARALLAX_INDEX_PUBLISH_INTERVAL=str(settings.index_publish_interval),
     )
+    if settings.shards_dir is not None:
+        env["PARALLAX_SHARDS_DIR"] = str(settings.shards_dir)
     return env
 
 

@@ -28,9 +28,11 @@ from sqlalchemy import URL, select
 
 from core.config import Settings
 from core.db.engine import make_engine, make_sessionmaker
-from core.db.schema import ArticleRow, JobRow
+from core.db.schema import ArticleRow, EmbeddingModelRow, JobRow, PassageVectorRow
+from core.errors import IndexMismatch
 from demo.articles import EVACUATION
 from demo.server import DemoSite
+from index.published import load_published
 from ingest.jobs import RUNNING
 from tests.api._support import (
     RedisServer,
@@ -59,8 +61,10 @@ FOLLOW_DEADLINE = 60.0
 def cluster_settings(
     make_settings: Callable[..., Settings],
     postgres_server_url: URL,  # noqa: F811
+    tmp_path: Path,
 ) -> Iterator[Settings]:
-    """One PostgreSQL database and one RabbitMQ queue of this test's own, deleted after."""
+    """One PostgreSQL database and one RabbitMQ queue of this test's own, deleted after, and
+    one FAISS shard directory every process shares, as in compose.yaml."""
     broker_url = service_url(
         "PARALLAX_TEST_BROKER_URL", "the cluster test, which needs RabbitMQ, did not run"
     )
@@ -75,6 +79,8 @@ def cluster_settings(
             # sweep within the test, long enough for any one attempt.
             job_lease_seconds=60.0,
             job_sweep_interval=1.0,
+            shards_dir=tmp_path / "shards",
+            index_publish_interval=1.0,
         )
         delete_queues(broker_url, queue)
 
@@ -110,6 +116,8 @@ def _api_environment(
         "PARALLAX_SCHEDULER_ENABLED": "false",
         "PARALLAX_COVERAGE_REFRESH": "false",
         "PARALLAX_TORCH_THREADS": "1",
+        "PARALLAX_SHARDS_DIR": str(settings.shards_dir),
+        "PARALLAX_INDEX_READ_ONLY": "true",
         "HF_HUB_OFFLINE": "1",
     }
 
@@ -188,6 +196,26 @@ def _signature(answer: dict[str, Any]) -> tuple[Any, ...]:
         [(item["article_id"], item["same_event_confidence"]) for item in answer["coverage"]],
         divergences,
     )
+
+
+def _published_when_level(sessions: Any, settings: Settings) -> bool:
+    """Whether the published passage shards come to hold every stored passage vector (the
+    workers publish every second) within the follow deadline."""
+    assert settings.shards_dir is not None
+    deadline = time.monotonic() + FOLLOW_DEADLINE
+    while time.monotonic() < deadline:
+        with sessions() as session:
+            stored = set(session.scalars(select(PassageVectorRow.passage_id)).all())
+            model = session.execute(select(EmbeddingModelRow.name, EmbeddingModelRow.dimension))
+            name, dimension = model.one()
+        try:
+            held = load_published(settings.shards_dir / "passages", model=name, dimension=dimension)
+        except IndexMismatch:
+            held = None
+        if held is not None and set(held.ids().tolist()) == stored:
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def _event_mates(sessions: Any, url: str) -> set[int]:
@@ -290,11 +318,14 @@ def test_two_apis_and_two_workers_agree_through_a_worker_kill_and_a_redis_restar
                 select(JobRow.attempts).where(JobRow.key.endswith("/held"))
             ).one()
 
+        published = _published_when_level(sessions, cluster_settings)
         compared = site.url_of(event_articles(EVACUATION)[1])
         mates = _event_mates(sessions, compared)
         agreed = _agreed_comparison(clients, redis, compared, mates)
 
     assert set(traffic.statuses) == {200}, traffic.statuses
+    # One of the workers, the killed one or not, published every stored vector.
+    assert published, workers.logs()[-4000:]
     assert report["counts"] == {"done": len(urls)}, report
     assert report["failures"] == []
     # The killed attempt counts: the held page's job ran twice, its article is stored once.

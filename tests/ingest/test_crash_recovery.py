@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from demo import ARTICLES
-from index.vector_index import VectorIndex
+from index.published import load_published
 
 pytestmark = pytest.mark.slow
 
@@ -111,7 +111,7 @@ def test_killed_ingest_resumes_without_loss_or_duplicates(tmp_path: Path) -> Non
     )
 
     model = "sentence-transformers/all-MiniLM-L6-v2+onnx-int8"
-    passages = VectorIndex.load(data_dir / "indexes" / "passages", model=model, dimension=384)
-    reports = VectorIndex.load(data_dir / "indexes" / "reports", model=model, dimension=384)
+    passages = load_published(data_dir / "indexes" / "passages", model=model, dimension=384)
+    reports = load_published(data_dir / "indexes" / "reports", model=model, dimension=384)
     assert np.array_equal(np.sort(passages.ids()), _ids(database, "select id from passages"))
     assert np.array_equal(np.sort(reports.ids()), _ids(database, "select id from reports"))
