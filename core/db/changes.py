@@ -1,10 +1,9 @@
 """The event change log and the lock every event assignment runs under.
 
 Each placement of an article, each event created, each merge or move and each placed article
-quarantined appends a row. Rows are
-appended only while `lock_assignments` is held, and the lock lasts until the transaction ends,
-so ids are issued and committed in one order: a process that has read every row up to id N
-(its high-water mark) never finds a row below N later.
+quarantined appends a row. Rows are appended only while `lock_assignments` is held, and the lock
+lasts until the transaction ends, so ids are issued and committed in one order: a process that
+has read every row up to id N (its high-water mark) never finds a row below N later.
 """
 
 from __future__ import annotations
@@ -42,9 +41,9 @@ _ASSIGNMENT_LOCK_KEY = 0x7061_7261_6576_656E
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """`event_id` is where the article or the merged event now belongs (for a quarantined
-    article, the live event it left); `source_event_id` is the event an article moved out of,
-    or the event merged away."""
+    """`event_id` is where the article or the merged event now belongs, or for a quarantined
+    article the live event it left; `source_event_id` is the event an article moved out of (or
+    was stored in, when quarantined), or the event merged away."""
 
     id: int
     kind: str
