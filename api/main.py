@@ -40,6 +40,7 @@ from compare import (
     EngineComparer,
     Resolver,
 )
+from compare.key_memo import KeyMemo
 from comparison.pair_cover import shipped_cover
 from core.config import Settings
 from core.errors import StartupStopped
@@ -144,7 +145,7 @@ def create_app(
             settings=settings,
             ingest=service,
             archive=Archive(service.sessions, service.outlets),
-            resolver=Resolver.of(service),
+            resolver=Resolver.of(service, memo=KeyMemo(settings.comparison_key_memo_size)),
             comparer=make_comparer(service),
             cache=cache,
             refresher=CoverageRefresher(

@@ -17,10 +17,10 @@ The first run ingests events.dev.jsonl into `--store` (minus one long article fr
 most clients over the /healthz p95 in the same run: what a cached answer adds to the floor.
 
 Prints the raw embedding rate of this machine at the time (to scale the rest: shared machines
-vary), throughput, p50/p95/p99 and the server's CPU time per request for each phase (all
-answers, shed ones included, are timed), the server's peak RSS, and the last traceback in the
-server's log if it logged any. The client (`raw_http`) runs on the same two cores as the server:
-figures are a floor.
+vary), throughput, p50/p95/p99, the server's CPU time per request for each phase (all answers,
+shed ones included, are timed) and the client's (this process, all its threads), the server's
+peak RSS, and the last traceback in the server's log if it logged any. The client (`raw_http`)
+runs on the same two cores as the server: figures are a floor.
 
     python bench/http_load.py --data ../shared/data [--store DIR] [--duration 15] [--cached-only]
         [--ready-timeout 180]
@@ -73,6 +73,7 @@ class Phase:
     clients: int
     seconds: float = 0.0
     server_cpu_seconds: float = 0.0
+    client_cpu_seconds: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
     statuses: Counter[str] = field(default_factory=Counter)
     # The server's own split of each answer (meta.timings_ms), kept when `split` is set.
@@ -104,6 +105,9 @@ class Phase:
             "p99_ms": pct(0.99),
             "server_cpu_ms_per_request": (
                 round(self.server_cpu_seconds * 1000 / len(ordered), 2) if ordered else None
+            ),
+            "client_cpu_ms_per_request": (
+                round(self.client_cpu_seconds * 1000 / len(ordered), 2) if ordered else None
             ),
             "statuses": dict(sorted(self.statuses.items())),
             **(
@@ -333,10 +337,12 @@ async def drive(
             await asyncio.sleep(0.5)
 
     started, cpu_before = time.perf_counter(), server.cpu_seconds()
+    client_before = time.process_time()
     watcher = asyncio.create_task(watch_memory())
     await asyncio.gather(*(one_client() for _ in range(phase.clients)))
     phase.seconds = time.perf_counter() - started
     phase.server_cpu_seconds = server.cpu_seconds() - cpu_before
+    phase.client_cpu_seconds = time.process_time() - client_before
     watcher.cancel()
     return phase
 

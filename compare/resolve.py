@@ -22,7 +22,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from compare.keys import article_id_for_url, comparison_key, stored_comparison_key
+from compare.key_memo import KeyMemo
+from compare.keys import ComparisonKeys, article_id_for_url
 from compare.model import ComparisonKey
 from core.errors import ParallaxError, RefusedAddress
 from core.models import ArticleInput
@@ -91,18 +92,29 @@ async def _run(start: IngestWork) -> IngestResult:
 
 
 class Resolver:
-    """Resolves article sources against the store, ingesting new articles."""
+    """Resolves article sources against the store, ingesting new articles; comparison keys
+    come from `memo` where it holds them (it must be told every change the process sees)."""
 
     def __init__(
-        self, policy: AddressPolicy, sessions: sessionmaker[Session], pipeline: Pipeline
+        self,
+        policy: AddressPolicy,
+        sessions: sessionmaker[Session],
+        pipeline: Pipeline,
+        *,
+        memo: KeyMemo | None = None,
     ) -> None:
         self._policy = policy
         self._sessions = sessions
         self._pipeline = pipeline
+        self._keys = ComparisonKeys(sessions, memo)
 
     @classmethod
-    def of(cls, service: IngestService) -> Resolver:
-        return cls(service.fetcher.policy, service.sessions, service.pipeline)
+    def of(cls, service: IngestService, *, memo: KeyMemo | None = None) -> Resolver:
+        """The service's resolver; a `memo` is kept current by the changes its event recorder
+        writes and follows."""
+        if memo is not None:
+            service.events.watch(memo.forget)
+        return cls(service.fetcher.policy, service.sessions, service.pipeline, memo=memo)
 
     def url(self, source: ArticleSource) -> str:
         """The URL the article is stored under; raises InvalidURL or RefusedAddress for a URL
@@ -151,20 +163,22 @@ class Resolver:
         self, source: ArticleSource, *, run: IngestRunner = _run
     ) -> tuple[ComparisonKey, IngestResult | None]:
         """The comparison's key, and the ingest result when the article was new. A stored
-        article costs one store lookup."""
+        article costs one store lookup, or none when the key is remembered."""
         url, refused = self._lookup_url(source)
         private = private_url(source)
         for stored_under in _lookups(source, url):
-            key = await asyncio.to_thread(stored_comparison_key, self._sessions, stored_under)
+            key = self._keys.remembered(stored_under)
+            if key is None:
+                key = await asyncio.to_thread(self._keys.stored, stored_under)
             if key is not None and stored_under == private:
                 await asyncio.to_thread(self._pipeline.reattach_unverified, key[0])
-                key = await asyncio.to_thread(stored_comparison_key, self._sessions, stored_under)
+                key = await asyncio.to_thread(self._keys.stored, stored_under)
             if key is not None:
                 return key, None
         if refused is not None:
             raise refused
         article_id, result = await self.resolve(source, run=run)
-        return await asyncio.to_thread(comparison_key, self._sessions, article_id), result
+        return await asyncio.to_thread(self._keys.of_article, article_id), result
 
     def _ingest(self, source: ArticleSource, url: str) -> Coroutine[Any, Any, IngestResult]:
         if isinstance(source, FromText):

@@ -358,6 +358,17 @@ class Settings(BaseSettings):
             "(0 reads every one from Redis)."
         ),
     )
+    comparison_key_memo_size: int = Field(
+        default=20_000,
+        ge=0,
+        description=(
+            "Comparison keys (article, event, event version) kept in memory by URL and article "
+            "id, so a cached comparison asks the store nothing (~0.8 KB each; 0 asks the store "
+            "every time). A key is dropped when this process places or follows a change to its "
+            "article or event: another process's change reaches it within "
+            "PARALLAX_EVENT_FOLLOW_INTERVAL."
+        ),
+    )
     comparison_cache_ttl: float = Field(
         default=86_400.0,
         gt=0,

@@ -11,6 +11,7 @@ rebuilds the index at startup (placing any article a crash left without an event
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import numpy as np
@@ -27,6 +28,7 @@ from core.db.changes import (
     ARTICLE_MOVED,
     EVENT_CREATED,
     EVENT_MERGED,
+    Change,
     append_change,
     latest_change,
     lock_assignments,
@@ -38,6 +40,9 @@ from index.embedder import Embedder
 from index.sync import IndexSet
 from ingest.event_features import features_from_row, features_row, passage_vectors
 from ingest.follow import apply_changes
+
+ChangeListener = Callable[[Sequence[Change]], None]
+"""Told the changes an `EventRecorder` wrote or applied, once they are committed."""
 
 
 class EventRecorder:
@@ -62,6 +67,16 @@ class EventRecorder:
         self._mark = 0
         self.index = index
         self._indexes = indexes
+        self._listeners: list[ChangeListener] = []
+
+    def watch(self, listener: ChangeListener) -> None:
+        """Tell `listener` every change this process places or follows from now on: its own
+        once committed, other processes' as each catch-up applies them."""
+        self._listeners.append(listener)
+
+    def _announce(self, changes: Sequence[Change]) -> None:
+        for listener in self._listeners:
+            listener(changes)
 
     @property
     def mark(self) -> int:
@@ -103,8 +118,9 @@ class EventRecorder:
                     features, wire_copy_of=wire_copy_of, new_event_id=lambda: new_event(session)
                 )
                 session.merge(features_row(features, self._model_id))
-                mark = persist_assignment(session, assignment)
-            self._mark = mark
+                logged = persist_assignment(session, assignment)
+            self._mark = logged[-1].id
+            self._announce(logged)
             return assignment.event_id
 
     def follow(self) -> int:
@@ -121,6 +137,7 @@ class EventRecorder:
             model_id=self._model_id,
             dimension=self._dimension,
             indexes=self._indexes,
+            on_applied=self._announce,
         )
 
     def attach_unverified(self, features: ArticleFeatures) -> int | None:
@@ -242,20 +259,21 @@ def new_event(session: Session) -> int:
     return event.id
 
 
-def persist_assignment(session: Session, assignment: Assignment) -> int:
+def persist_assignment(session: Session, assignment: Assignment) -> list[Change]:
     """Write one placement: merges, the articles placed or moved, new versions, and their
     changes to the log. The event must be live in the store (`new_event` makes a started one).
-    Returns the id of the last change logged."""
+    Returns the changes logged, the newest last."""
     target = assignment.event_id
     event = session.get(EventRow, target)
     if event is None or event.merged_into is not None:
         raise RuntimeError(f"event {target} is not live in the store: the index was behind it")
+    logged: list[Change] = []
     for gone in assignment.merged:
         session.execute(
             update(ArticleRow).where(ArticleRow.event_id == gone).values(event_id=target)
         )
         session.execute(update(EventRow).where(EventRow.id == gone).values(merged_into=target))
-        append_change(session, EVENT_MERGED, event_id=target, source_event_id=gone)
+        logged.append(append_change(session, EVENT_MERGED, event_id=target, source_event_id=gone))
     left = {
         article_id: event_id
         for article_id, event_id in session.execute(
@@ -267,19 +285,27 @@ def persist_assignment(session: Session, assignment: Assignment) -> int:
         .where(ArticleRow.id.in_((assignment.article_id, *assignment.moved)))
         .values(event_id=target)
     )
-    mark = append_change(session, ARTICLE_ADDED, event_id=target, article_id=assignment.article_id)
+    logged.append(
+        append_change(session, ARTICLE_ADDED, event_id=target, article_id=assignment.article_id)
+    )
     for moved in assignment.moved:
-        mark = append_change(
-            session, ARTICLE_MOVED, event_id=target, article_id=moved, source_event_id=left[moved]
+        logged.append(
+            append_change(
+                session,
+                ARTICLE_MOVED,
+                event_id=target,
+                article_id=moved,
+                source_event_id=left[moved],
+            )
         )
     session.flush()
     for changed in (event, *(session.get(EventRow, e) for e in assignment.shrunk)):
         if changed is not None:
-            _refresh(session, changed)
-    return mark
+            refresh_event(session, changed)
+    return logged
 
 
-def _refresh(session: Session, event: EventRow) -> None:
+def refresh_event(session: Session, event: EventRow) -> None:
     """A changed event: its time span from its articles, and a new version."""
     first, last = session.execute(
         select(func.min(ArticleRow.published_at), func.max(ArticleRow.published_at)).where(

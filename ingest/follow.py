@@ -9,7 +9,7 @@ nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,9 +33,11 @@ def apply_changes(
     model_id: int,
     dimension: int,
     indexes: IndexSet | None = None,
+    on_applied: Callable[[Sequence[Change]], None] | None = None,
 ) -> int:
     """Apply every change past the high-water mark `mark` to `index`, and add the vectors of
-    the articles added to `indexes`; returns the new mark.
+    the articles added to `indexes`; `on_applied` is told each batch once it is applied.
+    Returns the new mark.
 
     Applying a change the indexes already reflect changes nothing, so a mark read before they
     were loaded from the store is safe to follow from.
@@ -54,6 +56,8 @@ def apply_changes(
                     select(ArticleRow.report_id).where(ArticleRow.id.in_(added))
                 ).all()
                 indexes.add_stored(session, reports)
+        if on_applied is not None:
+            on_applied(changes)
         mark = changes[-1].id
     return mark
 

@@ -1,9 +1,9 @@
 """The event change log and the lock every event assignment runs under.
 
-Each placement of an article, each event created and each merge or move appends a row. Rows are
-appended only while `lock_assignments` is held, and the lock lasts until the transaction ends,
-so ids are issued and committed in one order: a process that has read every row up to id N
-(its high-water mark) never finds a row below N later.
+Each placement of an article, each event created, each merge or move and each placed article
+quarantined appends a row. Rows are appended only while `lock_assignments` is held, and the lock
+lasts until the transaction ends, so ids are issued and committed in one order: a process that
+has read every row up to id N (its high-water mark) never finds a row below N later.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from core.db.schema import EventChangeRow
 __all__ = [
     "ARTICLE_ADDED",
     "ARTICLE_MOVED",
+    "ARTICLE_QUARANTINED",
     "EVENT_CREATED",
     "EVENT_MERGED",
     "Change",
@@ -32,6 +33,7 @@ EVENT_CREATED = "event-created"
 ARTICLE_ADDED = "article-added"
 ARTICLE_MOVED = "article-moved"
 EVENT_MERGED = "event-merged"
+ARTICLE_QUARANTINED = "quarantined"
 
 # Any fixed number other than the migration lock's.
 _ASSIGNMENT_LOCK_KEY = 0x7061_7261_6576_656E
@@ -39,8 +41,9 @@ _ASSIGNMENT_LOCK_KEY = 0x7061_7261_6576_656E
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """`event_id` is where the article or the merged event now belongs; `source_event_id` is
-    the event an article moved out of, or the event merged away."""
+    """`event_id` is where the article or the merged event now belongs, or for a quarantined
+    article the live event it left; `source_event_id` is the event an article moved out of (or
+    was stored in, when quarantined), or the event merged away."""
 
     id: int
     kind: str
@@ -73,7 +76,7 @@ def append_change(
     event_id: int,
     article_id: int | None = None,
     source_event_id: int | None = None,
-) -> int:
+) -> Change:
     row = EventChangeRow(
         kind=kind,
         event_id=event_id,
@@ -83,7 +86,7 @@ def append_change(
     )
     session.add(row)
     session.flush()
-    return row.id
+    return Change(row.id, kind, event_id, article_id, source_event_id)
 
 
 def changes_after(session: Session, mark: int, limit: int) -> list[Change]:
