@@ -33,7 +33,7 @@ KEY_DIFFERENCES = 5
 MAX_PER_TYPE = 2
 # A divergence leads the answer only when items of its kind may be right this often: unless the
 # judged items of its kind make that less likely than `KEY_MIN_PLAUSIBILITY` (a kind judged a few
-# times is not yet known to fall short; one judged 138 times at 0.29 is).
+# times is not yet known to fall short; one judged 178 times at 0.33 is).
 KEY_MIN_CONFIDENCE = 0.4
 KEY_MIN_PLAUSIBILITY = 0.2
 TYPE_WEIGHT: dict[DivergenceType, float] = {
@@ -50,10 +50,10 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
     "numeric": (1, 3),
     "contradiction": (0, 2),
-    "unique_claim": (40, 138),
-    "omission": (59, 141),
-    "framing": (2, 6),
-    "attribution": (0, 6),
+    "unique_claim": (58, 178),
+    "omission": (84, 193),
+    "framing": (3, 9),
+    "attribution": (0, 8),
 }
 # Judged precision per kind, smoothed toward 0.5 (a Beta(1, 1) prior) where judgments are few.
 TYPE_PRECISION: dict[DivergenceType, float] = {

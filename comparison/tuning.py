@@ -128,8 +128,8 @@ RECORD: tuple[Tuned, ...] = (
           "2026-12-06", "judged precision a kind must plausibly reach to lead the answer"),
     Tuned("comparison.ranking", "KEY_MIN_PLAUSIBILITY", "judged set, out of fold", _GATED,
           "2026-12-06", "posterior probability below which a kind is known to fall short of "
-          "KEY_MIN_CONFIDENCE (unique claims at 0.004 and attribution at 0.03 do; framing at "
-          "0.42 with six judgments does not)"),
+          "KEY_MIN_CONFIDENCE (unique claims at 0.02 and attribution at 0.01 do; framing at "
+          "0.38 with nine judgments does not)"),
     Tuned("comparison.reprints", "COPY_SHARE", "planted reprints, judged set", _SERVED,
           "2026-12-05", "share of passages printed word for word that makes two articles one text"),
     Tuned("comparison.reprints", "EDIT_CONFIDENCE", "planted reprints", _SERVED, "2026-12-05",

@@ -26,12 +26,12 @@ from evaluation.one_sided_fit import fit_on_rows, judged_out_of_fold, rows
 # one-sided gate fitted without it, unique claims read again by the shipped cover. CI holds
 # them; raise them when the engine gets better.
 FLOORS = {
-    "judged.precision": 0.33,
+    "judged.precision": 0.36,
     "judged.key_precision": 0.40,
-    "judged.key_difference_hit": 0.31,
-    "judged.empty_when_agreeing": 0.66,
-    "judged.omission.precision": 0.40,
-    "judged.unique_claim.precision": 0.28,
+    "judged.key_difference_hit": 0.27,
+    "judged.empty_when_agreeing": 0.63,
+    "judged.omission.precision": 0.42,
+    "judged.unique_claim.precision": 0.31,
 }
 MAX_ITEMS_PER_ANSWER = 4.0
 
@@ -85,7 +85,7 @@ def test_metrics_count_judged_labels_recall_and_key_hits() -> None:
 
 def test_the_judged_set_holds_offsets_and_labels_only() -> None:
     events = judged_events()
-    assert len(events) >= 80
+    assert len(events) >= 100
     for event in events:
         assert set(event) == {"event_id", "focus", "others", "agree", "key", "divergences"}
 
