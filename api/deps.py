@@ -40,6 +40,7 @@ __all__ = [
     "RuntimeDep",
     "SettingsDep",
     "State",
+    "api_key_header",
     "authorize",
     "get_runtime",
 ]

@@ -4,7 +4,8 @@ The flow: the service resolves the article (stored, or ingested now under `compa
 and keys the comparison by (article, event, event version); answer 304 when the caller's ETag
 still holds, else compare (behind the comparison gate, cached in memory, mapped to the schemas by
 `api.mapping`), and when coverage is thin start a feed refresh and say when to ask again. No
-coverage and nothing pending is the `no-coverage` problem.
+coverage and nothing pending is the `no-coverage` problem. A well-formed GET is read by
+`compare_url_plain`, without FastAPI's parameter solving (`api.plain_route`).
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ import asyncio
 import hashlib
 import time
 from collections.abc import Coroutine
-from typing import Annotated, Any
+from typing import Annotated, Any, cast, get_args
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
 
 from api.answer import AnswerFacts, PreparedAnswer, splice
-from api.deps import CallerDep, Runtime, RuntimeDep
+from api.deps import CallerDep, Runtime, RuntimeDep, api_key_header, authorize, get_runtime
 from api.mapping import article_source, comparison_out, pending_out
 from api.overload import arrival
+from api.plain_route import plain_route
 from api.problems import DeadlineExceeded, Unauthorized, problem_responses
 from api.schemas import (
     AnswerStatus,
@@ -158,15 +160,11 @@ _EXAMPLES = {
 FieldsQuery = Annotated[
     Fields, Query(description="`summary`: the light form for extensions, under 5 KB.")
 ]
-IfNoneMatch = Annotated[str | None, Header(max_length=1000)]
+IF_NONE_MATCH_MAX_LENGTH = 1000
+IfNoneMatch = Annotated[str | None, Header(max_length=IF_NONE_MATCH_MAX_LENGTH)]
+_FIELDS: frozenset[str] = frozenset(get_args(Fields))
 
 
-@router.get(
-    "/compare",
-    summary="Compare the article at a URL",
-    response_model=CompareResponse | CompareSummaryResponse,
-    responses=_RESPONSES,
-)
 async def compare_url(
     url: Annotated[str, Query(min_length=1, max_length=MAX_URL_LENGTH)],
     http: Request,
@@ -178,6 +176,38 @@ async def compare_url(
     return await _answer(
         runtime, CompareByUrl(url=url), fields, if_none_match, _deadline(http, runtime)
     )
+
+
+async def compare_url_plain(http: Request) -> Response | None:
+    """`compare_url` with the parameters and dependencies FastAPI would give it, for a request
+    with one valid `url`, at most one valid `fields` and at most one If-None-Match; None (left
+    to FastAPI) for any other."""
+    urls = http.query_params.getlist("url")
+    fields = http.query_params.getlist("fields") or ["full"]
+    tags: list[str | None] = [*http.headers.getlist("if-none-match")] or [None]
+    if not (
+        len(urls) == 1
+        and 1 <= len(urls[0]) <= MAX_URL_LENGTH
+        and len(fields) == 1
+        and fields[0] in _FIELDS
+        and len(tags) == 1
+        and len(tags[0] or "") <= IF_NONE_MATCH_MAX_LENGTH
+    ):
+        return None
+    runtime = await get_runtime(http)
+    caller = await authorize(http, runtime, await api_key_header(http))
+    return await compare_url(urls[0], http, runtime, caller, cast(Fields, fields[0]), tags[0])
+
+
+router.add_api_route(
+    "/compare",
+    compare_url,
+    methods=["GET"],
+    summary="Compare the article at a URL",
+    response_model=CompareResponse | CompareSummaryResponse,
+    responses=_RESPONSES,
+    route_class_override=plain_route(compare_url_plain),
+)
 
 
 @router.post(
