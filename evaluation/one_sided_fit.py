@@ -10,7 +10,10 @@ each kind's out-of-fold AUROC (folds by event) and the precision and recall of t
 shipped thresholds; `--write` refits `comparison/one_sided_model.json` on every event;
 `--judged` adds the judged metrics (`evaluation.judged`) with every event answered by a gate
 fitted without it, the figures that predict an unseen event, and `--calibrate` prints each
-kind's precision from them (`comparison.ranking.TYPE_PRECISION`).
+kind's precision from them (`comparison.ranking.TYPE_PRECISION`). `--newest N` fits the gate
+on every event judged before the newest N (in the order they were judged) and prints the judged
+metrics of those N alone: events no choice was made on, once the choices were made before they
+were read.
 """
 
 from __future__ import annotations
@@ -180,6 +183,24 @@ def judged_out_of_fold(
     return metrics(answers, events, judged_items())
 
 
+def judged_newest(
+    data: Path,
+    embedder: Embedder,
+    found: Sequence[Row],
+    newest: int,
+    cache: Path | None = None,
+    cover: PairCover | None = None,
+) -> dict[str, float]:
+    """The judged metrics of the newest `newest` judged events, answered by a gate fitted on
+    the events judged before them."""
+    events = judged_events()
+    held, earlier = events[-newest:], {e["event_id"] for e in events[:-newest]}
+    gate = fit_on_rows([r for r in found if r.event in earlier])
+    gates: dict[str, Gate] = {e["event_id"]: gate for e in held}
+    answers = _answers(data, held, PassageVectors(embedder, cache), gates, cover)
+    return metrics(answers, held, judged_items())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = command("evaluation.one_sided_fit", __doc__)
     parser.add_argument("--cache", type=Path, default=None, help="embedding cache (not the repo)")
@@ -189,6 +210,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--calibrate", action="store_true", help="each kind's judged precision, out of fold"
+    )
+    parser.add_argument(
+        "--newest",
+        type=int,
+        default=0,
+        help="judged metrics of the newest N events, gated by the events judged before them",
     )
     parser.add_argument(
         "--no-unique-check",
@@ -209,6 +236,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.calibrate:
         judged = judged_out_of_fold(args.data, embedder, found, args.cache, cover)
         emit(calibration_table(judged), args.json)
+        return 0
+    if args.newest:
+        emit(judged_newest(args.data, embedder, found, args.newest, args.cache, cover), args.json)
         return 0
     result = report(found)
     if args.judged:

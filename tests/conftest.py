@@ -1,15 +1,25 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
 from core.config import Settings
+from core.db.engine import make_engine, migrate
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def migrated_engine(url: str) -> Iterator[Engine]:
+    """An engine on `url`, migrated to the newest schema, disposed after the test."""
+    engine = make_engine(url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

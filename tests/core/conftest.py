@@ -18,8 +18,8 @@ from sqlalchemy import URL, Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from core.db.engine import make_engine, make_sessionmaker, migrate
-from tests.conftest import service_url
+from core.db.engine import make_sessionmaker
+from tests.conftest import migrated_engine, service_url
 
 POSTGRES_URL_VARIABLE = "PARALLAX_TEST_DATABASE_URL"
 
@@ -73,10 +73,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def store_engine(store_url: str) -> Iterator[Engine]:
     """An engine on this test's database, migrated to the newest schema."""
-    engine = make_engine(store_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
+    yield from migrated_engine(store_url)
 
 
 @pytest.fixture

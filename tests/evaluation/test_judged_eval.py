@@ -20,7 +20,7 @@ from evaluation.judged import (
     matches,
     metrics,
 )
-from evaluation.one_sided_fit import fit_on_rows, judged_out_of_fold, rows
+from evaluation.one_sided_fit import fit_on_rows, judged_newest, judged_out_of_fold, rows
 
 # Measured with `python -m evaluation.one_sided_fit --judged --json`: every event answered by a
 # one-sided gate fitted without it, unique claims read again by the shipped cover. CI holds
@@ -34,6 +34,10 @@ FLOORS = {
     "judged.unique_claim.precision": 0.31,
 }
 MAX_ITEMS_PER_ANSWER = 4.0
+# The 24 events judged last, answered by a gate fitted on those judged before them
+# (`--newest 24`): the figure to expect on an unseen event.
+NEWEST = 24
+NEWEST_PRECISION_FLOOR = 0.34
 
 
 def test_items_match_by_type_and_overlapping_spans() -> None:
@@ -148,6 +152,9 @@ def test_judged_precision_out_of_fold_and_the_shipped_calibration(
     assert result["judged.items_per_answer"] <= MAX_ITEMS_PER_ANSWER
     # The confidences the engine ships come from the judged items of its current answers.
     assert judged_counts(result) == TYPE_JUDGED
+    newest = judged_newest(shared_data, embedder, found, NEWEST, cover=shipped_cover(Settings()))
+    assert newest["judged.events"] == NEWEST
+    assert newest["judged.precision"] >= NEWEST_PRECISION_FLOOR, newest["judged.precision"]
 
 
 @pytest.mark.slow

@@ -7,16 +7,14 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
-from core.db.engine import make_engine, make_sessionmaker, migrate
+from core.db.engine import make_sessionmaker
+from tests.conftest import migrated_engine
 from tests.index._stored import StoreReports
 
 
 @pytest.fixture
 def engine(settings: Settings) -> Iterator[Engine]:
-    engine = make_engine(settings.resolved_database_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
+    yield from migrated_engine(settings.resolved_database_url)
 
 
 @pytest.fixture
