@@ -58,7 +58,7 @@ ComparerFactory = Callable[[IngestService], Comparer]
 
 
 class EngineComparer:
-    name = "parallax-engine-3"
+    name = "parallax-engine-4"
 
     def __init__(
         self,

@@ -36,6 +36,7 @@ MAX_PER_TYPE = 2
 # times is not yet known to fall short; one judged 178 times at 0.33 is).
 KEY_MIN_CONFIDENCE = 0.4
 KEY_MIN_PLAUSIBILITY = 0.2
+MIN_LEADING_SUPPORT = 2
 TYPE_WEIGHT: dict[DivergenceType, float] = {
     "numeric": 1.0,
     "contradiction": 1.0,
@@ -129,13 +130,18 @@ def plausibly_right(kind: DivergenceType, rate: float = KEY_MIN_CONFIDENCE) -> f
 def _may_lead(divergence: Divergence) -> bool:
     """Kinds that may be right often enough; an omission only when more than one independent
     outlet carries it (one outlet's extra fact is its own detail more often than this article's
-    gap)."""
+    gap), unless one other outlet is all there is to compare with."""
     if "edit" in divergence.evidence:
         if divergence.confidence < KEY_MIN_CONFIDENCE:
             return False
     elif plausibly_right(divergence.type) < KEY_MIN_PLAUSIBILITY:
         return False
-    return divergence.type != "omission" or int(str(divergence.evidence.get("support", "2"))) >= 2
+    if divergence.type != "omission":
+        return True
+    # A reprint's cut from its source names no outlet count: one source of many.
+    evidence = divergence.evidence
+    outlets = int(str(evidence.get("of_outlets", MIN_LEADING_SUPPORT)))
+    return int(str(evidence["support"])) >= min(MIN_LEADING_SUPPORT, outlets)
 
 
 def key_differences(

@@ -130,6 +130,9 @@ RECORD: tuple[Tuned, ...] = (
           "2026-12-06", "posterior probability below which a kind is known to fall short of "
           "KEY_MIN_CONFIDENCE (unique claims at 0.02 and attribution at 0.01 do; framing at "
           "0.38 with nine judgments does not)"),
+    Tuned("comparison.ranking", "MIN_LEADING_SUPPORT", "judged set, out of fold, and the 24 "
+          "judged last", _GATED, "2026-12-06", "independent outlets that must carry an omission "
+          "before it leads, capped at the outlets compared"),
     Tuned("comparison.reprints", "COPY_SHARE", "planted reprints, judged set", _SERVED,
           "2026-12-05", "share of passages printed word for word that makes two articles one text"),
     Tuned("comparison.reprints", "EDIT_CONFIDENCE", "planted reprints", _SERVED, "2026-12-05",

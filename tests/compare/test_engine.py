@@ -40,7 +40,7 @@ TEXT = (
 def _comparer(lifespan: Lifespan) -> EngineComparer:
     comparer = lifespan.runtime.comparer
     assert isinstance(comparer, EngineComparer)
-    assert comparer.name == "parallax-engine-3"
+    assert comparer.name == "parallax-engine-4"
     return comparer
 
 

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from comparison.model import ClaimMember, Divergence, PassageView
+from comparison.ranking import key_differences
+
+
+def _passage(passage_id: int, article_id: int, text: str) -> PassageView:
+    return PassageView(passage_id, article_id, 0, 0, len(text), text)
+
+
+def _omission(passage_id: int, support: int, of_outlets: int) -> Divergence:
+    members = tuple(
+        ClaimMember(
+            _passage(passage_id * 10 + n, n + 2, "Rescuers said 40 people died."), f"O{n}", 0.2
+        )
+        for n in range(support)
+    )
+    return Divergence(
+        type="omission",
+        confidence=0.5,
+        passage=None,
+        counterparts=members,
+        evidence={"support": str(support), "of_outlets": str(of_outlets)},
+        importance=0.5,
+    )
+
+
+def test_an_omission_one_of_several_outlets_carries_does_not_lead() -> None:
+    assert key_differences([_omission(1, support=1, of_outlets=3)]) == []
+    assert key_differences([_omission(1, support=2, of_outlets=3)])
+
+
+def test_an_omission_leads_when_the_only_other_outlet_carries_it() -> None:
+    only = _omission(1, support=1, of_outlets=1)
+    assert key_differences([only]) == [only]
+
+
+def test_a_kind_judged_mostly_wrong_never_leads() -> None:
+    unique = Divergence(
+        type="unique_claim",
+        confidence=0.9,
+        passage=_passage(1, 1, "The minister resigned on Friday."),
+        counterparts=(),
+        importance=1.0,
+    )
+    attribution = Divergence(
+        type="attribution",
+        confidence=0.9,
+        passage=_passage(2, 1, "The strike killed 12 people."),
+        counterparts=(),
+        importance=1.0,
+    )
+    assert key_differences([unique, attribution]) == []
