@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from comparison.model import ClaimMember, Divergence, PassageView
+from comparison.model import ClaimMember, Divergence, DivergenceType, PassageView
 from comparison.ranking import key_differences
 
 
@@ -35,19 +35,17 @@ def test_an_omission_leads_when_the_only_other_outlet_carries_it() -> None:
     assert key_differences([only]) == [only]
 
 
+def _stated(kind: DivergenceType, passage_id: int, text: str) -> Divergence:
+    return Divergence(
+        type=kind,
+        confidence=0.9,
+        passage=_passage(passage_id, 1, text),
+        counterparts=(),
+        importance=1.0,
+    )
+
+
 def test_a_kind_judged_mostly_wrong_never_leads() -> None:
-    unique = Divergence(
-        type="unique_claim",
-        confidence=0.9,
-        passage=_passage(1, 1, "The minister resigned on Friday."),
-        counterparts=(),
-        importance=1.0,
-    )
-    attribution = Divergence(
-        type="attribution",
-        confidence=0.9,
-        passage=_passage(2, 1, "The strike killed 12 people."),
-        counterparts=(),
-        importance=1.0,
-    )
+    unique = _stated("unique_claim", 1, "The minister resigned on Friday.")
+    attribution = _stated("attribution", 2, "The strike killed 12 people.")
     assert key_differences([unique, attribution]) == []
