@@ -51,7 +51,7 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
     "numeric": (1, 3),
     "contradiction": (0, 2),
-    "unique_claim": (58, 178),
+    "unique_claim": (69, 192),
     "omission": (84, 193),
     "framing": (3, 9),
     "attribution": (0, 8),
