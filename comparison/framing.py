@@ -48,6 +48,11 @@ _QUOTING_VERB = re.compile(
 _QUOTING_VERB_AFTER = re.compile(
     r"^[^.!?]{0,60}\b(?:said|says|told|wrote|tweeted|added|insisted|argued)\b"
 )
+# Several short quotes in one passage quote someone's wording ("upgraded from “critical” to
+# “serious”", "“limited” exemptions for “certain transfers”"); scare quotes stand alone, or
+# after "so-called". A letter in quotes is a grade ("“A” ratings").
+_SO_CALLED = re.compile(r"\bso-called\s$", re.IGNORECASE)
+MIN_SCARE_CHARS = 2
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;—–-]\s*|[\"“‘(]\s*)$")
 
 
@@ -71,9 +76,12 @@ def _is_name(text: str, start: int) -> bool:
 def loaded_terms(text: str) -> tuple[LoadedTerm, ...]:
     """Every loaded word and scare-quoted phrase of a single text, in order of position."""
     found: list[LoadedTerm] = []
-    for match in _SCARE.finditer(text):
+    quoted = list(_SCARE.finditer(text))
+    for match in quoted:
         if (
-            _QUOTING_VERB.search(text[: match.start()]) is None
+            len(match.group(1)) >= MIN_SCARE_CHARS
+            and (len(quoted) == 1 or _SO_CALLED.search(text[: match.start()]))
+            and _QUOTING_VERB.search(text[: match.start()]) is None
             and _QUOTING_VERB_AFTER.search(text[match.end() :]) is None
         ):
             found.append(LoadedTerm(match.start(), match.end(), match.group(), "scare_quotes", 0.8))

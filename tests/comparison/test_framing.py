@@ -140,6 +140,27 @@ def test_loaded_terms_have_exact_offsets() -> None:
     assert "criticism" not in found
 
 
+def _scare_quoted(text: str) -> list[str]:
+    return [term.term for term in loaded_terms(text) if term.kind == "scare_quotes"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "His condition was upgraded from \u201ccritical\u201d to \u201cserious\u201d on Thursday.",
+        'Checks with "limited" exemptions for "certain transfers" among family members.',
+        "Both senators have \u201cA\u201d ratings from the National Rifle Association.",
+    ],
+)
+def test_quoted_wording_and_grades_are_not_scare_quotes(text: str) -> None:
+    assert _scare_quoted(text) == []
+
+
+def test_a_so_called_phrase_is_scare_quoted_beside_other_quotes() -> None:
+    text = 'Their so-called "rescuers" were filmed with "armed" men.'
+    assert _scare_quoted(text) == ['"rescuers"']
+
+
 def test_plain_news_vocabulary_is_not_loaded() -> None:
     text = "Police said 12 people were killed and 40 injured in the attack on Tuesday."
     assert loaded_terms(text) == ()
