@@ -26,6 +26,7 @@ from comparison.model import PASSAGE_CACHE_SIZE, Finding, PassageView
 from comparison.voice import Voice, as_voice
 
 FACT, ATTRIBUTED, HEDGED = 0, 1, 2
+CREDITING_HEDGE = "reportedly"
 _LEVEL_NAMES = {FACT: "states it as fact", ATTRIBUTED: "attributes it", HEDGED: "hedges it"}
 
 
@@ -100,7 +101,14 @@ def _held(voice: Voice) -> Stance:
 
 
 def _distanced(held: Stance) -> bool:
-    return any(cue.lower() not in MODAL_HEDGES for cue in held.cues if _is_hedge(cue))
+    """Whether a distancing cue holds the content; "reportedly" beside a speech verb ("X
+    reportedly said") credits other reporting for the quote, as "said" alone would."""
+    speech = any(cue.lower() in NEUTRAL_ATTRIBUTION for cue in held.cues)
+    return any(
+        cue.lower() not in MODAL_HEDGES and not (speech and cue.lower() == CREDITING_HEDGE)
+        for cue in held.cues
+        if _is_hedge(cue)
+    )
 
 
 def _is_hedge(cue: str) -> bool:

@@ -54,7 +54,7 @@ TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
     "unique_claim": (69, 192),
     "omission": (84, 193),
     "framing": (3, 6),
-    "attribution": (0, 8),
+    "attribution": (0, 6),
 }
 # Judged precision per kind, smoothed toward 0.5 (a Beta(1, 1) prior) where judgments are few.
 TYPE_PRECISION: dict[DivergenceType, float] = {

@@ -86,6 +86,11 @@ SAME = [
         "The bridge collapsed because of poor maintenance.",
         "The bridge collapsed, possibly because of poor maintenance.",
     ),
+    # "Reportedly" beside a speech verb credits other reporting for the quote.
+    (
+        "\u201cI am not pro-gay marriage,\u201d Liz Cheney said in a statement.",
+        "\u201cI am not pro-gay marriage,\u201d Liz Cheney reportedly said.",
+    ),
     # A quotation is its speaker's, however the sentence around it is written.
     (
         "He added, \u201cThere are those who think we should pull out of the war.\u201d",

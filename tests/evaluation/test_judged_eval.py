@@ -26,7 +26,7 @@ from evaluation.one_sided_fit import fit_on_rows, judged_newest, judged_out_of_f
 # one-sided gate fitted without it, unique claims read again by the shipped cover. CI holds
 # them; raise them when the engine gets better.
 FLOORS = {
-    "judged.precision": 0.38,
+    "judged.precision": 0.385,
     "judged.key_precision": 0.46,
     "judged.key_difference_hit": 0.28,
     "judged.empty_when_agreeing": 0.58,
