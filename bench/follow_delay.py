@@ -24,6 +24,8 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import _tests_path  # noqa: F401  (before `tests`)
+
 from core.config import Settings
 from core.models import ArticleInput
 from ingest.service import ingest_service

@@ -40,6 +40,7 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
+import _tests_path  # noqa: F401  (before `tests`)
 import psutil
 from ingest_throughput import _Site
 from sqlalchemy import make_url, select, text
