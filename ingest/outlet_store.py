@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.db.locks import REGISTRY, hold
 from core.db.schema import FeedRow, OutletRow
 from core.errors import AlreadyExists
 from core.models import Outlet
 from ingest.feed_poller import sync_outlets
 
-__all__ = ["add_outlet", "added_outlets"]
+__all__ = ["add_outlet", "added_outlets", "store_registry"]
+
+
+def store_registry(session: Session, outlets: Sequence[Outlet]) -> dict[str, int]:
+    """Upsert the registry's outlets and feeds (`sync_outlets`) in turn with every other process
+    starting on this store: two starting together on a new store would both insert them. Call it
+    before any write of the transaction."""
+    hold(session.connection(), REGISTRY)
+    return sync_outlets(session, outlets)
 
 
 def add_outlet(session: Session, outlet: Outlet) -> int:

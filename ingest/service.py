@@ -29,12 +29,12 @@ from index.backfill import embed_missing
 from index.embedder import Embedder, load_embedder
 from index.sync import IndexSet, get_or_create_model
 from ingest.events import EventRecorder
-from ingest.feed_poller import FeedPoller, sync_outlets
+from ingest.feed_poller import FeedPoller
 from ingest.fetch import Fetcher
 from ingest.follow import ChangeFollower
 from ingest.jobs import BatchStatus, Job, JobFailure, JobQueue
 from ingest.limits import ArticleLimits
-from ingest.outlet_store import add_outlet, added_outlets
+from ingest.outlet_store import add_outlet, added_outlets, store_registry
 from ingest.periodic import PeriodicWork
 from ingest.pipeline import Pipeline
 from ingest.quarantine import quarantine_over_caps
@@ -285,7 +285,7 @@ def _open(
         )
         outlets = [*registry, *extra_outlets]
         with sessions.begin() as session:
-            outlet_ids = sync_outlets(session, outlets)
+            outlet_ids = store_registry(session, outlets)
             outlets += added_outlets(session, {outlet.slug for outlet in outlets})
         events = EventRecorder(
             sessions=sessions,

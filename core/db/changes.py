@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.db.locks import ASSIGNMENT, hold
 from core.db.schema import EventChangeRow
 
 __all__ = [
@@ -35,9 +36,6 @@ ARTICLE_MOVED = "article-moved"
 EVENT_MERGED = "event-merged"
 ARTICLE_QUARANTINED = "quarantined"
 
-# Any fixed number other than the migration lock's.
-_ASSIGNMENT_LOCK_KEY = 0x7061_7261_6576_656E
-
 
 @dataclass(frozen=True, slots=True)
 class Change:
@@ -53,20 +51,8 @@ class Change:
 
 
 def lock_assignments(session: Session) -> None:
-    """Take the assignment lock until the transaction ends: call it before any write in it.
-
-    PostgreSQL: a transaction-scoped advisory lock. SQLite: BEGIN IMMEDIATE, the database's
-    write lock, waiting up to the busy timeout.
-    """
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(
-            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ASSIGNMENT_LOCK_KEY}
-        )
-    elif connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        raise RuntimeError(f"no assignment lock for {connection.dialect.name}")
+    """Take the assignment lock until the transaction ends: call it before any write in it."""
+    hold(session.connection(), ASSIGNMENT)
 
 
 def append_change(

@@ -10,14 +10,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
+from core.db.locks import MIGRATION, hold
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-# Any fixed number: every process migrating the same PostgreSQL database takes this lock.
-_MIGRATION_LOCK_KEY = 0x7061_7261_6C6C_6178
 
 
 WAL_SWITCH_ATTEMPTS = 100
@@ -106,10 +105,7 @@ def _lock_for_migration(connection: Connection) -> None:
     # would fail. Holding a lock for the whole migration makes the others wait and then find it
     # done; on SQLite, BEGIN IMMEDIATE also puts the DDL in this transaction, so a migration cut
     # short leaves no half-made schema behind.
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
-    elif connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    hold(connection, MIGRATION)
 
 
 def open_store(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
