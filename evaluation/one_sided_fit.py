@@ -12,8 +12,8 @@ shipped thresholds; `--write` refits `comparison/one_sided_model.json` on every 
 fitted without it, the figures that predict an unseen event, and `--calibrate` prints each
 kind's precision from them (`comparison.ranking.TYPE_PRECISION`). `--newest N` fits the gate
 on every event judged before the newest N (in the order they were judged) and prints the judged
-metrics of those N alone: events no choice was made on, once the choices were made before they
-were read.
+metrics of those N alone: where the rules were chosen before those events were read, the
+figures to expect on an unseen event.
 """
 
 from __future__ import annotations
