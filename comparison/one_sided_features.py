@@ -63,7 +63,6 @@ FEATURE_NAMES: tuple[str, ...] = (
     "article_centrality",
     "names",
     "digits",
-    "opposite_outlets",
 )
 
 
@@ -142,7 +141,6 @@ def _features(
     elsewhere: str,
     event_centrality: float,
     article_centrality: float,
-    opposite_groups: int,
 ) -> tuple[float, ...]:
     passage = voice.passage
     held = substance(voice, elsewhere)
@@ -167,7 +165,6 @@ def _features(
         article_centrality,
         float(min(5, len(_CAPITALISED.findall(passage.text[1:])))),
         float(_DIGIT.search(passage.text) is not None),
-        float(min(opposite_groups, 3)),
     )
 
 
@@ -199,7 +196,6 @@ def candidates(
     article_of = [a for a in side for _ in a.passages]
     passages = [p for a in side for p in a.passages]
     side_groups = {groups[a.article_id] for a in side}
-    opposite_groups = len({groups[a.article_id] for a in opposite})
     elsewhere = "\n".join(a.text for a in opposite)
     cover = Cover(opposite)
     event_centre = _unit(np.concatenate([mine, theirs]).mean(axis=0, keepdims=True))[0]
@@ -230,7 +226,6 @@ def candidates(
             elsewhere,
             float(event_rows[row]),
             float(article_rows[article.article_id][positions[row]]),
-            opposite_groups,
         )
         out.append(
             Candidate(

@@ -33,10 +33,9 @@ KEY_DIFFERENCES = 5
 MAX_PER_TYPE = 2
 # A divergence leads the answer only when items of its kind may be right this often: unless the
 # judged items of its kind make that less likely than `KEY_MIN_PLAUSIBILITY` (a kind judged a few
-# times is not yet known to fall short; one judged 192 times at 0.36 is).
+# times is not yet known to fall short; one judged 266 times at 0.36 is).
 KEY_MIN_CONFIDENCE = 0.4
 KEY_MIN_PLAUSIBILITY = 0.2
-MIN_LEADING_SUPPORT = 2
 TYPE_WEIGHT: dict[DivergenceType, float] = {
     "numeric": 1.0,
     "contradiction": 1.0,
@@ -49,12 +48,12 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 # answered with a one-sided gate fitted without it:
 # `python -m evaluation.one_sided_fit --judged --calibrate` prints these.
 TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
-    "numeric": (1, 3),
-    "contradiction": (0, 2),
-    "unique_claim": (69, 192),
-    "omission": (84, 193),
-    "framing": (3, 6),
-    "attribution": (0, 6),
+    "numeric": (2, 5),
+    "contradiction": (0, 3),
+    "unique_claim": (95, 266),
+    "omission": (107, 240),
+    "framing": (3, 9),
+    "attribution": (0, 7),
 }
 # Judged precision per kind, smoothed toward 0.5 (a Beta(1, 1) prior) where judgments are few.
 TYPE_PRECISION: dict[DivergenceType, float] = {
@@ -130,19 +129,13 @@ def plausibly_right(kind: DivergenceType, rate: float = KEY_MIN_CONFIDENCE) -> f
 def _may_lead(divergence: Divergence) -> bool:
     """Kinds that may be right often enough; an omission only when more than one independent
     outlet carries it (one outlet's extra fact is its own detail more often than this article's
-    gap), unless one other outlet is all there is to compare with."""
+    gap)."""
     if "edit" in divergence.evidence:
         if divergence.confidence < KEY_MIN_CONFIDENCE:
             return False
     elif plausibly_right(divergence.type) < KEY_MIN_PLAUSIBILITY:
         return False
-    if divergence.type != "omission":
-        return True
-    # A reprint's cut from its source carries no outlet count: like any omission one outlet
-    # carries, it does not lead.
-    evidence = divergence.evidence
-    outlets = int(str(evidence.get("of_outlets", MIN_LEADING_SUPPORT)))
-    return int(str(evidence["support"])) >= min(MIN_LEADING_SUPPORT, outlets)
+    return divergence.type != "omission" or int(str(divergence.evidence["support"])) >= 2
 
 
 def key_differences(

@@ -144,7 +144,12 @@ async def test_the_hostile_account_opens_with_a_short_ranked_answer(
     assert 1 <= len(keys) <= 5
     kinds = {item.type for item in keys}
     assert "framing" in kinds
-    assert "contradiction" in kinds
+    # The denied crossing is listed; it does not lead while every judged contradiction on real
+    # coverage was wrong (comparison.ranking.TYPE_JUDGED).
+    assert "contradiction" not in kinds
+    assert any(
+        d.type == "contradiction" and "cross" in d.explanation for d in comparison.divergences
+    )
     assert all("“" in item.explanation and "Frontline Patriot" in item.explanation for item in keys)
     listed = {(d.type, d.passage.start if d.passage else None) for d in comparison.divergences}
     assert {(d.type, d.passage.start if d.passage else None) for d in keys} <= listed

@@ -30,9 +30,10 @@ def test_an_omission_one_of_several_outlets_carries_does_not_lead() -> None:
     assert key_differences([_omission(1, support=2, of_outlets=3)])
 
 
-def test_an_omission_leads_when_the_only_other_outlet_carries_it() -> None:
-    only = _omission(1, support=1, of_outlets=1)
-    assert key_differences([only]) == [only]
+def test_an_omission_the_only_other_outlet_carries_does_not_lead() -> None:
+    # Tried on the judged set: it raised key precision but fresh events lost key hits and
+    # empty answers where the accounts agree (docs/comparison.md).
+    assert key_differences([_omission(1, support=1, of_outlets=1)]) == []
 
 
 def _stated(kind: DivergenceType, passage_id: int, text: str) -> Divergence:
