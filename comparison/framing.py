@@ -50,9 +50,10 @@ _QUOTING_VERB_AFTER = re.compile(
 )
 # Several short quotes in one passage quote someone's wording ("upgraded from “critical” to
 # “serious”", "“limited” exemptions for “certain transfers”"); scare quotes stand alone, or
-# after "so-called". A letter in quotes is a grade ("“A” ratings").
+# after "so-called". A letter or a two-letter word in quotes is a grade or a quoted answer
+# ("“A” ratings", a "no" vote).
 _SO_CALLED = re.compile(r"\bso-called\s$", re.IGNORECASE)
-MIN_SCARE_CHARS = 2
+MIN_SCARE_CHARS = 3
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;—–-]\s*|[\"“‘(]\s*)$")
 
 

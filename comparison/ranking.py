@@ -52,7 +52,7 @@ TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
     "contradiction": (0, 3),
     "unique_claim": (95, 266),
     "omission": (107, 240),
-    "framing": (3, 9),
+    "framing": (3, 8),
     "attribution": (0, 7),
 }
 # Judged precision per kind, smoothed toward 0.5 (a Beta(1, 1) prior) where judgments are few.

@@ -179,8 +179,7 @@ def judged_out_of_fold(
         kept = {names[i] for i in train}
         gate = fit_on_rows([r for r in found if r.event in kept])
         gates.update({names[i]: gate for i in test})
-    answers = _answers(data, events, PassageVectors(embedder, cache), gates, cover)
-    return metrics(answers, events, judged_items())
+    return _gated_metrics(data, embedder, events, gates, cache, cover)
 
 
 def judged_newest(
@@ -194,11 +193,24 @@ def judged_newest(
     """The judged metrics of the newest `newest` judged events, answered by a gate fitted on
     the events judged before them."""
     events = judged_events()
+    if not 0 < newest < len(events):
+        raise ValueError(f"--newest must leave earlier events to fit on: 0 < N < {len(events)}")
     held, earlier = events[-newest:], {e["event_id"] for e in events[:-newest]}
     gate = fit_on_rows([r for r in found if r.event in earlier])
-    gates: dict[str, Gate] = {e["event_id"]: gate for e in held}
-    answers = _answers(data, held, PassageVectors(embedder, cache), gates, cover)
-    return metrics(answers, held, judged_items())
+    return _gated_metrics(data, embedder, held, {e["event_id"]: gate for e in held}, cache, cover)
+
+
+def _gated_metrics(
+    data: Path,
+    embedder: Embedder,
+    events: Sequence[dict[str, Any]],
+    gates: dict[str, Gate],
+    cache: Path | None,
+    cover: PairCover | None,
+) -> dict[str, float]:
+    """The judged metrics of `events`, each answered by the gate `gates` names for it."""
+    answers = _answers(data, events, PassageVectors(embedder, cache), gates, cover)
+    return metrics(answers, events, judged_items())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -238,7 +250,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         emit(calibration_table(judged), args.json)
         return 0
     if args.newest:
-        emit(judged_newest(args.data, embedder, found, args.newest, args.cache, cover), args.json)
+        try:
+            newest = judged_newest(args.data, embedder, found, args.newest, args.cache, cover)
+        except ValueError as error:
+            parser.error(str(error))
+        emit(newest, args.json)
         return 0
     result = report(found)
     if args.judged:

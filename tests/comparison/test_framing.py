@@ -150,6 +150,7 @@ def _scare_quoted(text: str) -> list[str]:
         "His condition was upgraded from \u201ccritical\u201d to \u201cserious\u201d on Thursday.",
         'Checks with "limited" exemptions for "certain transfers" among family members.',
         "Both senators have \u201cA\u201d ratings from the National Rifle Association.",
+        'Progressive members threatened a "no" vote on the bill.',
     ],
 )
 def test_quoted_wording_and_grades_are_not_scare_quotes(text: str) -> None:
