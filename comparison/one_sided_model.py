@@ -35,14 +35,15 @@ DEFAULT_PATH = Path(__file__).with_name("one_sided_model.json")
 OneSidedKind = Literal["unique_claim", "omission"]
 ONE_SIDED: tuple[OneSidedKind, ...] = ("unique_claim", "omission")
 INNER_FOLDS = 4
-# Chosen on the judged set (81 events), each event gated by a model fitted without it
-# (`python -m evaluation.one_sided_fit --judged`). Unique claims at 0.19 / 0.25 / 0.3: judged
-# precision 0.27 / 0.29 / 0.33 on 172 / 138 / 43 items (unique-claim recall 0.33 / 0.27 / 0.16);
-# 0.25 keeps the README's example (a Grand Mufti's condemnation only the hostile outlet reports).
-# The omission model orders omissions (out-of-fold AUROC 0.64) but no threshold raised their
-# judged precision by more than it cost in recall (0.42 at none, 0.41 at 0.45, 0.46 at 0.55 with
-# recall halved), so it scores omissions without dropping any.
-THRESHOLDS: dict[str, float] = {"unique_claim": 0.25, "omission": 0.0}
+# Chosen on the judged set (129 events), each event gated by a model fitted without it
+# (`python -m evaluation.one_sided_fit --judged`). Unique claims at 0.25 / 0.3 / 0.35 / 0.4:
+# judged precision 0.357 / 0.382 / 0.444 / 0.440, recall 0.35 / 0.31 / 0.24 / 0.15, all items
+# 0.391 / 0.405 / 0.433 / 0.429. On 24 events read afterwards, 0.25 -> 0.35 took unique claims
+# from 0.43 (58 judged) to 0.50 (24) and all items from 0.43 to 0.45; the README's example (a
+# Grand Mufti's condemnation only the hostile outlet reports) stays above it.
+# The omission model orders omissions (out-of-fold AUROC 0.67) but no threshold raised their
+# judged precision by more than it cost in recall, so it scores omissions without dropping any.
+THRESHOLDS: dict[str, float] = {"unique_claim": 0.35, "omission": 0.0}
 
 
 class Gate(Protocol):

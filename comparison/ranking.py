@@ -33,7 +33,9 @@ KEY_DIFFERENCES = 5
 MAX_PER_TYPE = 2
 # A divergence leads the answer only when items of its kind may be right this often: unless the
 # judged items of its kind make that less likely than `KEY_MIN_PLAUSIBILITY` (a kind judged a few
-# times is not yet known to fall short; one judged 266 times at 0.36 is).
+# times is not yet known to fall short; one judged 10 times and never right is). An item that
+# carries its own calibrated chance of being right (an edit, a gated unique claim) needs that
+# chance to reach it too.
 KEY_MIN_CONFIDENCE = 0.4
 KEY_MIN_PLAUSIBILITY = 0.2
 TYPE_WEIGHT: dict[DivergenceType, float] = {
@@ -48,12 +50,12 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 # answered with a one-sided gate fitted without it:
 # `python -m evaluation.one_sided_fit --judged --calibrate` prints these.
 TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
-    "numeric": (2, 5),
+    "numeric": (2, 7),
     "contradiction": (0, 3),
-    "unique_claim": (95, 266),
-    "omission": (107, 240),
-    "framing": (3, 8),
-    "attribution": (0, 7),
+    "unique_claim": (90, 201),
+    "omission": (134, 288),
+    "framing": (5, 11),
+    "attribution": (0, 10),
 }
 # Judged precision per kind, smoothed toward 0.5 (a Beta(1, 1) prior) where judgments are few.
 TYPE_PRECISION: dict[DivergenceType, float] = {
@@ -127,13 +129,15 @@ def plausibly_right(kind: DivergenceType, rate: float = KEY_MIN_CONFIDENCE) -> f
 
 
 def _may_lead(divergence: Divergence) -> bool:
-    """Kinds that may be right often enough; an omission only when more than one independent
-    outlet carries it (one outlet's extra fact is its own detail more often than this article's
-    gap)."""
-    if "edit" in divergence.evidence:
-        if divergence.confidence < KEY_MIN_CONFIDENCE:
-            return False
-    elif plausibly_right(divergence.type) < KEY_MIN_PLAUSIBILITY:
+    """Kinds that may be right often enough; an item whose confidence is its own calibrated
+    chance of being right (an edit, a gated unique claim) only when that chance is high enough;
+    an omission only when more than one independent outlet carries it (one outlet's extra fact
+    is its own detail more often than this article's gap)."""
+    edit = "edit" in divergence.evidence
+    own_chance = edit or divergence.type == "unique_claim"
+    if own_chance and divergence.confidence < KEY_MIN_CONFIDENCE:
+        return False
+    if not edit and plausibly_right(divergence.type) < KEY_MIN_PLAUSIBILITY:
         return False
     return divergence.type != "omission" or int(str(divergence.evidence["support"])) >= 2
 

@@ -125,11 +125,12 @@ RECORD: tuple[Tuned, ...] = (
           "each kind's judged items (right, judged); smoothed, the confidence of the pairwise "
           "kinds and the rank of all"),
     Tuned("comparison.ranking", "KEY_MIN_CONFIDENCE", "judged set, out of fold", _GATED,
-          "2026-12-06", "judged precision a kind must plausibly reach to lead the answer"),
+          "2026-12-06", "judged precision a kind must plausibly reach to lead the answer, and "
+          "the calibrated confidence an edit or a unique claim needs to lead"),
     Tuned("comparison.ranking", "KEY_MIN_PLAUSIBILITY", "judged set, out of fold", _GATED,
           "2026-12-06", "posterior probability below which a kind is known to fall short of "
-          "KEY_MIN_CONFIDENCE (unique claims at 0.08, contradictions at 0.13 and attribution at "
-          "0.02 do; framing at 0.48 with eight judgments does not)"),
+          "KEY_MIN_CONFIDENCE (contradictions at 0.13 and attribution at 0.004 do; numeric at "
+          "0.32 with seven judgments does not)"),
     Tuned("comparison.reprints", "COPY_SHARE", "planted reprints, judged set", _SERVED,
           "2026-12-05", "share of passages printed word for word that makes two articles one text"),
     Tuned("comparison.reprints", "EDIT_CONFIDENCE", "planted reprints", _SERVED, "2026-12-05",

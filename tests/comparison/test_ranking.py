@@ -36,10 +36,12 @@ def test_an_omission_the_only_other_outlet_carries_does_not_lead() -> None:
     assert key_differences([_omission(1, support=1, of_outlets=1)]) == []
 
 
-def _stated(kind: DivergenceType, passage_id: int, text: str) -> Divergence:
+def _stated(
+    kind: DivergenceType, passage_id: int, text: str, confidence: float = 0.9
+) -> Divergence:
     return Divergence(
         type=kind,
-        confidence=0.9,
+        confidence=confidence,
         passage=_passage(passage_id, 1, text),
         counterparts=(),
         importance=1.0,
@@ -47,6 +49,11 @@ def _stated(kind: DivergenceType, passage_id: int, text: str) -> Divergence:
 
 
 def test_a_kind_judged_mostly_wrong_never_leads() -> None:
-    unique = _stated("unique_claim", 1, "The minister resigned on Friday.")
     attribution = _stated("attribution", 2, "The strike killed 12 people.")
-    assert key_differences([unique, attribution]) == []
+    assert key_differences([attribution]) == []
+
+
+def test_a_unique_claim_leads_only_on_its_own_calibrated_chance() -> None:
+    likely = _stated("unique_claim", 1, "The minister resigned on Friday.", confidence=0.45)
+    doubtful = _stated("unique_claim", 2, "The minister was born in 1960.", confidence=0.36)
+    assert key_differences([likely, doubtful]) == [likely]
