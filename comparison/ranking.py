@@ -50,7 +50,7 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 # answered with a one-sided gate fitted without it:
 # `python -m evaluation.one_sided_fit --judged --calibrate` prints these.
 TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
-    "numeric": (2, 7),
+    "numeric": (2, 6),
     "contradiction": (0, 3),
     "unique_claim": (90, 201),
     "omission": (134, 288),

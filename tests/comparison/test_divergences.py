@@ -239,6 +239,20 @@ def test_posting_stamps_are_not_numeric_divergences() -> None:
     assert [d.type for d in found] == ["numeric"]
 
 
+def test_a_passage_cut_off_by_an_ellipsis_is_not_compared() -> None:
+    # What a cut-off figure counts ("with $1 trillion in...") is in the part that is missing.
+    plan = "The president announced the plan on Wednesday, a $1.8 trillion proposal for families."
+    for cut in ("Officials insist that the plan, with $1 trillion in...", "The regime closed it…"):
+        focus = _article(1, "focus", [cut], [0])
+        other = _article(2, "other", [plan], [0])
+        assert compare_article(focus, [focus, other], _claims([(focus, 0), (other, 0)])) == []
+    whole = "Officials insist that the plan, a $1 trillion proposal, was announced on Wednesday."
+    focus = _article(1, "focus", [whole], [0])
+    other = _article(2, "other", [plan], [0])
+    found = compare_article(focus, [focus, other], _claims([(focus, 0), (other, 0)]))
+    assert [d.type for d in found] == ["numeric"]
+
+
 def test_captions_subheads_and_claims_without_substance_are_never_unique() -> None:
     texts = [
         *FACTS[:2],
