@@ -38,6 +38,7 @@ MAX_PER_TYPE = 2
 # chance to reach it too.
 KEY_MIN_CONFIDENCE = 0.4
 KEY_MIN_PLAUSIBILITY = 0.2
+MIN_LEADING_SUPPORT = 2
 TYPE_WEIGHT: dict[DivergenceType, float] = {
     "numeric": 1.0,
     "contradiction": 1.0,
@@ -131,15 +132,26 @@ def plausibly_right(kind: DivergenceType, rate: float = KEY_MIN_CONFIDENCE) -> f
 def _may_lead(divergence: Divergence) -> bool:
     """Kinds that may be right often enough; an item whose confidence is its own calibrated
     chance of being right (an edit, a gated unique claim) only when that chance is high enough;
-    an omission only when more than one independent outlet carries it (one outlet's extra fact
-    is its own detail more often than this article's gap)."""
+    an omission only when it has the support `_omission_leads` asks for."""
     edit = "edit" in divergence.evidence
     own_chance = edit or divergence.type == "unique_claim"
     if own_chance and divergence.confidence < KEY_MIN_CONFIDENCE:
         return False
     if not edit and plausibly_right(divergence.type) < KEY_MIN_PLAUSIBILITY:
         return False
-    return divergence.type != "omission" or int(str(divergence.evidence["support"])) >= 2
+    return divergence.type != "omission" or _omission_leads(divergence)
+
+
+def _omission_leads(divergence: Divergence) -> bool:
+    """Whether two independent outlets carry the omission, or the only other outlet does.
+
+    Among several other outlets, one outlet's extra fact is its own detail more often than this
+    article's gap. Against a single other outlet the two cannot be told apart by support, and
+    judged, such omissions were the likeliest to be right: 76 of 139, against 31 of 88 against
+    two outlets and 27 of 61 against three."""
+    support = int(str(divergence.evidence["support"]))
+    others = int(str(divergence.evidence.get("of_outlets", MIN_LEADING_SUPPORT)))
+    return support >= min(MIN_LEADING_SUPPORT, others)
 
 
 def key_differences(

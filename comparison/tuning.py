@@ -131,6 +131,9 @@ RECORD: tuple[Tuned, ...] = (
           "2026-12-06", "posterior probability below which a kind is known to fall short of "
           "KEY_MIN_CONFIDENCE (contradictions at 0.13 and attribution at 0.004 do; numeric at "
           "0.42 with six judgments does not)"),
+    Tuned("comparison.ranking", "MIN_LEADING_SUPPORT", "judged set, out of fold", _GATED,
+          "2026-12-06", "independent outlets that must carry an omission for it to lead, unless "
+          "the only other outlet does"),
     Tuned("comparison.reprints", "COPY_SHARE", "planted reprints, judged set", _SERVED,
           "2026-12-05", "share of passages printed word for word that makes two articles one text"),
     Tuned("comparison.reprints", "EDIT_CONFIDENCE", "planted reprints", _SERVED, "2026-12-05",

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from comparison.model import ClaimMember, Divergence, DivergenceType, PassageView
 from comparison.ranking import key_differences
 
@@ -30,10 +32,14 @@ def test_an_omission_one_of_several_outlets_carries_does_not_lead() -> None:
     assert key_differences([_omission(1, support=2, of_outlets=3)])
 
 
-def test_an_omission_the_only_other_outlet_carries_does_not_lead() -> None:
-    # Tried on the judged set: it raised key precision but fresh events lost key hits and
-    # empty answers where the accounts agree (docs/comparison.md).
-    assert key_differences([_omission(1, support=1, of_outlets=1)]) == []
+def test_an_omission_the_only_other_outlet_carries_may_lead() -> None:
+    assert key_differences([_omission(1, support=1, of_outlets=1)])
+
+
+def test_an_omission_found_by_a_reprint_diff_leads_only_with_more_support() -> None:
+    edit = _omission(1, support=1, of_outlets=1)
+    edit = replace(edit, evidence={"edit": "sentence_removed", "support": "1"}, confidence=0.9)
+    assert key_differences([edit]) == []
 
 
 def _stated(
