@@ -51,12 +51,12 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 # answered with a one-sided gate fitted without it:
 # `python -m evaluation.one_sided_fit --judged --calibrate` prints these.
 TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
-    "numeric": (2, 6),
-    "contradiction": (0, 3),
-    "unique_claim": (90, 201),
-    "omission": (134, 288),
-    "framing": (5, 11),
-    "attribution": (0, 10),
+    "numeric": (2, 8),
+    "contradiction": (0, 5),
+    "unique_claim": (107, 267),
+    "omission": (153, 348),
+    "framing": (7, 18),
+    "attribution": (0, 11),
 }
 # Judged precision per kind, smoothed toward 0.5 (a Beta(1, 1) prior) where judgments are few.
 TYPE_PRECISION: dict[DivergenceType, float] = {

