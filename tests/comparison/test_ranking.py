@@ -63,3 +63,10 @@ def test_a_unique_claim_leads_only_on_its_own_calibrated_chance() -> None:
     likely = _stated("unique_claim", 1, "The minister resigned on Friday.", confidence=0.45)
     doubtful = _stated("unique_claim", 2, "The minister was born in 1960.", confidence=0.36)
     assert key_differences([likely, doubtful]) == [likely]
+
+
+def test_a_leading_omission_names_its_outlets_with_the_right_verb() -> None:
+    [one] = key_differences([_omission(1, support=1, of_outlets=1)], focus_outlet="Focus")
+    [two] = key_differences([_omission(2, support=2, of_outlets=2)], focus_outlet="Focus")
+    assert one.explanation.startswith("O0 reports “Rescuers said 40 people died.”")
+    assert two.explanation.startswith("O0 and O1 report “")
