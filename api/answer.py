@@ -119,6 +119,8 @@ def light_view(comparison: ComparisonView) -> LightView:
         counts=comparison.summary.counts,
         agreeing_outlets=_names(comparison.summary.agreeing_outlets),
         diverging_outlets=_names(comparison.summary.diverging_outlets),
+        shared=comparison.summary.shared,
+        accounts_agree=comparison.summary.accounts_agree,
     )
     article = ArticleBrief(
         id=comparison.article.id,

@@ -216,6 +216,8 @@ def summary_out(summary: domain.Summary) -> SummaryOut:
         counts=dict(summary.counts),
         agreeing_outlets=list(summary.agreeing_outlets),
         diverging_outlets=list(summary.diverging_outlets),
+        shared=summary.shared,
+        accounts_agree=summary.accounts_agree,
     )
 
 

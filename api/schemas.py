@@ -300,6 +300,22 @@ class SummaryOut(BaseModel):
     )
     agreeing_outlets: list[str] = Field(default_factory=list)
     diverging_outlets: list[str] = Field(default_factory=list)
+    shared: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "The share of the other outlets' passages this article states too (cosine 0.6 or "
+            "more with one of its passages)."
+        ),
+    )
+    accounts_agree: bool = Field(
+        default=False,
+        description=(
+            "The article states much of what the others report (`shared` at 0.4 or more): no "
+            "difference leads the answer but a reprint's edits; `divergences` still lists all."
+        ),
+    )
 
 
 class ComparisonView(BaseModel):

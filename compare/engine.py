@@ -16,6 +16,7 @@ from compare.coverage import MAX_COVERAGE, event_coverage, event_members, store_
 from compare.model import ArticleClaim, ClaimPassage, Comparison, Reprint
 from compare.summary import summarize
 from compare.workspaces import EventKey, EventWorkspaces, Members
+from comparison.agreement import shared_share
 from comparison.alignment import ClaimGraph, align_event
 from comparison.divergences import compare_article
 from comparison.model import ArticleView, Claim, PassageView
@@ -58,7 +59,7 @@ ComparerFactory = Callable[[IngestService], Comparer]
 
 
 class EngineComparer:
-    name = "parallax-engine-4"
+    name = "parallax-engine-5"
 
     def __init__(
         self,
@@ -113,6 +114,7 @@ class EngineComparer:
             )
         )
         claims = article_claims(focus, graph.claims_for(focus.article_id), graph, others)
+        summary = summarize(focus.outlet, claims, divergences, shared_share(focus, views))
         return Comparison(
             article=coverage.as_article(),
             coverage=coverage.entries(reprints.sources),
@@ -122,11 +124,15 @@ class EngineComparer:
             ),
             claims=claims,
             divergences=divergences,
-            summary=summarize(focus.outlet, claims, divergences),
+            summary=summary,
             model=self._model,
             index_version=self._index_version(),
             engine=self.name,
-            key_differences=tuple(key_differences(divergences, focus_outlet=focus.outlet)),
+            key_differences=tuple(
+                key_differences(
+                    divergences, focus_outlet=focus.outlet, agreeing=summary.accounts_agree
+                )
+            ),
         )
 
     def event_claims(self, event_id: int) -> tuple[ArticleClaim, ...]:

@@ -93,11 +93,14 @@ class Reprint:
 @dataclass(frozen=True, slots=True)
 class Summary:
     """Divergences per type (every type listed); outlets that diverge somewhere, and outlets
-    that share claims but never diverge."""
+    that share claims but never diverge; the share of the other outlets' passages the article
+    states too (`comparison.agreement`), and whether that makes the accounts agree."""
 
     counts: Mapping[str, int]
     agreeing_outlets: tuple[str, ...]
     diverging_outlets: tuple[str, ...]
+    shared: float = 0.0
+    accounts_agree: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,16 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from compare.model import ArticleClaim, Summary
+from comparison.agreement import AGREEING_SHARE
 from comparison.model import DIVERGENCE_TYPES, Divergence
 
 __all__ = ["summarize"]
 
 
 def summarize(
-    outlet: str, claims: Sequence[ArticleClaim], divergences: Sequence[Divergence]
+    outlet: str,
+    claims: Sequence[ArticleClaim],
+    divergences: Sequence[Divergence],
+    shared: float = 0.0,
 ) -> Summary:
     """Counts per type; outlets that diverge somewhere, and outlets that share claims with
-    `outlet`'s article but never diverge from it."""
+    `outlet`'s article but never diverge from it; `shared`, the share of the other outlets'
+    passages the article states too."""
     counts: dict[str, int] = dict.fromkeys(DIVERGENCE_TYPES, 0)
     diverging: set[str] = set()
     for divergence in divergences:
@@ -28,4 +33,6 @@ def summarize(
         counts=counts,
         agreeing_outlets=tuple(sorted(sharing - diverging - {outlet})),
         diverging_outlets=tuple(sorted(diverging)),
+        shared=shared,
+        accounts_agree=shared >= AGREEING_SHARE,
     )

@@ -147,6 +147,21 @@ def independence_groups(articles: Sequence[ArticleView]) -> dict[int, int]:
     return components((a.article_id for a in articles), links)
 
 
+def independent_others(
+    focus: ArticleView, event_articles: Sequence[ArticleView]
+) -> tuple[list[ArticleView], dict[int, int]]:
+    """The articles of `event_articles` another outlet wrote independently of `focus` (not
+    `focus` itself, its outlet or a copy of its report), with every article's independence
+    group."""
+    others = [
+        a
+        for a in event_articles
+        if a.article_id != focus.article_id and a.outlet.casefold() != focus.outlet.casefold()
+    ]
+    groups = independence_groups([focus, *others])
+    return [a for a in others if groups[a.article_id] != groups[focus.article_id]], groups
+
+
 _OTHER = re.compile(r"\b[Tt]he other(?: account)?\b(?! (?:side|hand|way)\b)(?P<verb> \w+)?")
 _PLURAL = {
     "says": "say",
@@ -182,7 +197,7 @@ def _name_outlets(explanation: str, focus_outlet: str, others: str, several: boo
 
 
 @lru_cache(maxsize=1)
-def _blas() -> ThreadpoolController:
+def blas_controller() -> ThreadpoolController:
     return ThreadpoolController()
 
 
@@ -217,13 +232,7 @@ def compare_article(
     closest passages and drops those stated there in other words.
     """
     gate = gate or default_gate()
-    others = [
-        a
-        for a in event_articles
-        if a.article_id != focus.article_id and a.outlet.casefold() != focus.outlet.casefold()
-    ]
-    groups = independence_groups([focus, *others])
-    others = [a for a in others if groups[a.article_id] != groups[focus.article_id]]
+    others, groups = independent_others(focus, event_articles)
     if not others:
         return []
     by_id = {a.article_id: a for a in others}
@@ -234,7 +243,7 @@ def compare_article(
     other_vectors = np.concatenate([a.vectors for a in others]).astype(np.float32, copy=False)
     other_passages = [p for a in others for p in a.passages]
     # Tiny products: a multi-threaded BLAS only adds hand-off cost (25x slower on a busy box).
-    with _blas().limit(limits=1, user_api="blas"):
+    with blas_controller().limit(limits=1, user_api="blas"):
         similarity = focus.vectors @ other_vectors.T  # (n_focus, n_other)
     # Rows and columns apart: a reprint shares its original's passages (and their ids).
     row_of = {p.passage_id: i for i, p in enumerate(focus.passages)}

@@ -157,10 +157,16 @@ def _omission_leads(divergence: Divergence) -> bool:
 
 
 def key_differences(
-    divergences: Sequence[Divergence], limit: int = KEY_DIFFERENCES, *, focus_outlet: str = ""
+    divergences: Sequence[Divergence],
+    limit: int = KEY_DIFFERENCES,
+    *,
+    focus_outlet: str = "",
+    agreeing: bool = False,
 ) -> list[Divergence]:
     """The divergences an answer opens with, most important first (possibly none), each
-    explained by `lead` when `focus_outlet` is given."""
+    explained by `lead` when `focus_outlet` is given. Where the accounts agree
+    (`comparison.agreement`), only the edits a reprint made to its source may lead: they are
+    diffs, sure whatever the rest of the text shares."""
     chosen: list[Divergence] = []
     per_type: Counter[DivergenceType] = Counter()
     passages: set[int] = set()
@@ -169,6 +175,8 @@ def key_differences(
             break
         passage = divergence.passage
         if per_type[divergence.type] >= MAX_PER_TYPE or not _may_lead(divergence):
+            continue
+        if agreeing and "edit" not in divergence.evidence:
             continue
         if passage is not None and passage.passage_id in passages:
             continue

@@ -46,6 +46,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from comparison.agreement import AGREEING_SHARE, shared_share
 from comparison.alignment import align_event
 from comparison.divergences import compare_article
 from comparison.model import DIVERGENCE_TYPES, ArticleView, Divergence
@@ -159,11 +160,12 @@ def answer(
         compare_article(views[0], views, align_event(views), gate=gate, cover=cover),
         reprints.divergences,
     )
+    agreeing = shared_share(views[0], views) >= AGREEING_SHARE
     return Answer(
         event["event_id"],
         focus_id,
         tuple(_item(d, ids) for d in found),
-        tuple(_item(d, ids) for d in key_differences(found)),
+        tuple(_item(d, ids) for d in key_differences(found, agreeing=agreeing)),
     )
 
 

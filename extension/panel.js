@@ -59,9 +59,12 @@
       list.appendChild(li);
     });
     if (!answer.key_differences.length) {
-      var agree = document.createElement("li");
-      agree.textContent = "The accounts agree: no key differences.";
-      list.appendChild(agree);
+      var none = document.createElement("li");
+      none.textContent = answer.summary.accounts_agree
+        ? "The accounts agree: this page states " + Math.round(answer.summary.shared * 100) +
+          "% of what the other outlets report."
+        : "No key differences: none found is likely enough to lead.";
+      list.appendChild(none);
     }
     document.getElementById("coverage").hidden = false;
     document.getElementById("differences").hidden = false;

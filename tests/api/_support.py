@@ -25,6 +25,7 @@ from starlette.types import Message, Receive, Scope, Send
 from api.deps import Runtime
 from api.main import create_app
 from api.startup import Startup
+from comparison.agreement import AGREEING_SHARE
 from comparison.model import DIVERGENCE_TYPES
 from core.config import Settings
 from core.db.schema import ArticleRow, EventRow
@@ -243,6 +244,9 @@ async def assert_comparison_contract(client: httpx.AsyncClient, answer: dict[str
         for other in claim["others"]
     }
     assert summary["agreeing_outlets"] == sorted(sharing - diverging - {own_outlet})
+    assert summary["accounts_agree"] == (summary["shared"] >= AGREEING_SHARE)
+    if summary["accounts_agree"]:
+        assert all("edit" in item["evidence"] for item in answer["key_differences"])
 
 
 async def finished_job(client: httpx.AsyncClient, job_id: int) -> dict[str, Any]:

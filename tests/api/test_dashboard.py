@@ -10,6 +10,8 @@ from collections.abc import Callable
 import httpx
 from markupsafe import escape
 
+from api.dashboard.routes import templates
+from api.schemas import ArticleOut, ComparisonView, SummaryOut
 from api.security import generate_api_key
 from core.config import Settings
 from tests.api._support import Lifespan, event_of_three, running
@@ -119,3 +121,23 @@ async def test_compare_passages_carry_their_neighbours_as_text_quote_anchors(
             own["prefix"],
             own["suffix"],
         )
+
+
+def _compare_part(summary: SummaryOut) -> str:
+    article = ArticleOut(
+        id=1, url="https://a.example/1", outlet="A", title="T", published_at=None, language="en"
+    )
+    answer = ComparisonView(
+        article=article, coverage=[], claims=[], divergences=[], summary=summary
+    )
+    return templates.get_template("comparison.html").render(answer=answer)
+
+
+def test_the_compare_part_says_why_no_difference_leads() -> None:
+    agreeing = _compare_part(SummaryOut(shared=0.62, accounts_agree=True))
+    assert "The accounts agree: this article states 62% of what the other outlets report" in (
+        " ".join(agreeing.split())
+    )
+    quiet = _compare_part(SummaryOut(shared=0.1, accounts_agree=False))
+    assert "none found is likely enough to lead" in quiet
+    assert "The accounts agree" not in quiet

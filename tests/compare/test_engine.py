@@ -40,7 +40,7 @@ TEXT = (
 def _comparer(lifespan: Lifespan) -> EngineComparer:
     comparer = lifespan.runtime.comparer
     assert isinstance(comparer, EngineComparer)
-    assert comparer.name == "parallax-engine-4"
+    assert comparer.name == "parallax-engine-5"
     return comparer
 
 
@@ -208,6 +208,9 @@ def test_summary_counts_and_sides() -> None:
     assert summary.counts["omission"] == 0
     assert summary.agreeing_outlets == ("B",)
     assert summary.diverging_outlets == ("C",)
+    assert not summary.accounts_agree
+    assert summarize("A", claims, divergences, shared=0.2).accounts_agree is False
+    assert summarize("A", claims, divergences, shared=0.5).accounts_agree is True
 
 
 # --- the real model ----------------------------------------------------------------------

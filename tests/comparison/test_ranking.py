@@ -70,3 +70,12 @@ def test_a_leading_omission_names_its_outlets_with_the_right_verb() -> None:
     [two] = key_differences([_omission(2, support=2, of_outlets=2)], focus_outlet="Focus")
     assert one.explanation.startswith("O0 reports “Rescuers said 40 people died.”")
     assert two.explanation.startswith("O0 and O1 report “")
+
+
+def test_where_the_accounts_agree_only_a_reprints_edit_leads() -> None:
+    figure = _stated("numeric", 3, "The strike killed 12 people.", confidence=0.95)
+    edit = replace(figure, evidence={"edit": "figure"})
+    omission = _omission(1, support=2, of_outlets=2)
+    assert key_differences([omission, figure], agreeing=True) == []
+    assert key_differences([omission, edit], agreeing=True) == [edit]
+    assert len(key_differences([omission, figure])) == 2
