@@ -51,12 +51,12 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 # answered with a one-sided gate fitted without it:
 # `python -m evaluation.one_sided_fit --judged --calibrate` prints these.
 TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
-    "numeric": (2, 8),
-    "contradiction": (0, 5),
-    "unique_claim": (107, 267),
-    "omission": (153, 348),
-    "framing": (7, 18),
-    "attribution": (0, 11),
+    "numeric": (2, 9),
+    "contradiction": (0, 6),
+    "unique_claim": (97, 219),
+    "omission": (163, 399),
+    "framing": (7, 21),
+    "attribution": (0, 12),
 }
 # Judged precision per kind, smoothed toward 0.5 (a Beta(1, 1) prior) where judgments are few.
 TYPE_PRECISION: dict[DivergenceType, float] = {

@@ -130,8 +130,8 @@ RECORD: tuple[Tuned, ...] = (
           "the calibrated confidence an edit or a unique claim needs to lead"),
     Tuned("comparison.ranking", "KEY_MIN_PLAUSIBILITY", "judged set, out of fold", _GATED,
           "2026-12-06", "posterior probability below which a kind is known to fall short of "
-          "KEY_MIN_CONFIDENCE (contradictions at 0.13 and attribution at 0.004 do; numeric at "
-          "0.42 with six judgments does not)"),
+          "KEY_MIN_CONFIDENCE (contradictions at 0.03, attribution at 0.001 and numeric at 0.17, "
+          "2 right in 9, do; framing at 0.29 does not)"),
     Tuned("comparison.ranking", "MIN_LEADING_SUPPORT", "judged set, out of fold", _GATED,
           "2026-12-06", "independent outlets that must carry an omission for it to lead, unless "
           "the only other outlet does"),

@@ -17,6 +17,7 @@ import pytest
 from compare import ArticleClaim, ClaimPassage, EngineComparer
 from compare.summary import summarize
 from comparison.model import ClaimMember, Divergence, PassageView
+from comparison.one_sided import MAX_OMISSIONS
 from core.config import Settings
 from core.errors import NotFound
 from core.models import ArticleInput
@@ -285,17 +286,19 @@ async def test_real_model_claims_paraphrases_and_counts_a_reprint_once(
     assert courier
     assert "within three months" in courier[0]["text"]
 
-    # What the others report and Frontline Patriot leaves out (the resettlement deadline among
-    # it), each backed by two independent outlets: Meridian Wire and its reprint count once.
+    # What the others report and Frontline Patriot leaves out, each backed by two independent
+    # outlets: Meridian Wire and its reprint count once. Which five are kept is the learned
+    # gate's order (the resettlement deadline is sixth since its refit on 201 judged events).
     hostile = await _compare(client, "frontlinepatriot")
     omissions = [item for item in hostile["divergences"] if item["type"] == "omission"]
-    assert omissions
+    assert len(omissions) == MAX_OMISSIONS
     for omission in omissions:
         outlets = {part["outlet"] for part in omission["counterparts"]}
         assert len(outlets) >= 2
         assert not {"Meridian Wire", "The Harbour Gazette"} <= outlets
+        assert omission["evidence"]["support"] == str(len(outlets))
     assert any(
-        "three months" in part["text"] for item in omissions for part in item["counterparts"]
+        "100,000 people" in part["text"] for item in omissions for part in item["counterparts"]
     )
     assert {"Meridian Wire", "The Daily Ledger", "Northern Courier"} <= set(
         hostile["summary"]["diverging_outlets"]

@@ -73,9 +73,9 @@ def test_a_leading_omission_names_its_outlets_with_the_right_verb() -> None:
 
 
 def test_where_the_accounts_agree_only_a_reprints_edit_leads() -> None:
-    figure = _stated("numeric", 3, "The strike killed 12 people.", confidence=0.95)
-    edit = replace(figure, evidence={"edit": "figure"})
+    label = _stated("framing", 3, "The terrorists left the city.", confidence=0.95)
+    edit = replace(label, evidence={"edit": "wording"})
     omission = _omission(1, support=2, of_outlets=2)
-    assert key_differences([omission, figure], agreeing=True) == []
+    assert key_differences([omission, label], agreeing=True) == []
     assert key_differences([omission, edit], agreeing=True) == [edit]
-    assert len(key_differences([omission, figure])) == 2
+    assert len(key_differences([omission, label])) == 2
