@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from compare.model import ArticleClaim, Summary
-from comparison.agreement import AGREEING_SHARE
+from comparison.agreement import accounts_agree
 from comparison.model import DIVERGENCE_TYPES, Divergence
 
 __all__ = ["summarize"]
@@ -34,5 +34,5 @@ def summarize(
         agreeing_outlets=tuple(sorted(sharing - diverging - {outlet})),
         diverging_outlets=tuple(sorted(diverging)),
         shared=shared,
-        accounts_agree=shared >= AGREEING_SHARE,
+        accounts_agree=accounts_agree(shared),
     )

@@ -17,7 +17,7 @@ from comparison.divergences import blas_controller, independent_others
 from comparison.model import ArticleView
 from comparison.one_sided_features import SUPPORT_COSINE
 
-__all__ = ["AGREEING_SHARE", "shared_share"]
+__all__ = ["AGREEING_SHARE", "accounts_agree", "shared_share"]
 
 # Chosen on the 153 events judged first (0.35 to 0.45 gave the same key-difference hit there)
 # and held on both batches of 24 judged after them: docs/comparison.md, "When the accounts
@@ -35,3 +35,8 @@ def shared_share(focus: ArticleView, event_articles: Sequence[ArticleView]) -> f
     with blas_controller().limit(limits=1, user_api="blas"):
         similarity = focus.vectors @ np.concatenate(vectors).T
     return round(float((similarity.max(axis=0) >= SUPPORT_COSINE).mean()), 3)
+
+
+def accounts_agree(shared: float) -> bool:
+    """Whether an article that states `shared` of the others' passages tells their story."""
+    return shared >= AGREEING_SHARE

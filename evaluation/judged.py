@@ -46,7 +46,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from comparison.agreement import AGREEING_SHARE, shared_share
+from comparison.agreement import accounts_agree, shared_share
 from comparison.alignment import align_event
 from comparison.divergences import compare_article
 from comparison.model import DIVERGENCE_TYPES, ArticleView, Divergence
@@ -160,7 +160,7 @@ def answer(
         compare_article(views[0], views, align_event(views), gate=gate, cover=cover),
         reprints.divergences,
     )
-    agreeing = shared_share(views[0], views) >= AGREEING_SHARE
+    agreeing = accounts_agree(shared_share(views[0], views))
     return Answer(
         event["event_id"],
         focus_id,

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from comparison.agreement import shared_share
+from comparison.agreement import AGREEING_SHARE, accounts_agree, shared_share
 from comparison.model import ArticleView, PassageView
 
 DIMENSION = 8
@@ -58,3 +58,8 @@ def test_no_other_outlet_shares_nothing() -> None:
     focus = _article(1, "a", [0, 1])
     assert shared_share(focus, [focus]) == 0.0
     assert shared_share(_article(5, "e", []), [focus]) == 0.0
+
+
+def test_the_accounts_agree_from_the_threshold_up() -> None:
+    assert accounts_agree(AGREEING_SHARE)
+    assert not accounts_agree(AGREEING_SHARE - 0.001)
