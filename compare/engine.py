@@ -59,7 +59,7 @@ ComparerFactory = Callable[[IngestService], Comparer]
 
 
 class EngineComparer:
-    name = "parallax-engine-5"
+    name = "parallax-engine-6"
 
     def __init__(
         self,

@@ -406,7 +406,7 @@ def _pair_divergence(
     finding = slot.finding
     return Divergence(
         type=finding.type,
-        confidence=calibrated(finding.type),
+        confidence=calibrated(finding.type, finding.evidence),
         passage=passage,
         counterparts=tuple(members),
         evidence=finding.evidence,
@@ -453,7 +453,7 @@ def _event_framing(
         out.append(
             Divergence(
                 "framing",
-                calibrated("framing"),
+                calibrated("framing", finding.evidence),
                 passage,
                 tuple(counterparts[:3]),
                 finding.evidence,

@@ -209,11 +209,14 @@ def candidates(
         if wanted is not None and passage.passage_id not in wanted:
             continue
         article = article_of[row]
-        supporters = {
-            groups[article_of[j].article_id]: (passages[j], article_of[j].outlet)
-            for j in np.flatnonzero(own[row] >= SUPPORT_COSINE)
-            if groups[article_of[j].article_id] != groups[article.article_id]
-        }
+        # Each other group's closest passage, closest first: the one that states the claim.
+        supporters: dict[int, tuple[PassageView, str]] = {}
+        for j in np.argsort(-own[row], kind="stable"):
+            if own[row, j] < SUPPORT_COSINE:
+                break
+            group = groups[article_of[j].article_id]
+            if group != groups[article.article_id]:
+                supporters.setdefault(group, (passages[j], article_of[j].outlet))
         features = _features(
             voices[passage.passage_id],
             article,

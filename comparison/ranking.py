@@ -12,18 +12,19 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from comparison.model import Divergence, DivergenceType, Finding, PassageView
 
 __all__ = [
+    "FRAMING_JUDGED",
     "KEY_DIFFERENCES",
     "TYPE_JUDGED",
-    "TYPE_PRECISION",
     "TYPE_WEIGHT",
     "calibrated",
     "importance",
+    "judged_of",
     "key_differences",
     "plausibly_right",
 ]
@@ -51,16 +52,22 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 # answered with a one-sided gate fitted without it:
 # `python -m evaluation.one_sided_fit --judged --calibrate` prints these.
 TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
-    "numeric": (2, 9),
-    "contradiction": (0, 6),
-    "unique_claim": (97, 219),
-    "omission": (163, 399),
-    "framing": (7, 21),
+    "numeric": (2, 11),
+    "contradiction": (0, 7),
+    "unique_claim": (124, 283),
+    "omission": (169, 445),
+    "framing": (6, 21),
     "attribution": (0, 12),
 }
-# Judged precision per kind, smoothed toward 0.5 (a Beta(1, 1) prior) where judgments are few.
-TYPE_PRECISION: dict[DivergenceType, float] = {
-    kind: round((right + 1) / (judged + 2), 3) for kind, (right, judged) in TYPE_JUDGED.items()
+# Framing's three detectors are right at different rates, so each is judged on its own (the
+# same command prints these): scare quotes and different words for the same actor or act against
+# a lexicon's word of judgment ("so-called") added to what the others report plainly. A kind not
+# judged yet counts as framing as a whole.
+FRAMING_JUDGED: dict[str, tuple[int, int]] = {
+    "label": (2, 8),
+    "loaded": (0, 5),
+    "scare_quotes": (4, 8),
+    "sentiment": (0, 0),
 }
 _FRAMING_KIND_WEIGHT = {"label": 1.0, "scare_quotes": 1.0, "loaded": 0.6}
 
@@ -85,12 +92,25 @@ def _precision(divergence: Divergence) -> float:
     kind's judged precision."""
     if "edit" in divergence.evidence:
         return divergence.confidence
-    return calibrated(divergence.type)
+    return calibrated(divergence.type, divergence.evidence)
 
 
-def calibrated(kind: DivergenceType) -> float:
-    """P(an item of this kind is right and worth showing), from the judged set."""
-    return TYPE_PRECISION[kind]
+def judged_of(
+    kind: DivergenceType, evidence: Mapping[str, object] | None = None
+) -> tuple[int, int]:
+    """(right, judged) items like this one: its kind's, or for framing its detector's."""
+    if kind == "framing":
+        detector = FRAMING_JUDGED.get(str((evidence or {}).get("kind", "")), (0, 0))
+        if detector[1]:
+            return detector
+    return TYPE_JUDGED[kind]
+
+
+def calibrated(kind: DivergenceType, evidence: Mapping[str, object] | None = None) -> float:
+    """P(an item of this kind, with this evidence, is right and worth showing), from the judged
+    set and a Beta(1, 1) prior."""
+    right, judged = judged_of(kind, evidence)
+    return round((right + 1) / (judged + 2), 3)
 
 
 def excerpt(passage: PassageView, limit: int = EXCERPT_CHARS) -> str:
@@ -122,10 +142,15 @@ def lead(divergence: Divergence, focus_outlet: str) -> str:
     return f"{what}: {focus_outlet} writes “{mine}”, {others[0]} “{theirs}”."
 
 
-def plausibly_right(kind: DivergenceType, rate: float = KEY_MIN_CONFIDENCE) -> float:
-    """P(items of this kind are right at least `rate` of the time), given its judged items and a
-    Beta(1, 1) prior: for integer shapes a and b, P(p >= x) = P(Binomial(a + b - 1, x) < a)."""
-    right, judged = TYPE_JUDGED[kind]
+def plausibly_right(
+    kind: DivergenceType,
+    rate: float = KEY_MIN_CONFIDENCE,
+    evidence: Mapping[str, object] | None = None,
+) -> float:
+    """P(items like this one are right at least `rate` of the time), given their judged items
+    (`judged_of`) and a Beta(1, 1) prior: for integer shapes a and b,
+    P(p >= x) = P(Binomial(a + b - 1, x) < a)."""
+    right, judged = judged_of(kind, evidence)
     a, n = right + 1, judged + 1
     return sum(math.comb(n, k) * rate**k * (1 - rate) ** (n - k) for k in range(a))
 
@@ -138,7 +163,9 @@ def _may_lead(divergence: Divergence) -> bool:
     own_chance = edit or divergence.type == "unique_claim"
     if own_chance and divergence.confidence < KEY_MIN_CONFIDENCE:
         return False
-    if not edit and plausibly_right(divergence.type) < KEY_MIN_PLAUSIBILITY:
+    if not edit and plausibly_right(divergence.type, evidence=divergence.evidence) < (
+        KEY_MIN_PLAUSIBILITY
+    ):
         return False
     return divergence.type != "omission" or _omission_leads(divergence)
 

@@ -122,16 +122,22 @@ RECORD: tuple[Tuned, ...] = (
     Tuned("comparison.one_sided_features", "SUPPORT_COSINE", "judged set", _GATED,
           "2026-12-05", "cosine at which another outlet's passage carries the same claim"),
     Tuned("comparison.ranking", "TYPE_JUDGED", "judged set, out of fold",
-          "python -m evaluation.one_sided_fit --calibrate", "2026-12-06",
+          "python -m evaluation.one_sided_fit --calibrate", "2026-12-07",
           "each kind's judged items (right, judged); smoothed, the confidence of the pairwise "
           "kinds and the rank of all"),
+    Tuned("comparison.ranking", "FRAMING_JUDGED", "judged set, out of fold",
+          "python -m evaluation.one_sided_fit --calibrate", "2026-12-07",
+          "each framing detector's judged items (right, judged), used for framing in place of "
+          "TYPE_JUDGED's: a lexicon's word of judgment was right 0 times in 5, scare quotes 4 "
+          "in 8"),
     Tuned("comparison.ranking", "KEY_MIN_CONFIDENCE", "judged set, out of fold", _GATED,
           "2026-12-06", "judged precision a kind must plausibly reach to lead the answer, and "
           "the calibrated confidence an edit or a unique claim needs to lead"),
     Tuned("comparison.ranking", "KEY_MIN_PLAUSIBILITY", "judged set, out of fold", _GATED,
           "2026-12-06", "posterior probability below which a kind is known to fall short of "
-          "KEY_MIN_CONFIDENCE (contradictions at 0.03, attribution at 0.001 and numeric at 0.17, "
-          "2 right in 9, do; framing at 0.29 does not)"),
+          "KEY_MIN_CONFIDENCE (contradictions at 0.02, attribution at 0.001, numeric at 0.08, "
+          "a lexicon's framing word at 0.05 and omissions at 0.195, 169 right in 445, do; "
+          "framing labels at 0.23 and scare quotes at 0.73 do not)"),
     Tuned("comparison.ranking", "MIN_LEADING_SUPPORT", "judged set, out of fold", _GATED,
           "2026-12-06", "independent outlets that must carry an omission for it to lead, unless "
           "the only other outlet does"),

@@ -33,7 +33,12 @@ when one of its counterparts overlaps one of the judged item's). Metrics:
   key differences only;
 - `judged.key_difference_hit`: the share of events whose `key` is matched by one of the
   answer's key differences, or, where the accounts agree, whose answer has none;
-- `judged.items_per_answer` and `judged.empty_when_agreeing`.
+- `judged.items_per_answer` and `judged.empty_when_agreeing`;
+- `judged.framing.<detector>.correct` and `.judged`: framing items counted per detector (label,
+  loaded, scare quotes), which the engine calibrates apart;
+- `judged.missed_alignment_rate`: the share of judged reported unique claims and omissions
+  labelled wrong. For these two kinds wrong means another side states the fact, in other words or
+  over two sentences: the alignment missed it.
 """
 
 from __future__ import annotations
@@ -53,7 +58,7 @@ from comparison.model import DIVERGENCE_TYPES, ArticleView, Divergence
 from comparison.one_sided import default_gate
 from comparison.one_sided_model import Gate, OneSidedKind
 from comparison.pair_cover import PairCover, shipped_cover
-from comparison.ranking import key_differences
+from comparison.ranking import FRAMING_JUDGED, key_differences
 from comparison.reprints import Reprints, find_reprints, merge_divergences
 from core.config import Settings
 from evaluation._data import command, emit, require
@@ -63,6 +68,7 @@ from ingest.segment import segment
 
 JUDGED_DIR = Path(__file__).with_name("judged")
 OTHERS = 3
+ONE_SIDED_KINDS = ("unique_claim", "omission")
 
 Span = tuple[int, int]
 OtherSpan = tuple[str, int, int]
@@ -75,6 +81,7 @@ class Item:
     type: str
     focus_span: Span | None
     other_spans: tuple[OtherSpan, ...]
+    detector: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +120,7 @@ def _item(divergence: Divergence, ids: dict[int, str]) -> Item:
             (ids[m.passage.article_id], m.passage.start, m.passage.end)
             for m in divergence.counterparts
         ),
+        str(divergence.evidence.get("kind", "")) if divergence.type == "framing" else "",
     )
 
 
@@ -273,6 +281,15 @@ def metrics(
         out[f"judged.{kind}.judged"] = judged
         out[f"judged.{kind}.correct"] = correct
         out[f"judged.{kind}.recall"] = _rate(found, total)
+    for detector in FRAMING_JUDGED:
+        labels = [
+            _label(item, pool.get((ans.event_id, ans.focus), []))
+            for ans in answers
+            for item in ans.items
+            if item.type == "framing" and item.detector == detector
+        ]
+        out[f"judged.framing.{detector}.correct"] = labels.count("correct")
+        out[f"judged.framing.{detector}.judged"] = len(labels) - labels.count(None)
     for name, keys_only in (("judged.precision", False), ("judged.key_precision", True)):
         labels = [
             _label(item, pool.get((ans.event_id, ans.focus), []))
@@ -281,6 +298,16 @@ def metrics(
         ]
         known = [label for label in labels if label is not None]
         out[name] = _rate(known.count("correct"), len(known))
+    one_sided = [
+        _label(item, pool.get((ans.event_id, ans.focus), []))
+        for ans in answers
+        for item in ans.items
+        if item.type in ONE_SIDED_KINDS
+    ]
+    one_sided_known = [label for label in one_sided if label is not None]
+    out["judged.missed_alignment_rate"] = _rate(
+        one_sided_known.count("wrong"), len(one_sided_known)
+    )
     hits = agreeing = empty = 0
     for ans in answers:
         event = gold[(ans.event_id, ans.focus)]
@@ -308,9 +335,21 @@ def judged_counts(result: dict[str, float]) -> dict[str, tuple[int, int]]:
     }
 
 
+def framing_counts(result: dict[str, float]) -> dict[str, tuple[int, int]]:
+    """Each framing detector's (correct, judged) reported items:
+    `comparison.ranking.FRAMING_JUDGED`."""
+    return {
+        detector: (
+            int(result[f"judged.framing.{detector}.correct"]),
+            int(result[f"judged.framing.{detector}.judged"]),
+        )
+        for detector in FRAMING_JUDGED
+    }
+
+
 def calibration(result: dict[str, float]) -> dict[str, float]:
     """Each kind's judged precision under a Beta(1, 1) prior: (correct + 1) / (judged + 2),
-    the figures `comparison.ranking.TYPE_PRECISION` holds."""
+    the figures `comparison.ranking.calibrated` gives."""
     return {
         kind: round((correct + 1) / (judged + 2), 3)
         for kind, (correct, judged) in judged_counts(result).items()
@@ -400,10 +439,15 @@ def write_packets(
 def calibration_table(result: dict[str, float]) -> dict[str, object]:
     """Each kind's judged counts and smoothed precision, as `--calibrate` prints them."""
     precision = calibration(result)
-    return {
+    table: dict[str, object] = {
         kind: {"correct": correct, "judged": judged, "precision": precision[kind]}
         for kind, (correct, judged) in judged_counts(result).items()
     }
+    table["framing_by_detector"] = {
+        detector: {"correct": correct, "judged": judged}
+        for detector, (correct, judged) in framing_counts(result).items()
+    }
+    return table
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,7 +10,7 @@ each kind's out-of-fold AUROC (folds by event) and the precision and recall of t
 shipped thresholds; `--write` refits `comparison/one_sided_model.json` on every event;
 `--judged` adds the judged metrics (`evaluation.judged`) with every event answered by a gate
 fitted without it, the figures that predict an unseen event, and `--calibrate` prints each
-kind's precision from them (`comparison.ranking.TYPE_PRECISION`). `--newest N` fits the gate
+kind's precision from them (`comparison.ranking.calibrated`). `--newest N` fits the gate
 on every event judged before the newest N (in the order they were judged) and prints the judged
 metrics of those N alone: where the rules were chosen before those events were read, the
 figures to expect on an unseen event.

@@ -2,7 +2,8 @@
 
 Retrieval and clustering (same-event coverage), alignment (ECB+ and MRPC), planted divergences
 (on the engine, and as edited reprints through the served path), and the BASIL/PAC bias
-measures, each with its baseline, as one flat JSON object.
+measures, each with its baseline, and, on the dev file, the judged set's figures (precision
+as a desk editor reads the answers), as one flat JSON object.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ from typing import Any
 from index.embedder import Embedder
 
 Metrics = dict[str, float]
+
+
+# The dev file the judged set's events come from (its offsets index that file's articles).
+JUDGED_FROM = "events.dev.jsonl"
 
 
 def same_event_metrics(
@@ -63,6 +68,17 @@ def divergence_metrics(events: Path, embedder: Embedder, cache: Path | None) -> 
     return metrics | bias.run(events, embedder, cache_dir=cache)
 
 
+def judged_metrics(events: Path, embedder: Embedder, cache: Path | None) -> Metrics:
+    """The judged set's figures (`evaluation.judged`), each event answered by a one-sided gate
+    fitted without it, as `python -m evaluation.one_sided_fit --judged` gives them."""
+    from comparison.pair_cover import shipped_cover
+    from core.config import Settings
+    from evaluation.one_sided_fit import judged_out_of_fold, rows
+
+    found = rows(events.parent, embedder, cache)
+    return judged_out_of_fold(events.parent, embedder, found, cache, shipped_cover(Settings()))
+
+
 def served_metrics(events: Path, embedder: Embedder) -> Metrics:
     from evaluation import served
 
@@ -85,6 +101,9 @@ def run_suite(
         metrics |= alignment_metrics(events, pairs, embedder, cache)
     progress("divergences")
     metrics |= divergence_metrics(events, embedder, cache)
+    if events.name == JUDGED_FROM:
+        progress("divergences judged by an editor")
+        metrics |= judged_metrics(events, embedder, cache)
     progress("edited reprints through the served path")
     metrics |= served_metrics(events, embedder)
     return dict(sorted(metrics.items()))

@@ -298,6 +298,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--learning-rate", type=float, default=defaults.learning_rate)
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--mrpc-only", action="store_true", help="train on MRPC's training part alone, no ECB+"
+    )
     args = parser.parse_args(argv)
     splits = load_splits(args.data)
     if splits is None:
@@ -311,7 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     mrpc_train, mrpc_test = splits.mrpc_train, splits.mrpc_test
     ecb_train, ecb_test = splits.ecb_train, splits.ecb_test
-    pairs = training_pairs(mrpc_train, ecb_train, seed=hp.seed)
+    pairs = training_pairs(mrpc_train, [] if args.mrpc_only else ecb_train, seed=hp.seed)
     say(f"{len(pairs)} training pairs ({sum(p.label for p in pairs):.0f} aligned)")
     started = time.monotonic()
     model = train(base_dir, pairs, hp, progress=say)
@@ -331,7 +334,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "head": "one linear unit over mean-pooled tokens; a pair is scored in both orders",
         "data": {
             "mrpc": "pairs.dev.jsonl, pairs not held out (evaluation.aligner_data.mrpc_split)",
-            "ecb+": "events.dev.jsonl, events of odd ECB+ topics (aligner_data.ecb_split)",
+            "ecb+": "none"
+            if args.mrpc_only
+            else "events.dev.jsonl, events of odd ECB+ topics (aligner_data.ecb_split)",
             "training_pairs": len(pairs),
             "aligned_pairs": int(sum(p.label for p in pairs)),
         },
@@ -343,7 +348,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "command": "python -m evaluation.train_pair_scorer --data ../shared/data --out "
         + f"{args.out} "
         + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in asdict(hp).items() if k in ARGUMENTS)
-        + f" --threads {args.threads}",
+        + f" --threads {args.threads}"
+        + (" --mrpc-only" if args.mrpc_only else ""),
     }
     (args.out / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", "utf-8")
     say(f"wrote {args.out / ONNX_FILE} ({manifest['bytes']} bytes)")

@@ -41,7 +41,7 @@ TEXT = (
 def _comparer(lifespan: Lifespan) -> EngineComparer:
     comparer = lifespan.runtime.comparer
     assert isinstance(comparer, EngineComparer)
-    assert comparer.name == "parallax-engine-5"
+    assert comparer.name == "parallax-engine-6"
     return comparer
 
 
@@ -288,7 +288,7 @@ async def test_real_model_claims_paraphrases_and_counts_a_reprint_once(
 
     # What the others report and Frontline Patriot leaves out, each backed by two independent
     # outlets: Meridian Wire and its reprint count once. Which five are kept is the learned
-    # gate's order (the resettlement deadline is sixth since its refit on 201 judged events).
+    # gate's order, which moves with each refit; the rescue record stays among them.
     hostile = await _compare(client, "frontlinepatriot")
     omissions = [item for item in hostile["divergences"] if item["type"] == "omission"]
     assert len(omissions) == MAX_OMISSIONS

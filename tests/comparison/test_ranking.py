@@ -2,8 +2,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
+from comparison import ranking
 from comparison.model import ClaimMember, Divergence, DivergenceType, PassageView
-from comparison.ranking import key_differences
+from comparison.ranking import (
+    FRAMING_JUDGED,
+    TYPE_JUDGED,
+    calibrated,
+    judged_of,
+    key_differences,
+)
 
 
 def _passage(passage_id: int, article_id: int, text: str) -> PassageView:
@@ -27,11 +36,29 @@ def _omission(passage_id: int, support: int, of_outlets: int) -> Divergence:
     )
 
 
+@pytest.fixture
+def omissions_may_lead(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A judged record on which omissions are plausibly right often enough to lead, so that
+    the support rules are tested whatever the shipped record says."""
+    monkeypatch.setitem(ranking.TYPE_JUDGED, "omission", (60, 100))
+
+
+def test_omissions_lead_only_while_their_judged_record_allows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(ranking.TYPE_JUDGED, "omission", (30, 100))
+    assert key_differences([_omission(1, support=2, of_outlets=2)]) == []
+    monkeypatch.setitem(ranking.TYPE_JUDGED, "omission", (60, 100))
+    assert key_differences([_omission(1, support=2, of_outlets=2)])
+
+
+@pytest.mark.usefixtures("omissions_may_lead")
 def test_an_omission_one_of_several_outlets_carries_does_not_lead() -> None:
     assert key_differences([_omission(1, support=1, of_outlets=3)]) == []
     assert key_differences([_omission(1, support=2, of_outlets=3)])
 
 
+@pytest.mark.usefixtures("omissions_may_lead")
 def test_an_omission_the_only_other_outlet_carries_may_lead() -> None:
     assert key_differences([_omission(1, support=1, of_outlets=1)])
 
@@ -65,6 +92,7 @@ def test_a_unique_claim_leads_only_on_its_own_calibrated_chance() -> None:
     assert key_differences([likely, doubtful]) == [likely]
 
 
+@pytest.mark.usefixtures("omissions_may_lead")
 def test_a_leading_omission_names_its_outlets_with_the_right_verb() -> None:
     [one] = key_differences([_omission(1, support=1, of_outlets=1)], focus_outlet="Focus")
     [two] = key_differences([_omission(2, support=2, of_outlets=2)], focus_outlet="Focus")
@@ -72,10 +100,34 @@ def test_a_leading_omission_names_its_outlets_with_the_right_verb() -> None:
     assert two.explanation.startswith("O0 and O1 report “")
 
 
+@pytest.mark.usefixtures("omissions_may_lead")
 def test_where_the_accounts_agree_only_a_reprints_edit_leads() -> None:
-    label = _stated("framing", 3, "The terrorists left the city.", confidence=0.95)
+    label = replace(
+        _stated("framing", 3, "The terrorists left the city.", confidence=0.95),
+        evidence={"kind": "label"},
+    )
     edit = replace(label, evidence={"edit": "wording"})
     omission = _omission(1, support=2, of_outlets=2)
     assert key_differences([omission, label], agreeing=True) == []
     assert key_differences([omission, edit], agreeing=True) == [edit]
     assert len(key_differences([omission, label])) == 2
+
+
+def test_each_framing_detector_leads_on_its_own_judged_record() -> None:
+    scare_quotes = replace(
+        _stated("framing", 4, "The “rescuers” left at dawn."), evidence={"kind": "scare_quotes"}
+    )
+    lexicon_word = replace(
+        _stated("framing", 5, "The so-called rescuers left at dawn."), evidence={"kind": "loaded"}
+    )
+    assert judged_of("framing", scare_quotes.evidence) == FRAMING_JUDGED["scare_quotes"]
+    assert calibrated("framing", lexicon_word.evidence) < calibrated(
+        "framing", scare_quotes.evidence
+    )
+    assert key_differences([scare_quotes]) == [scare_quotes]
+    assert key_differences([lexicon_word]) == []
+
+
+def test_a_framing_detector_not_judged_yet_counts_as_framing() -> None:
+    assert judged_of("framing", {"kind": "sentiment"}) == TYPE_JUDGED["framing"]
+    assert judged_of("framing", {}) == TYPE_JUDGED["framing"]

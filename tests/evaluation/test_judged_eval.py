@@ -7,7 +7,7 @@ import pytest
 
 from comparison.one_sided_model import ONE_SIDED, OneSidedGate
 from comparison.pair_cover import shipped_cover
-from comparison.ranking import TYPE_JUDGED
+from comparison.ranking import FRAMING_JUDGED, TYPE_JUDGED
 from core.config import Settings
 from evaluation.judged import (
     Answer,
@@ -15,6 +15,7 @@ from evaluation.judged import (
     OpenGate,
     calibration,
     draw_events,
+    framing_counts,
     judged_counts,
     judged_events,
     matches,
@@ -26,19 +27,22 @@ from evaluation.one_sided_fit import fit_on_rows, judged_newest, judged_out_of_f
 # one-sided gate fitted without it, unique claims read again by the shipped cover. CI holds
 # them; raise them when the engine gets better.
 FLOORS = {
-    "judged.precision": 0.39,
-    "judged.key_precision": 0.45,
+    "judged.precision": 0.38,
+    "judged.key_precision": 0.42,
     "judged.key_difference_hit": 0.28,
-    "judged.empty_when_agreeing": 0.62,
-    "judged.omission.precision": 0.39,
+    "judged.empty_when_agreeing": 0.78,
+    "judged.omission.precision": 0.37,
     "judged.unique_claim.precision": 0.42,
 }
-MAX_ITEMS_PER_ANSWER = 3.6
+MAX_ITEMS_PER_ANSWER = 3.7
+# Judged unique claims and omissions that another outlet states in other words (0.218 on 225
+# events); alignment aims for 0.08 (docs/comparison.md).
+MAX_MISSED_ALIGNMENT = 0.23
 # The 24 events judged last, answered by a gate fitted on those judged before them
-# (`--newest 24`): the figure to expect on an unseen event. The seed-12 batch is harder than
-# the ones before it (0.28: its wrong omissions are mostly stated by the focus in other words).
+# (`--newest 24`): the figure to expect on an unseen event (0.28 on the seed-12 batch, 0.32 on
+# seed 13's).
 NEWEST = 24
-NEWEST_PRECISION_FLOOR = 0.26
+NEWEST_PRECISION_FLOOR = 0.30
 
 
 def test_items_match_by_type_and_overlapping_spans() -> None:
@@ -85,7 +89,28 @@ def test_metrics_count_judged_labels_recall_and_key_hits() -> None:
     assert result["judged.key_precision"] == 1.0
     assert result["judged.key_difference_hit"] == 1.0
     assert result["judged.empty_when_agreeing"] == 1.0
+    assert result["judged.missed_alignment_rate"] == 0.0
     assert calibration(result)["omission"] == round(2 / 3, 3)
+
+
+def test_missed_alignment_counts_wrong_one_sided_items_only() -> None:
+    omission = Item("omission", None, (("b", 0, 10),))
+    unique = Item("unique_claim", (0, 10), ())
+    framing = Item("framing", (20, 30), (("b", 20, 30),), detector="label")
+    event = {"event_id": "e", "focus": "a", "agree": False, "key": None, "divergences": []}
+    items = [
+        {"event_id": "e", "focus": "a", "type": "omission", "focus_span": None,
+         "other_spans": [["b", 0, 10]], "label": "wrong"},
+        {"event_id": "e", "focus": "a", "type": "unique_claim", "focus_span": [0, 10],
+         "other_spans": [], "label": "correct"},
+        {"event_id": "e", "focus": "a", "type": "framing", "focus_span": [20, 30],
+         "other_spans": [["b", 20, 30]], "label": "wrong"},
+    ]  # fmt: skip
+    answers = [Answer("e", "a", (omission, unique, framing), ())]
+    result = metrics(answers, [event], items)
+    assert result["judged.missed_alignment_rate"] == 0.5
+    assert framing_counts(result) == {"label": (0, 1), "loaded": (0, 0), "scare_quotes": (0, 0),
+                                      "sentiment": (0, 0)}  # fmt: skip
 
 
 def test_the_judged_set_holds_offsets_and_labels_only() -> None:
@@ -151,8 +176,10 @@ def test_judged_precision_out_of_fold_and_the_shipped_calibration(
     for key, floor in FLOORS.items():
         assert result[key] >= floor, (key, result[key])
     assert result["judged.items_per_answer"] <= MAX_ITEMS_PER_ANSWER
+    assert result["judged.missed_alignment_rate"] <= MAX_MISSED_ALIGNMENT
     # The confidences the engine ships come from the judged items of its current answers.
     assert judged_counts(result) == TYPE_JUDGED
+    assert framing_counts(result) == FRAMING_JUDGED
     newest = judged_newest(shared_data, embedder, found, NEWEST, cover=shipped_cover(Settings()))
     assert newest["judged.events"] == NEWEST
     assert newest["judged.precision"] >= NEWEST_PRECISION_FLOOR, newest["judged.precision"]
