@@ -51,7 +51,7 @@ def test_an_event_opens_on_its_key_differences_and_claim_matrix(
     _open_evacuation_event(browser, demo)
     differences = browser.find_elements(By.CSS_SELECTOR, ".key-differences li")
     assert differences
-    assert any("terrorists" in item.text for item in differences)
+    assert any("“rescuers” in quotation marks" in item.text for item in differences)
     headers = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "table.matrix thead th")]
     assert len(headers) == 1 + len(event_articles(EVACUATION))
     assert browser.find_elements(By.CSS_SELECTOR, "table.matrix td.omission")
