@@ -163,9 +163,8 @@ def _may_lead(divergence: Divergence) -> bool:
     own_chance = edit or divergence.type == "unique_claim"
     if own_chance and divergence.confidence < KEY_MIN_CONFIDENCE:
         return False
-    if not edit and plausibly_right(divergence.type, evidence=divergence.evidence) < (
-        KEY_MIN_PLAUSIBILITY
-    ):
+    plausible = plausibly_right(divergence.type, evidence=divergence.evidence)
+    if not edit and plausible < KEY_MIN_PLAUSIBILITY:
         return False
     return divergence.type != "omission" or _omission_leads(divergence)
 

@@ -45,9 +45,10 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -254,6 +255,10 @@ def _label(item: Item, judged: Sequence[dict[str, Any]]) -> str | None:
     return next((str(j["label"]) for j in judged if matches(item, j)), None)
 
 
+def _framing_from(detector: str, item: Item) -> bool:
+    return item.type == "framing" and item.detector == detector
+
+
 def metrics(
     answers: Sequence[Answer], events: Sequence[dict[str, Any]], items: Sequence[dict[str, Any]]
 ) -> dict[str, float]:
@@ -281,33 +286,26 @@ def metrics(
         out[f"judged.{kind}.judged"] = judged
         out[f"judged.{kind}.correct"] = correct
         out[f"judged.{kind}.recall"] = _rate(found, total)
-    for detector in FRAMING_JUDGED:
-        labels = [
-            _label(item, pool.get((ans.event_id, ans.focus), []))
-            for ans in answers
-            for item in ans.items
-            if item.type == "framing" and item.detector == detector
-        ]
-        out[f"judged.framing.{detector}.correct"] = labels.count("correct")
-        out[f"judged.framing.{detector}.judged"] = len(labels) - labels.count(None)
-    for name, keys_only in (("judged.precision", False), ("judged.key_precision", True)):
-        labels = [
+
+    def known_labels(wanted: Callable[[Item], bool], keys_only: bool = False) -> list[str]:
+        """The judged labels of the answers' items (or key differences) `wanted` keeps."""
+        labels = (
             _label(item, pool.get((ans.event_id, ans.focus), []))
             for ans in answers
             for item in (ans.keys if keys_only else ans.items)
-        ]
-        known = [label for label in labels if label is not None]
-        out[name] = _rate(known.count("correct"), len(known))
-    one_sided = [
-        _label(item, pool.get((ans.event_id, ans.focus), []))
-        for ans in answers
-        for item in ans.items
-        if item.type in ONE_SIDED_KINDS
-    ]
-    one_sided_known = [label for label in one_sided if label is not None]
-    out["judged.missed_alignment_rate"] = _rate(
-        one_sided_known.count("wrong"), len(one_sided_known)
-    )
+            if wanted(item)
+        )
+        return [label for label in labels if label is not None]
+
+    for detector in FRAMING_JUDGED:
+        labels = known_labels(partial(_framing_from, detector))
+        out[f"judged.framing.{detector}.correct"] = labels.count("correct")
+        out[f"judged.framing.{detector}.judged"] = len(labels)
+    for name, keys_only in (("judged.precision", False), ("judged.key_precision", True)):
+        labels = known_labels(lambda _item: True, keys_only)
+        out[name] = _rate(labels.count("correct"), len(labels))
+    labels = known_labels(lambda i: i.type in ONE_SIDED_KINDS)
+    out["judged.missed_alignment_rate"] = _rate(labels.count("wrong"), len(labels))
     hits = agreeing = empty = 0
     for ans in answers:
         event = gold[(ans.event_id, ans.focus)]

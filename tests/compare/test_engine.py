@@ -288,7 +288,9 @@ async def test_real_model_claims_paraphrases_and_counts_a_reprint_once(
 
     # What the others report and Frontline Patriot leaves out, each backed by two independent
     # outlets: Meridian Wire and its reprint count once. Which five are kept is the learned
-    # gate's order, which moves with each refit; the rescue record stays among them.
+    # gate's order, which moves with each refit; the arrival count and the resettlement
+    # deadline stay among them, and the denial is backed by the Ledger's own words for it
+    # (each outlet's closest passage, not its last one above the support cosine).
     hostile = await _compare(client, "frontlinepatriot")
     omissions = [item for item in hostile["divergences"] if item["type"] == "omission"]
     assert len(omissions) == MAX_OMISSIONS
@@ -297,9 +299,10 @@ async def test_real_model_claims_paraphrases_and_counts_a_reprint_once(
         assert len(outlets) >= 2
         assert not {"Meridian Wire", "The Harbour Gazette"} <= outlets
         assert omission["evidence"]["support"] == str(len(outlets))
-    assert any(
-        "100,000 people" in part["text"] for item in omissions for part in item["counterparts"]
-    )
+    reported = [part["text"] for item in omissions for part in item["counterparts"]]
+    assert any("422 people in total" in text for text in reported)
+    assert any("within three months" in text for text in reported)
+    assert any("set foot in" in text for text in reported)
     assert {"Meridian Wire", "The Daily Ledger", "Northern Courier"} <= set(
         hostile["summary"]["diverging_outlets"]
     )

@@ -70,6 +70,29 @@ def test_support_counts_independent_outlets_once() -> None:
     assert found[2].feature("support_share") == 1.0
 
 
+def test_an_outlet_supports_a_claim_with_its_closest_passage() -> None:
+    focus = _article(
+        1, "focus", ["Unrelated text about the weather in the city today."], [[0, 0, 1, 0]]
+    )
+    claim = "The mayor said the repairs would cost 4 million dollars next year."
+    wire = _article(2, "wire", [claim], [[1, 0, 0, 0]])
+    other = _article(
+        3,
+        "other",
+        [
+            "The repairs will cost the city 4 million dollars, the mayor said on Monday.",
+            "The mayor also said the bridge would reopen before the summer holidays.",
+        ],
+        [[1, 0.1, 0, 0], [1, 0.8, 0, 0]],
+    )
+    voices = {k: v for a in (focus, wire, other) for k, v in article_voices(a).items()}
+    found = {
+        c.passage.passage_id: c
+        for c in candidates([wire, other], [focus], voices, {1: 1, 2: 2, 3: 3})
+    }
+    assert [p.passage_id for p, _ in found[200].supporters] == [300]
+
+
 class _FavoursFewSupporters:
     """A gate sure of what few outlets carry: ordering must still put support first."""
 
