@@ -59,7 +59,7 @@ ComparerFactory = Callable[[IngestService], Comparer]
 
 
 class EngineComparer:
-    name = "parallax-engine-6"
+    name = "parallax-engine-7"
 
     def __init__(
         self,

@@ -46,8 +46,10 @@ MIN_OMISSION_SUPPORT = 2
 # against half for facts all three carried; on 24 events judged after the rule was chosen it
 # dropped 10 omissions, none of them right.
 MIN_OMISSION_SHARE = 0.75
-# The most likely omissions only: the answer stays short.
-MAX_OMISSIONS = 5
+# The most widely carried omissions only: the answer stays short. Judged out of fold on 249
+# events, three rather than five took omissions from 0.38 right (505 judged) to 0.39 (382), and
+# on the newest 24 from 0.33 (61) to 0.38 (42), at recall 0.24 -> 0.20.
+MAX_OMISSIONS = 3
 
 
 @lru_cache(maxsize=1)

@@ -611,9 +611,14 @@ def extract_quantities(text: str) -> list[Quantity]:
         end = num_end
         if _overlapping(taken, num_start, end) or _DESIGNATION.match(text, end):
             continue
-        cur = (m.group("cur") or "").strip().lower().rstrip(".")
+        # The masked text is blank where a date was read, so "about Monday 2019" would read
+        # "about" across the weekday into the year: a prefix over a read span is not the number's.
+        prefixed = not (start < num_start and _overlapping(taken, start, num_start))
+        if not prefixed:
+            start = num_start
+        cur = (m.group("cur") or "").strip().lower().rstrip(".") if prefixed else ""
         currency = _CURRENCY_SYMBOL.get(cur, "")
-        approx = bool(m.group("approx")) or high is not None
+        approx = (prefixed and bool(m.group("approx"))) or high is not None
         q = _classify(text, start, end, value, high, approx, currency)
         if q is not None and value:
             digits = m.group("digits") or ""

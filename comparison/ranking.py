@@ -40,6 +40,13 @@ MAX_PER_TYPE = 2
 KEY_MIN_CONFIDENCE = 0.4
 KEY_MIN_PLAUSIBILITY = 0.2
 MIN_LEADING_SUPPORT = 2
+# Omissions are listed but do not lead, unless a reprint's diff found them. On four judged
+# batches running, letting them lead cost key hits and empty answers on the batch judged last:
+# on the newest 24 of 249 events, with their judged precision (0.47) well above the line, key
+# hit 0.29 -> 0.21 and empty where the accounts agree 0.67 -> 0.44.
+LEADING_KINDS: frozenset[DivergenceType] = frozenset(
+    {"numeric", "contradiction", "unique_claim", "framing", "attribution"}
+)
 TYPE_WEIGHT: dict[DivergenceType, float] = {
     "numeric": 1.0,
     "contradiction": 1.0,
@@ -53,11 +60,11 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 # `python -m evaluation.one_sided_fit --judged --calibrate` prints these.
 TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
     "numeric": (2, 11),
-    "contradiction": (0, 7),
-    "unique_claim": (124, 283),
-    "omission": (169, 445),
-    "framing": (6, 21),
-    "attribution": (0, 12),
+    "contradiction": (0, 8),
+    "unique_claim": (121, 289),
+    "omission": (94, 201),
+    "framing": (7, 23),
+    "attribution": (0, 15),
 }
 # Framing's three detectors are right at different rates, so each is judged on its own (the
 # same command prints these): scare quotes and different words for the same actor or act against
@@ -65,8 +72,8 @@ TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
 # judged yet counts as framing as a whole.
 FRAMING_JUDGED: dict[str, tuple[int, int]] = {
     "label": (2, 8),
-    "loaded": (0, 5),
-    "scare_quotes": (4, 8),
+    "loaded": (0, 6),
+    "scare_quotes": (5, 9),
     "sentiment": (0, 0),
 }
 _FRAMING_KIND_WEIGHT = {"label": 1.0, "scare_quotes": 1.0, "loaded": 0.6}
@@ -156,10 +163,13 @@ def plausibly_right(
 
 
 def _may_lead(divergence: Divergence) -> bool:
-    """Kinds that may be right often enough; an item whose confidence is its own calibrated
-    chance of being right (an edit, a gated unique claim) only when that chance is high enough;
-    an omission only when it has the support `_omission_leads` asks for."""
+    """`LEADING_KINDS` that may be right often enough, and edits; an item whose confidence is
+    its own calibrated chance of being right (an edit, a gated unique claim) only when that
+    chance is high enough; an omission only when it has the support `_omission_leads` asks
+    for."""
     edit = "edit" in divergence.evidence
+    if not edit and divergence.type not in LEADING_KINDS:
+        return False
     own_chance = edit or divergence.type == "unique_claim"
     if own_chance and divergence.confidence < KEY_MIN_CONFIDENCE:
         return False

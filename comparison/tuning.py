@@ -104,6 +104,9 @@ RECORD: tuple[Tuned, ...] = (
           "share of terms a window of the other side holds to state it"),
     Tuned("comparison.one_sided", "MIN_OMISSION_SUPPORT", "judged set", _JUDGED, "2026-12-05",
           "independent outlets that must carry an omitted claim"),
+    Tuned("comparison.one_sided", "MAX_OMISSIONS", "judged set, out of fold", _GATED,
+          "2026-12-07", "omissions an answer lists, the most widely carried first (5 and 4 "
+          "tried)"),
     Tuned("comparison.one_sided", "MIN_OMISSION_SHARE", "judged set, then 24 events judged "
           "after", _GATED, "2026-12-06", "share of the other independent outlets that must carry "
           "an omitted claim"),
@@ -117,8 +120,9 @@ RECORD: tuple[Tuned, ...] = (
     Tuned("comparison.voice", "QUOTE_SHARE", "judged set", _JUDGED, "2026-12-05",
           "share of quoted text that makes a passage its speaker's"),
     Tuned("comparison.one_sided_model", "THRESHOLDS", "judged set, out of fold", _GATED,
-          "2026-12-06", "calibrated probability a one-sided item needs to be reported (unique "
-          "claims: 0.35 chosen on 129 events, held against 0.3 on 177 and a fresh 24)"),
+          "2026-12-07", "calibrated probability a one-sided item needs to be reported (unique "
+          "claims: 0.35 chosen on 129 events, held against 0.3 on 177 and a fresh 24; "
+          "omissions: 0.5 against 0 to 0.55 on 249, and on a fresh 24 0.38 -> 0.50 right)"),
     Tuned("comparison.one_sided_features", "SUPPORT_COSINE", "judged set", _GATED,
           "2026-12-05", "cosine at which another outlet's passage carries the same claim"),
     Tuned("comparison.ranking", "TYPE_JUDGED", "judged set, out of fold",
@@ -128,19 +132,23 @@ RECORD: tuple[Tuned, ...] = (
     Tuned("comparison.ranking", "FRAMING_JUDGED", "judged set, out of fold",
           "python -m evaluation.one_sided_fit --calibrate", "2026-12-07",
           "each framing detector's judged items (right, judged), used for framing in place of "
-          "TYPE_JUDGED's: a lexicon's word of judgment was right 0 times in 5, scare quotes 4 "
-          "in 8"),
+          "TYPE_JUDGED's: a lexicon's word of judgment was right 0 times in 6, scare quotes 5 "
+          "in 9"),
     Tuned("comparison.ranking", "KEY_MIN_CONFIDENCE", "judged set, out of fold", _GATED,
           "2026-12-06", "judged precision a kind must plausibly reach to lead the answer, and "
           "the calibrated confidence an edit or a unique claim needs to lead"),
     Tuned("comparison.ranking", "KEY_MIN_PLAUSIBILITY", "judged set, out of fold", _GATED,
-          "2026-12-06", "posterior probability below which a kind is known to fall short of "
-          "KEY_MIN_CONFIDENCE (contradictions at 0.02, attribution at 0.001, numeric at 0.08, "
-          "a lexicon's framing word at 0.05 and omissions at 0.195, 169 right in 445, do; "
-          "framing labels at 0.23 and scare quotes at 0.73 do not)"),
+          "2026-12-07", "posterior probability below which a kind is known to fall short of "
+          "KEY_MIN_CONFIDENCE (contradictions at 0.01, attribution at 0.0003, numeric at 0.08 "
+          "and a lexicon's framing word at 0.03 do; framing labels at 0.23 and scare quotes at "
+          "0.83 do not)"),
+    Tuned("comparison.ranking", "LEADING_KINDS", "judged set: the batch judged last", _GATED,
+          "2026-12-07", "kinds whose items may open an answer: omissions, unless a reprint's "
+          "diff found them, cost key hits and empty answers on four fresh batches running"),
     Tuned("comparison.ranking", "MIN_LEADING_SUPPORT", "judged set, out of fold", _GATED,
-          "2026-12-06", "independent outlets that must carry an omission for it to lead, unless "
-          "the only other outlet does"),
+          "2026-12-06", "copies that must make a reprint's omission for it to lead (and, with "
+          "omissions among LEADING_KINDS, independent outlets, unless the only other outlet "
+          "does)"),
     Tuned("comparison.agreement", "AGREEING_SHARE", "judged set, out of fold", _GATED,
           "2026-12-06", "share of the others' passages the article states at which the accounts "
           "agree and no difference leads (chosen on the 153 events judged first: 0.35 to 0.45 "
@@ -157,6 +165,8 @@ RECORD: tuple[Tuned, ...] = (
 def _value(value: object) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{key} {item}" for key, item in value.items())
+    if isinstance(value, frozenset | set):
+        return ", ".join(sorted(map(str, value)))
     return str(value)
 
 

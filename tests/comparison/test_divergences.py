@@ -173,7 +173,7 @@ def test_wire_copies_count_once_in_omission_support() -> None:
         [(focus, 1), (wire_a, 1), (wire_b, 1), (own, 1)],
         [(wire_a, 2), (wire_b, 2), (own, 2)],
     )
-    found = compare_article(focus, [focus, wire_a, wire_b, own], claims)
+    found = compare_article(focus, [focus, wire_a, wire_b, own], claims, gate=FixedGate())
     assert [d.type for d in found] == ["omission"]
     assert found[0].evidence["support"] == "2"
     assert len(found[0].counterparts) == 2

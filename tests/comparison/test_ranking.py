@@ -38,14 +38,23 @@ def _omission(passage_id: int, support: int, of_outlets: int) -> Divergence:
 
 @pytest.fixture
 def omissions_may_lead(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A judged record on which omissions are plausibly right often enough to lead, so that
-    the support rules are tested whatever the shipped record says."""
+    """Omissions among the kinds that lead, on a judged record plausibly right often enough,
+    so that the support rules are tested whatever the shipped settings say."""
+    monkeypatch.setattr(ranking, "LEADING_KINDS", ranking.LEADING_KINDS | {"omission"})
     monkeypatch.setitem(ranking.TYPE_JUDGED, "omission", (60, 100))
+
+
+def test_an_omission_of_coverage_does_not_lead_however_often_omissions_are_right(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(ranking.TYPE_JUDGED, "omission", (90, 100))
+    assert key_differences([_omission(1, support=2, of_outlets=2)]) == []
 
 
 def test_omissions_lead_only_while_their_judged_record_allows(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(ranking, "LEADING_KINDS", ranking.LEADING_KINDS | {"omission"})
     monkeypatch.setitem(ranking.TYPE_JUDGED, "omission", (30, 100))
     assert key_differences([_omission(1, support=2, of_outlets=2)]) == []
     monkeypatch.setitem(ranking.TYPE_JUDGED, "omission", (60, 100))
@@ -67,6 +76,8 @@ def test_an_omission_found_by_a_reprint_diff_leads_only_with_more_support() -> N
     edit = _omission(1, support=1, of_outlets=1)
     edit = replace(edit, evidence={"edit": "sentence_removed", "support": "1"}, confidence=0.9)
     assert key_differences([edit]) == []
+    widely = replace(edit, evidence={"edit": "sentence_removed", "support": "2"})
+    assert key_differences([widely]) == [widely]
 
 
 def _stated(

@@ -18,12 +18,14 @@ from evaluation.planted import _plant_one, evaluate, plant, run
 # rarely what an editor leads with (the served path, which diffs a copy against its source,
 # still reports every added claim: evaluation.served); and again (0.375 → 0.25 here) when its
 # threshold rose from 0.19 to 0.25 for precision on 81 judged events; and to none of the 8 when
-# the gate was refitted on 177 judged events, which rate unique claims lower. Unique claims are
-# held by the judged floors (tests/evaluation/test_judged_eval.py) and the served path's diff.
+# the gate was refitted on 177 judged events, which rate unique claims lower. Omissions went the
+# same way when the gate began to drop those under 0.5 for precision on 249 judged events
+# (0.925 -> 0.175 of 40 planted, 0.75 -> 0.125 of these 8): a sentence removed at random is
+# rarely one an editor would flag. Both are held by the judged floors
+# (tests/evaluation/test_judged_eval.py) and the served path's diff of a copy against its source.
 FLOORS = {
     "planted.numeric.recall": 0.95,
     "planted.contradiction.recall": 0.85,
-    "planted.omission.recall": 0.75,
     "planted.framing.recall": 0.85,
     "planted.attribution.recall": 0.95,
 }
