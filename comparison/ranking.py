@@ -40,10 +40,11 @@ MAX_PER_TYPE = 2
 KEY_MIN_CONFIDENCE = 0.4
 KEY_MIN_PLAUSIBILITY = 0.2
 MIN_LEADING_SUPPORT = 2
-# Omissions are listed but do not lead, unless a reprint's diff found them. On four judged
+# Omissions are listed but do not lead, unless a reprint's diff found them. On five judged
 # batches running, letting them lead cost key hits and empty answers on the batch judged last:
 # on the newest 24 of 249 events, with their judged precision (0.47) well above the line, key
-# hit 0.29 -> 0.21 and empty where the accounts agree 0.67 -> 0.44.
+# hit 0.29 -> 0.21 and empty where the accounts agree 0.67 -> 0.44; on the 24 judged after
+# that, 0.50 -> 0.42 and 0.91 -> 0.64.
 LEADING_KINDS: frozenset[DivergenceType] = frozenset(
     {"numeric", "contradiction", "unique_claim", "framing", "attribution"}
 )
@@ -59,12 +60,12 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 # answered with a one-sided gate fitted without it:
 # `python -m evaluation.one_sided_fit --judged --calibrate` prints these.
 TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
-    "numeric": (2, 11),
+    "numeric": (2, 12),
     "contradiction": (0, 8),
-    "unique_claim": (121, 289),
-    "omission": (94, 201),
-    "framing": (7, 23),
-    "attribution": (0, 15),
+    "unique_claim": (183, 441),
+    "omission": (127, 303),
+    "framing": (7, 26),
+    "attribution": (0, 16),
 }
 # Framing's three detectors are right at different rates, so each is judged on its own (the
 # same command prints these): scare quotes and different words for the same actor or act against
@@ -72,8 +73,8 @@ TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
 # judged yet counts as framing as a whole.
 FRAMING_JUDGED: dict[str, tuple[int, int]] = {
     "label": (2, 8),
-    "loaded": (0, 6),
-    "scare_quotes": (5, 9),
+    "loaded": (0, 8),
+    "scare_quotes": (5, 10),
     "sentiment": (0, 0),
 }
 _FRAMING_KIND_WEIGHT = {"label": 1.0, "scare_quotes": 1.0, "loaded": 0.6}

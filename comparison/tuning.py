@@ -122,7 +122,8 @@ RECORD: tuple[Tuned, ...] = (
     Tuned("comparison.one_sided_model", "THRESHOLDS", "judged set, out of fold", _GATED,
           "2026-12-07", "calibrated probability a one-sided item needs to be reported (unique "
           "claims: 0.35 chosen on 129 events, held against 0.3 on 177 and a fresh 24; "
-          "omissions: 0.5 against 0 to 0.55 on 249, and on a fresh 24 0.38 -> 0.50 right)"),
+          "omissions: 0.5 against 0 to 0.55 on 249, and on two fresh 24s 0.38 -> 0.50 and "
+          "0.29 -> 0.47 right)"),
     Tuned("comparison.one_sided_features", "SUPPORT_COSINE", "judged set", _GATED,
           "2026-12-05", "cosine at which another outlet's passage carries the same claim"),
     Tuned("comparison.ranking", "TYPE_JUDGED", "judged set, out of fold",
@@ -132,19 +133,19 @@ RECORD: tuple[Tuned, ...] = (
     Tuned("comparison.ranking", "FRAMING_JUDGED", "judged set, out of fold",
           "python -m evaluation.one_sided_fit --calibrate", "2026-12-07",
           "each framing detector's judged items (right, judged), used for framing in place of "
-          "TYPE_JUDGED's: a lexicon's word of judgment was right 0 times in 6, scare quotes 5 "
-          "in 9"),
+          "TYPE_JUDGED's: a lexicon's word of judgment was right 0 times in 8, scare quotes 5 "
+          "in 10"),
     Tuned("comparison.ranking", "KEY_MIN_CONFIDENCE", "judged set, out of fold", _GATED,
           "2026-12-06", "judged precision a kind must plausibly reach to lead the answer, and "
           "the calibrated confidence an edit or a unique claim needs to lead"),
     Tuned("comparison.ranking", "KEY_MIN_PLAUSIBILITY", "judged set, out of fold", _GATED,
           "2026-12-07", "posterior probability below which a kind is known to fall short of "
-          "KEY_MIN_CONFIDENCE (contradictions at 0.01, attribution at 0.0003, numeric at 0.08 "
-          "and a lexicon's framing word at 0.03 do; framing labels at 0.23 and scare quotes at "
-          "0.83 do not)"),
+          "KEY_MIN_CONFIDENCE (contradictions at 0.01, attribution at 0.0002, numeric at 0.06 "
+          "and a lexicon's framing word at 0.01 do; framing labels at 0.23 and scare quotes at "
+          "0.75 do not)"),
     Tuned("comparison.ranking", "LEADING_KINDS", "judged set: the batch judged last", _GATED,
           "2026-12-07", "kinds whose items may open an answer: omissions, unless a reprint's "
-          "diff found them, cost key hits and empty answers on four fresh batches running"),
+          "diff found them, cost key hits and empty answers on five fresh batches running"),
     Tuned("comparison.ranking", "MIN_LEADING_SUPPORT", "judged set, out of fold", _GATED,
           "2026-12-06", "copies that must make a reprint's omission for it to lead (and, with "
           "omissions among LEADING_KINDS, independent outlets, unless the only other outlet "

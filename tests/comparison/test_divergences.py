@@ -89,7 +89,12 @@ def test_hostile_account_against_neutral_ones(event: tuple[ArticleView, ...]) ->
     # An uncontested fact attributed by one outlet and not the other is no divergence.
     assert not [d for d in found if d.type == "attribution"]
 
-    omissions = [d for d in found if d.type == "omission"]
+    # Whether an omission is shown is the learned gate's call, measured on judged real coverage
+    # (it gives this hand-written rescue record 0.46, under the 0.5 omissions need); how one is
+    # assembled from the outlets that carry it is checked with every candidate let through.
+    omissions = [
+        d for d in compare_article(hostile, event, graph, gate=FixedGate()) if d.type == "omission"
+    ]
     assert omissions, "the rescue record both other outlets carry is omitted"
     top = omissions[0]
     assert top.passage is None
