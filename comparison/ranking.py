@@ -27,6 +27,7 @@ __all__ = [
     "judged_of",
     "key_differences",
     "plausibly_right",
+    "smoothed",
 ]
 EXCERPT_CHARS = 110
 
@@ -114,11 +115,15 @@ def judged_of(
     return TYPE_JUDGED[kind]
 
 
+def smoothed(right: int, judged: int) -> float:
+    """Judged precision under a Beta(1, 1) prior: 0.5 with no judgments, the record with many."""
+    return round((right + 1) / (judged + 2), 3)
+
+
 def calibrated(kind: DivergenceType, evidence: Mapping[str, object] | None = None) -> float:
     """P(an item of this kind, with this evidence, is right and worth showing), from the judged
-    set and a Beta(1, 1) prior."""
-    right, judged = judged_of(kind, evidence)
-    return round((right + 1) / (judged + 2), 3)
+    set (`smoothed`)."""
+    return smoothed(*judged_of(kind, evidence))
 
 
 def excerpt(passage: PassageView, limit: int = EXCERPT_CHARS) -> str:
@@ -174,8 +179,9 @@ def _may_lead(divergence: Divergence) -> bool:
     own_chance = edit or divergence.type == "unique_claim"
     if own_chance and divergence.confidence < KEY_MIN_CONFIDENCE:
         return False
-    plausible = plausibly_right(divergence.type, evidence=divergence.evidence)
-    if not edit and plausible < KEY_MIN_PLAUSIBILITY:
+    if not edit and (
+        plausibly_right(divergence.type, evidence=divergence.evidence) < KEY_MIN_PLAUSIBILITY
+    ):
         return False
     return divergence.type != "omission" or _omission_leads(divergence)
 

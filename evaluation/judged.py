@@ -59,7 +59,7 @@ from comparison.model import DIVERGENCE_TYPES, ArticleView, Divergence
 from comparison.one_sided import default_gate
 from comparison.one_sided_model import Gate, OneSidedKind
 from comparison.pair_cover import PairCover, shipped_cover
-from comparison.ranking import FRAMING_JUDGED, key_differences
+from comparison.ranking import FRAMING_JUDGED, key_differences, smoothed
 from comparison.reprints import Reprints, find_reprints, merge_divergences
 from core.config import Settings
 from evaluation._data import command, emit, require
@@ -346,12 +346,9 @@ def framing_counts(result: dict[str, float]) -> dict[str, tuple[int, int]]:
 
 
 def calibration(result: dict[str, float]) -> dict[str, float]:
-    """Each kind's judged precision under a Beta(1, 1) prior: (correct + 1) / (judged + 2),
+    """Each kind's judged precision under a Beta(1, 1) prior (`comparison.ranking.smoothed`),
     the figures `comparison.ranking.calibrated` gives."""
-    return {
-        kind: round((correct + 1) / (judged + 2), 3)
-        for kind, (correct, judged) in judged_counts(result).items()
-    }
+    return {kind: smoothed(*counts) for kind, counts in judged_counts(result).items()}
 
 
 def run(data: Path, embedder: Embedder, cache: Path | None = None) -> dict[str, float]:
