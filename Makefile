@@ -5,19 +5,23 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED_DATA ?= ../shared/data
 
-.PHONY: setup run test lint typecheck bench eval screenshots clean
+.PHONY: setup run test lint typecheck bench eval screenshots clean constraints
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# The CPU build of torch first: an unpinned torch would pull a multi-gigabyte CUDA build.
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	# Builds the int8 ONNX form of the embedding model once (into ~/.cache/parallax).
 	$(BIN)/parallax prepare-model
 	touch $(STAMP)
+
+constraints: setup
+	{ grep '^#' constraints.txt; $(BIN)/pip freeze --exclude-editable | grep -v '^torch=='; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 run: setup
 	$(BIN)/parallax serve --demo

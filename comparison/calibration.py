@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +30,7 @@ __all__ = [
 DEFAULT_MODEL_PATH = Path(__file__).with_name("same_event_model.json")
 
 FloatArray = npt.NDArray[np.float64]
+PLATT_POINTS = 201
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,22 @@ def _isotonic(
     return tuple(float(v) for v in xs), tuple(float(v) for v in ys)
 
 
+def _platt(raw: FloatArray, y: npt.NDArray[np.int_]) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """A sigmoid of the score's logit fitted to the labels, as `PLATT_POINTS` points for the
+    model's piecewise-linear map."""
+    from sklearn.linear_model import LogisticRegression
+
+    def logit(p: FloatArray) -> FloatArray:
+        p = np.clip(p, 1e-6, 1 - 1e-6)
+        out: FloatArray = np.log(p / (1 - p))
+        return out
+
+    sigmoid = LogisticRegression(C=1e6, max_iter=1000).fit(logit(raw)[:, None], y)
+    xs = np.linspace(0.0, 1.0, PLATT_POINTS)
+    ys = 1.0 / (1.0 + np.exp(-(sigmoid.coef_[0, 0] * logit(xs) + sigmoid.intercept_[0])))
+    return tuple(float(v) for v in xs), tuple(float(v) for v in ys)
+
+
 def _out_of_fold(
     x: FloatArray, y: npt.NDArray[np.int_], groups: Sequence[str], folds: int
 ) -> FloatArray:
@@ -134,15 +151,18 @@ def fit_model(
     *,
     folds: int = 5,
     meta: dict[str, Any] | None = None,
+    calibration: Literal["isotonic", "platt"] = "isotonic",
 ) -> SameEventModel:
-    """Fit on every pair; calibrate on out-of-fold scores grouped by event.
+    """Fit on every pair; calibrate on out-of-fold scores grouped by event, by isotonic
+    regression (steps that follow the data) or Platt scaling (a smooth sigmoid of the logit).
 
     features: (n, f) float; labels: (n,) 0/1; groups: (n,) the query's event id.
     """
     x = np.asarray(features, dtype=np.float64)
     y = np.asarray(labels, dtype=np.int_)
     coef, intercept = _fit_logistic(x, y)
-    cal_x, cal_y = _isotonic(_out_of_fold(x, y, groups, folds), y)
+    calibrate = _isotonic if calibration == "isotonic" else _platt
+    cal_x, cal_y = calibrate(_out_of_fold(x, y, groups, folds), y)
     return SameEventModel(
         feature_names=tuple(feature_names),
         coef=tuple(float(v) for v in coef),

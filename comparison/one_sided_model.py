@@ -1,6 +1,6 @@
 """The learned gate of one-sided items: P(an editor would want this unique claim or omission shown).
 
-One logistic model per kind over `comparison.one_sided_features`, with isotonic calibration on
+One logistic model per kind over `comparison.one_sided_features`, with Platt calibration on
 out-of-fold scores (folds by event), fitted on the judged set by
 `python -m evaluation.one_sided_fit --write` and shipped as `one_sided_model.json`. An item is
 reported only when its calibrated probability reaches its kind's threshold, and that probability
@@ -35,6 +35,13 @@ DEFAULT_PATH = Path(__file__).with_name("one_sided_model.json")
 OneSidedKind = Literal["unique_claim", "omission"]
 ONE_SIDED: tuple[OneSidedKind, ...] = ("unique_claim", "omission")
 INNER_FOLDS = 4
+# Isotonic steps put many items at one confidence, so a small change in the rows (a refit on a
+# few more events, or another CPU's int8 vectors) moved whole steps across a threshold: refitted
+# without 5 of 273 events, the gate's pass or fail changed for 1-15% of the rows. A sigmoid of
+# the model's logit changes it for 0.6-1.9%, and judged out of fold the answers were as right
+# (all items 0.411 -> 0.414; key precision 0.481 -> 0.455, key hit 0.308 -> 0.304; on the
+# newest 24, all items 0.408 -> 0.444, key precision 0.444 -> 0.524, key hit 0.458 -> 0.417).
+CALIBRATION: Literal["isotonic", "platt"] = "platt"
 # Chosen on the judged set (129 events), each event gated by a model fitted without it
 # (`python -m evaluation.one_sided_fit --judged`). Unique claims at 0.25 / 0.3 / 0.35 / 0.4:
 # judged precision 0.357 / 0.382 / 0.444 / 0.440, recall 0.35 / 0.31 / 0.24 / 0.15, all items
@@ -88,9 +95,10 @@ def fit_gate(
             [groups[i] for i in train],
             FEATURE_NAMES,
             folds=INNER_FOLDS,
+            calibration=CALIBRATION,
         )
         scores[test] = held_out.confidence(features[test])
-    model = fit_model(features, labels, groups, FEATURE_NAMES, folds=folds)
+    model = fit_model(features, labels, groups, FEATURE_NAMES, folds=folds, calibration=CALIBRATION)
     return FittedGate(model, scores)
 
 

@@ -62,19 +62,19 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 # `python -m evaluation.one_sided_fit --judged --calibrate` prints these.
 TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
     "numeric": (2, 12),
-    "contradiction": (0, 8),
-    "unique_claim": (183, 441),
-    "omission": (127, 303),
-    "framing": (7, 26),
-    "attribution": (0, 16),
+    "contradiction": (0, 7),
+    "unique_claim": (196, 450),
+    "omission": (132, 303),
+    "framing": (8, 27),
+    "attribution": (0, 17),
 }
 # Framing's three detectors are right at different rates, so each is judged on its own (the
 # same command prints these): scare quotes and different words for the same actor or act against
 # a lexicon's word of judgment ("so-called") added to what the others report plainly. A kind not
 # judged yet counts as framing as a whole.
 FRAMING_JUDGED: dict[str, tuple[int, int]] = {
-    "label": (2, 8),
-    "loaded": (0, 8),
+    "label": (2, 9),
+    "loaded": (1, 8),
     "scare_quotes": (5, 10),
     "sentiment": (0, 0),
 }

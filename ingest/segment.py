@@ -46,6 +46,11 @@ _MISSED_CUT = re.compile(
     rf"(?<=[a-z0-9%)][.!?])\s+(?={_TITLES}\s+[A-Z])"  # "… he said. Mrs. Clinton …"
     r"|(?<=[.!?…][”\"])\s+(?=[“\"][A-Z])"  # "… opinion.” “You know …"
 )
+# A photo's credit ends its caption, which a page's text often runs into the next sentence:
+# "… in Kabul UGC via AP British forces …", "Mandel Andel via Getty Images Within two days …".
+_AFTER_CREDIT = re.compile(
+    r"\bvia (?:AP|Getty Images|Reuters|AFP|EPA|Bloomberg)(?:, [Ff]ile)?\s+(?=[“\"]?[A-Z])"
+)
 
 Span = tuple[int, int]
 
@@ -116,7 +121,8 @@ def _sentences_in(text: str, start: int, end: int) -> list[Span]:
 
 
 def _fix_cuts(text: str, start: int, cuts: list[int], end: int) -> list[int]:
-    """Repair blingfire around titles ("… peace. Mr. | Obama said") and quotes."""
+    """Repair blingfire around titles ("… peace. Mr. | Obama said") and quotes, and end a
+    caption at its photo credit."""
     fixed: set[int] = set()
     previous = start
     for cut in cuts:
@@ -127,6 +133,7 @@ def _fix_cuts(text: str, start: int, cuts: list[int], end: int) -> list[int]:
             fixed.add(title.start(1))
         previous = cut
     fixed.update(m.end() for m in _MISSED_CUT.finditer(text, start, end))
+    fixed.update(m.end() for m in _AFTER_CREDIT.finditer(text, start, end))
     ordered = sorted(c for c in fixed if start < c < end)
     # A piece without a word (a stray closing quote or bracket) belongs to the sentence before.
     nexts = [*ordered[1:], end]

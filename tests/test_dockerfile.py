@@ -56,11 +56,11 @@ def test_the_image_installs_no_torch_and_ships_the_built_model() -> None:
     for stage in (final, found[venvs[0]]):
         installs = re.findall(r"pip install .*", stage)
         assert all("torch" not in line and "[" not in line for line in installs), installs
-    assert re.search(r"pip install /src$", found[venvs[0]], re.MULTILINE)
+    assert re.search(r"pip install -c /src/constraints.txt /src$", found[venvs[0]], re.MULTILINE)
     built = re.findall(r"^COPY --from=(\w+) (\S+) /opt/parallax/models$", final, re.MULTILINE)
     assert len(built) == 1
     model_stage, model_dir = built[0]
-    assert "pip install '/src[model]'" in found[model_stage]
+    assert "pip install -c /src/constraints.txt '/src[model]'" in found[model_stage]
     assert f"PARALLAX_MODEL_CACHE_DIR={model_dir} " in found[model_stage]
     assert "parallax prepare-model" in found[model_stage]
     assert "PARALLAX_MODEL_CACHE_DIR=/opt/parallax/models" in final

@@ -113,15 +113,15 @@ def test_a_leading_omission_names_its_outlets_with_the_right_verb() -> None:
 
 @pytest.mark.usefixtures("omissions_may_lead")
 def test_where_the_accounts_agree_only_a_reprints_edit_leads() -> None:
-    label = replace(
-        _stated("framing", 3, "The terrorists left the city.", confidence=0.95),
-        evidence={"kind": "label"},
+    framing = replace(
+        _stated("framing", 3, "The “rescuers” left the city.", confidence=0.95),
+        evidence={"kind": "scare_quotes"},
     )
-    edit = replace(label, evidence={"edit": "wording"})
+    edit = replace(framing, evidence={"edit": "wording"})
     omission = _omission(1, support=2, of_outlets=2)
-    assert key_differences([omission, label], agreeing=True) == []
+    assert key_differences([omission, framing], agreeing=True) == []
     assert key_differences([omission, edit], agreeing=True) == [edit]
-    assert len(key_differences([omission, label])) == 2
+    assert len(key_differences([omission, framing])) == 2
 
 
 def test_each_framing_detector_leads_on_its_own_judged_record() -> None:

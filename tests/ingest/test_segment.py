@@ -207,6 +207,26 @@ def test_offsets_on_real_articles(shared_data: Path) -> None:
             "The meeting with Dr. Haddad and Gov. Smith ran late on Jan. 3 in Washington, D.C.",
             ["The meeting with Dr. Haddad and Gov. Smith ran late on Jan. 3 in Washington, D.C."],
         ),
+        (
+            "Crowds run beside a plane at the airport in Kabul UGC via AP British forces help a "
+            "child at the airport.",
+            [
+                "Crowds run beside a plane at the airport in Kabul UGC via AP",
+                "British forces help a child at the airport.",
+            ],
+        ),
+        (
+            "Mandel Andel via Getty Images Within two days, the league moved the game.",
+            ["Mandel Andel via Getty Images", "Within two days, the league moved the game."],
+        ),
+        (
+            "The Augusta Chronicle via AP, File “We will lose our country,” he wrote.",
+            ["The Augusta Chronicle via AP, File", "“We will lose our country,” he wrote."],
+        ),
+        (
+            "The letter reached the senator via AP reporters who had obtained it.",
+            ["The letter reached the senator via AP reporters who had obtained it."],
+        ),
     ],
 )
 def test_titles_and_quotes(text: str, expected: list[str]) -> None:
