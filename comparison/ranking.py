@@ -63,17 +63,17 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
     "numeric": (2, 12),
     "contradiction": (0, 7),
-    "unique_claim": (196, 450),
-    "omission": (132, 303),
-    "framing": (8, 27),
-    "attribution": (0, 17),
+    "unique_claim": (210, 495),
+    "omission": (155, 351),
+    "framing": (8, 29),
+    "attribution": (0, 18),
 }
 # Framing's three detectors are right at different rates, so each is judged on its own (the
 # same command prints these): scare quotes and different words for the same actor or act against
 # a lexicon's word of judgment ("so-called") added to what the others report plainly. A kind not
 # judged yet counts as framing as a whole.
 FRAMING_JUDGED: dict[str, tuple[int, int]] = {
-    "label": (2, 9),
+    "label": (2, 11),
     "loaded": (1, 8),
     "scare_quotes": (5, 10),
     "sentiment": (0, 0),
