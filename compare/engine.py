@@ -59,7 +59,7 @@ ComparerFactory = Callable[[IngestService], Comparer]
 
 
 class EngineComparer:
-    name = "parallax-engine-8"
+    name = "parallax-engine-9"
 
     def __init__(
         self,

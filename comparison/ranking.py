@@ -20,6 +20,7 @@ from comparison.model import Divergence, DivergenceType, Finding, PassageView
 __all__ = [
     "FRAMING_JUDGED",
     "KEY_DIFFERENCES",
+    "LEAD_CONFIDENCE",
     "TYPE_JUDGED",
     "TYPE_WEIGHT",
     "calibrated",
@@ -41,14 +42,15 @@ MAX_PER_TYPE = 2
 KEY_MIN_CONFIDENCE = 0.4
 KEY_MIN_PLAUSIBILITY = 0.2
 MIN_LEADING_SUPPORT = 2
-# Omissions are listed but do not lead, unless a reprint's diff found them. On five judged
-# batches running, letting them lead cost key hits and empty answers on the batch judged last:
-# on the newest 24 of 249 events, with their judged precision (0.47) well above the line, key
-# hit 0.29 -> 0.21 and empty where the accounts agree 0.67 -> 0.44; on the 24 judged after
-# that, 0.50 -> 0.42 and 0.91 -> 0.64.
-LEADING_KINDS: frozenset[DivergenceType] = frozenset(
-    {"numeric", "contradiction", "unique_claim", "framing", "attribution"}
-)
+# Kinds whose items carry their own calibrated chance of being right (the one-sided gate's), and
+# the chance they need to lead. Omissions lead when the gate gives them 0.6. Chosen on 297
+# judged events, where out of fold it doubled the editors' keys found (12 to 25 of 198), and
+# checked on the 24 judged next: key precision 0.450 -> 0.467, key hit 0.167 -> 0.208, as many
+# empty answers where the accounts agree. Out of fold on all 321 the keys are as often right
+# (0.479 -> 0.487) and hit (0.293 -> 0.290), and agreeing answers are empty less often (0.764 ->
+# 0.651). Under the earlier isotonic gate, omissions leading had cost key hits and empty answers
+# on five batches running (docs/comparison.md).
+LEAD_CONFIDENCE: dict[DivergenceType, float] = {"unique_claim": KEY_MIN_CONFIDENCE, "omission": 0.6}
 TYPE_WEIGHT: dict[DivergenceType, float] = {
     "numeric": 1.0,
     "contradiction": 1.0,
@@ -61,11 +63,11 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 # answered with a one-sided gate fitted without it:
 # `python -m evaluation.one_sided_fit --judged --calibrate` prints these.
 TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
-    "numeric": (2, 12),
-    "contradiction": (0, 7),
-    "unique_claim": (210, 495),
-    "omission": (155, 351),
-    "framing": (8, 29),
+    "numeric": (2, 13),
+    "contradiction": (1, 8),
+    "unique_claim": (232, 544),
+    "omission": (177, 407),
+    "framing": (8, 30),
     "attribution": (0, 18),
 }
 # Framing's three detectors are right at different rates, so each is judged on its own (the
@@ -75,7 +77,7 @@ TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
 FRAMING_JUDGED: dict[str, tuple[int, int]] = {
     "label": (2, 11),
     "loaded": (1, 8),
-    "scare_quotes": (5, 10),
+    "scare_quotes": (5, 11),
     "sentiment": (0, 0),
 }
 _FRAMING_KIND_WEIGHT = {"label": 1.0, "scare_quotes": 1.0, "loaded": 0.6}
@@ -169,15 +171,13 @@ def plausibly_right(
 
 
 def _may_lead(divergence: Divergence) -> bool:
-    """`LEADING_KINDS` that may be right often enough, and edits; an item whose confidence is
-    its own calibrated chance of being right (an edit, a gated unique claim) only when that
-    chance is high enough; an omission only when it has the support `_omission_leads` asks
-    for."""
+    """Kinds that may be right often enough, and edits; an item whose confidence is
+    its own calibrated chance of being right (an edit, a gated unique claim or omission) only
+    when that chance is high enough (`LEAD_CONFIDENCE`); an omission only when it has the
+    support `_omission_leads` asks for."""
     edit = "edit" in divergence.evidence
-    if not edit and divergence.type not in LEADING_KINDS:
-        return False
-    own_chance = edit or divergence.type == "unique_claim"
-    if own_chance and divergence.confidence < KEY_MIN_CONFIDENCE:
+    bar = KEY_MIN_CONFIDENCE if edit else LEAD_CONFIDENCE.get(divergence.type, 0.0)
+    if divergence.confidence < bar:
         return False
     if not edit and (
         plausibly_right(divergence.type, evidence=divergence.evidence) < KEY_MIN_PLAUSIBILITY

@@ -143,13 +143,13 @@ RECORD: tuple[Tuned, ...] = (
           "KEY_MIN_CONFIDENCE (contradictions at 0.01, attribution at 0.0002, numeric at 0.06 "
           "and a lexicon's framing word at 0.01 do; framing labels at 0.23 and scare quotes at "
           "0.75 do not)"),
-    Tuned("comparison.ranking", "LEADING_KINDS", "judged set: the batch judged last", _GATED,
-          "2026-12-07", "kinds whose items may open an answer: omissions, unless a reprint's "
-          "diff found them, cost key hits and empty answers on five fresh batches running"),
+    Tuned("comparison.ranking", "LEAD_CONFIDENCE", "judged set, out of fold and the batch "
+          "judged last", _GATED, "2026-12-07", "the gate's confidence a unique claim or an "
+          "omission needs to lead: omissions at 0.6 doubled the keys found out of fold (12 to 25 "
+          "of 198) and raised key precision and hit on the batch judged next"),
     Tuned("comparison.ranking", "MIN_LEADING_SUPPORT", "judged set, out of fold", _GATED,
-          "2026-12-06", "copies that must make a reprint's omission for it to lead (and, with "
-          "omissions among LEADING_KINDS, independent outlets, unless the only other outlet "
-          "does)"),
+          "2026-12-06", "copies that must make a reprint's omission for it to lead (and "
+          "independent outlets an omission of coverage, unless the only other outlet does)"),
     Tuned("comparison.agreement", "AGREEING_SHARE", "judged set, out of fold", _GATED,
           "2026-12-06", "share of the others' passages the article states at which the accounts "
           "agree and no difference leads (chosen on the 153 events judged first: 0.35 to 0.45 "

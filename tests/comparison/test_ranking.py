@@ -19,7 +19,9 @@ def _passage(passage_id: int, article_id: int, text: str) -> PassageView:
     return PassageView(passage_id, article_id, 0, 0, len(text), text)
 
 
-def _omission(passage_id: int, support: int, of_outlets: int) -> Divergence:
+def _omission(
+    passage_id: int, support: int, of_outlets: int, confidence: float = 0.7
+) -> Divergence:
     members = tuple(
         ClaimMember(
             _passage(passage_id * 10 + n, n + 2, "Rescuers said 40 people died."), f"O{n}", 0.2
@@ -28,7 +30,7 @@ def _omission(passage_id: int, support: int, of_outlets: int) -> Divergence:
     )
     return Divergence(
         type="omission",
-        confidence=0.5,
+        confidence=confidence,
         passage=None,
         counterparts=members,
         evidence={"support": str(support), "of_outlets": str(of_outlets)},
@@ -38,23 +40,21 @@ def _omission(passage_id: int, support: int, of_outlets: int) -> Divergence:
 
 @pytest.fixture
 def omissions_may_lead(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Omissions among the kinds that lead, on a judged record plausibly right often enough,
-    so that the support rules are tested whatever the shipped settings say."""
-    monkeypatch.setattr(ranking, "LEADING_KINDS", ranking.LEADING_KINDS | {"omission"})
+    """Omissions on a judged record plausibly right often enough, so that the support rules are
+    tested whatever the shipped record says."""
     monkeypatch.setitem(ranking.TYPE_JUDGED, "omission", (60, 100))
 
 
-def test_an_omission_of_coverage_does_not_lead_however_often_omissions_are_right(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setitem(ranking.TYPE_JUDGED, "omission", (90, 100))
-    assert key_differences([_omission(1, support=2, of_outlets=2)]) == []
+@pytest.mark.usefixtures("omissions_may_lead")
+def test_an_omission_of_coverage_leads_only_on_the_gates_confidence() -> None:
+    bar = ranking.LEAD_CONFIDENCE["omission"]
+    assert key_differences([_omission(1, support=2, of_outlets=2, confidence=bar - 0.01)]) == []
+    assert key_differences([_omission(1, support=2, of_outlets=2, confidence=bar)])
 
 
 def test_omissions_lead_only_while_their_judged_record_allows(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(ranking, "LEADING_KINDS", ranking.LEADING_KINDS | {"omission"})
     monkeypatch.setitem(ranking.TYPE_JUDGED, "omission", (30, 100))
     assert key_differences([_omission(1, support=2, of_outlets=2)]) == []
     monkeypatch.setitem(ranking.TYPE_JUDGED, "omission", (60, 100))

@@ -28,21 +28,23 @@ from evaluation.one_sided_fit import fit_on_rows, judged_newest, judged_out_of_f
 # one-sided gate fitted without it, unique claims read again by the shipped cover. CI holds
 # them; raise them when the engine gets better.
 FLOORS = {
-    "judged.precision": 0.38,
-    "judged.key_precision": 0.43,
-    "judged.key_difference_hit": 0.29,
-    "judged.empty_when_agreeing": 0.77,
+    "judged.precision": 0.39,
+    "judged.key_precision": 0.46,
+    "judged.key_difference_hit": 0.28,
+    # Omissions the gate gives 0.6 lead (comparison.ranking.LEAD_CONFIDENCE): 0.764 -> 0.651 on
+    # 321 events, for twice the editors' keys found.
+    "judged.empty_when_agreeing": 0.63,
     "judged.omission.precision": 0.40,
     "judged.unique_claim.precision": 0.40,
 }
-MAX_ITEMS_PER_ANSWER = 3.2
-# Judged unique claims and omissions that another outlet states in other words (0.186 on 297
+MAX_ITEMS_PER_ANSWER = 3.3
+# Judged unique claims and omissions that another outlet states in other words (0.182 on 321
 # events); alignment aims for 0.08 (docs/comparison.md).
 MAX_MISSED_ALIGNMENT = 0.20
 # The 24 events judged last, answered by a gate fitted on those judged before them
 # (`--newest 24`): the figure to expect on an unseen event (0.28 on the seed-12 batch, 0.32 on
 # seed 13's, 0.38 on seed 14's, 0.47 on seed 15's; 0.43 for seed 15's on another machine, 0.44
-# with the gate's Platt calibration; 0.44 on seed 16's).
+# with the gate's Platt calibration; 0.44 on seed 16's, 0.43 on seed 17's).
 NEWEST = 24
 NEWEST_PRECISION_FLOOR = 0.40
 # The int8 model's vectors differ slightly between machines (its integer kernels differ with
