@@ -37,8 +37,8 @@ MAX_PER_TYPE = 2
 # A divergence leads the answer only when items of its kind may be right this often: unless the
 # judged items of its kind make that less likely than `KEY_MIN_PLAUSIBILITY` (a kind judged a few
 # times is not yet known to fall short; one judged 10 times and never right is). An item that
-# carries its own calibrated chance of being right (an edit, a gated unique claim) needs that
-# chance to reach it too.
+# carries its own calibrated chance of being right needs that chance to reach it too (an edit, a
+# gated unique claim), or `LEAD_CONFIDENCE` (a gated omission).
 KEY_MIN_CONFIDENCE = 0.4
 KEY_MIN_PLAUSIBILITY = 0.2
 MIN_LEADING_SUPPORT = 2
