@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 __all__ = [
     "DEFAULT_MODEL_PATH",
+    "Calibration",
     "ReliabilityBin",
     "SameEventModel",
     "cross_validated_reliability",
@@ -30,6 +31,7 @@ __all__ = [
 DEFAULT_MODEL_PATH = Path(__file__).with_name("same_event_model.json")
 
 FloatArray = npt.NDArray[np.float64]
+Calibration = Literal["isotonic", "platt"]
 PLATT_POINTS = 201
 
 
@@ -151,7 +153,7 @@ def fit_model(
     *,
     folds: int = 5,
     meta: dict[str, Any] | None = None,
-    calibration: Literal["isotonic", "platt"] = "isotonic",
+    calibration: Calibration = "isotonic",
 ) -> SameEventModel:
     """Fit on every pair; calibrate on out-of-fold scores grouped by event, by isotonic
     regression (steps that follow the data) or Platt scaling (a smooth sigmoid of the logit).

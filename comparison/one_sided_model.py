@@ -18,7 +18,7 @@ from typing import Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from comparison.calibration import SameEventModel, fit_model
+from comparison.calibration import Calibration, SameEventModel, fit_model
 from comparison.one_sided_features import FEATURE_NAMES
 
 __all__ = [
@@ -41,7 +41,7 @@ INNER_FOLDS = 4
 # the model's logit changes it for 0.6-1.9%, and judged out of fold the answers were as right
 # (all items 0.411 -> 0.414; key precision 0.481 -> 0.455, key hit 0.308 -> 0.304; on the
 # newest 24, all items 0.408 -> 0.444, key precision 0.444 -> 0.524, key hit 0.458 -> 0.417).
-CALIBRATION: Literal["isotonic", "platt"] = "platt"
+CALIBRATION: Calibration = "platt"
 # Chosen on the judged set (129 events), each event gated by a model fitted without it
 # (`python -m evaluation.one_sided_fit --judged`). Unique claims at 0.25 / 0.3 / 0.35 / 0.4:
 # judged precision 0.357 / 0.382 / 0.444 / 0.440, recall 0.35 / 0.31 / 0.24 / 0.15, all items
