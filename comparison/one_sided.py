@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from comparison.model import ArticleView, ClaimMember, Divergence, PassageView
-from comparison.one_sided_features import Candidate, candidates
+from comparison.one_sided_features import Candidate, candidates, same_fact
 from comparison.one_sided_model import Gate, OneSidedGate
 from comparison.pair_cover import PairCover
 from comparison.substance import is_claim, substance
@@ -166,31 +166,35 @@ def omissions(
         held = max(substance(voices[m.passage.passage_id], focus.text).score for m in shown)
         best = max(featured[m.passage.passage_id].best_cosine for m in shown)
         share = support / max(1, len(all_groups))
-        outlets = [m.outlet for m in by_group.values()]
-        noun = "outlet" if support == 1 else "independent outlets"
+        lead = next(iter(by_group.values())).passage.text
+        stating = [m for m in by_group.values() if same_fact(lead, m.passage.text)]
+        if len(stating) < min(MIN_OMISSION_SUPPORT, len(all_groups)):
+            continue
+        outlets = [m.outlet for m in stating]
+        noun = "outlet" if len(stating) == 1 else "independent outlets"
         ranked.append(
             (
-                support,
+                len(stating),
                 Divergence(
                     type="omission",
                     confidence=confidence,
                     passage=None,
-                    counterparts=tuple(by_group.values()),
+                    counterparts=tuple(stating),
                     evidence={
-                        "support": str(support),
+                        "support": str(len(stating)),
                         "outlets": outlets,
                         "of_outlets": str(len(all_groups)),
                     },
                     explanation=(
-                        f"Reported by {support} {noun} ({outlet_list(outlets)}) but absent "
+                        f"Reported by {len(stating)} {noun} ({outlet_list(outlets)}) but absent "
                         f"from {focus.outlet}."
                     ),
                     importance=round(held * _margin(best) * (0.5 + 0.5 * min(1.0, share)), 3),
                 ),
             )
         )
-    # Omissions are weighted by how many independent outlets carry the claim: the gate's own
-    # ranking of omissions is barely better than chance (out-of-fold AUROC 0.56).
+    # Omissions are weighted by how many independent outlets state the claim, as shown: the
+    # gate's own ranking of omissions is barely better than chance (out-of-fold AUROC 0.56).
     ranked.sort(key=lambda item: (-item[0], -item[1].confidence))
     return [divergence for _, divergence in ranked[:MAX_OMISSIONS]]
 

@@ -31,11 +31,18 @@ __all__ = [
     "Cover",
     "candidates",
     "pair_vectors",
+    "same_fact",
     "stacked_vectors",
 ]
 
-# At or above this cosine another outlet's passage carries the same claim (support).
+# At or above this cosine another outlet's passage carries the same claim (support). Support
+# so counted includes passages about the same subject that state another fact of it, and as a
+# feature of the gate that is worth keeping (judged out of fold, counting only passages that
+# also pass `same_fact` took the omissions' AUROC from 0.664 to 0.651); what an answer shows as
+# an omission's support is only what passes `same_fact`.
 SUPPORT_COSINE = 0.6
+# Of the shorter passage's terms, the share another must hold to state the same fact.
+SUPPORT_TERMS = 0.3
 LEAD_PASSAGES = 3
 WINDOW = 3
 MIN_CONTENT_WORDS = 4
@@ -88,6 +95,20 @@ def _terms(text: str) -> frozenset[str]:
     """Content-word stems and figures: "about 800 were due to be moved" and "about 800 had been
     expected to cross" share their figure, which words alone miss."""
     return content_stems(text) | frozenset(_NUMBER.findall(text.replace(",", "")))
+
+
+def same_fact(text: str, other: str) -> bool:
+    """Whether two passages of one side state one fact, not two facts about one subject.
+
+    Cosine alone joined "has pulled more than 100,000 people from the rubble" to "98 members
+    and 324 relatives, 422 people in total": passages about the same group, with other figures.
+    """
+    mine, theirs = _terms(text), _terms(other)
+    figures = {t for t in mine if t[0].isdigit()}
+    their_figures = {t for t in theirs if t[0].isdigit()}
+    if figures and their_figures and not figures & their_figures:
+        return False
+    return len(mine & theirs) >= SUPPORT_TERMS * min(len(mine), len(theirs))
 
 
 class Cover:

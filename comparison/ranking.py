@@ -64,19 +64,19 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 # `python -m evaluation.one_sided_fit --judged --calibrate` prints these.
 TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
     "numeric": (2, 13),
-    "contradiction": (1, 8),
-    "unique_claim": (232, 544),
-    "omission": (177, 407),
-    "framing": (8, 30),
-    "attribution": (0, 18),
+    "contradiction": (1, 9),
+    "unique_claim": (228, 554),
+    "omission": (151, 345),
+    "framing": (7, 29),
+    "attribution": (0, 17),
 }
 # Framing's three detectors are right at different rates, so each is judged on its own (the
 # same command prints these): scare quotes and different words for the same actor or act against
 # a lexicon's word of judgment ("so-called") added to what the others report plainly. A kind not
 # judged yet counts as framing as a whole.
 FRAMING_JUDGED: dict[str, tuple[int, int]] = {
-    "label": (2, 11),
-    "loaded": (1, 8),
+    "label": (2, 10),
+    "loaded": (0, 8),
     "scare_quotes": (5, 11),
     "sentiment": (0, 0),
 }

@@ -39,7 +39,7 @@ from evaluation.aligner_data import (
     training_pairs,
 )
 from evaluation.alignment import EcbEvent
-from index.onnx_encoder import ONNX_FILE, ONNX_OPSET
+from index.onnx_encoder import ONNX_FILE, ONNX_OPSET, int8_session_options
 from index.shipped import MANIFEST, file_sha256
 
 __all__ = ["Hyperparameters", "PairScorer", "export_int8", "main", "pair_tokenizer", "train"]
@@ -67,11 +67,10 @@ class PairScorer:
     def __init__(self, directory: Path, *, threads: int = 1) -> None:
         import onnxruntime
 
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = max(1, threads)
-        options.inter_op_num_threads = 1
         self._session = onnxruntime.InferenceSession(
-            str(directory / ONNX_FILE), options, providers=["CPUExecutionProvider"]
+            str(directory / ONNX_FILE),
+            int8_session_options(max(1, threads)),
+            providers=["CPUExecutionProvider"],
         )
         self._wanted = {i.name for i in self._session.get_inputs()}
         self._tokenizer = pair_tokenizer(directory / "tokenizer.json")

@@ -286,10 +286,11 @@ async def test_real_model_claims_paraphrases_and_counts_a_reprint_once(
     assert courier
     assert "within three months" in courier[0]["text"]
 
-    # What the others report and Frontline Patriot leaves out, each backed by two independent
+    # What the others report and Frontline Patriot leaves out, each stated by two independent
     # outlets: Meridian Wire and its reprint count once. Which are kept is the learned gate's
-    # order, which moves with each refit; the three Western governments' request and the
-    # arrival count stay among them.
+    # order, which moves with each refit; the three Western governments' request stays among
+    # them, and the Civil Defence's rescue record, which one outlet states, is not shown as
+    # stated by the passage that counts the arrivals.
     hostile = await _compare(client, "frontlinepatriot")
     omissions = [item for item in hostile["divergences"] if item["type"] == "omission"]
     assert 2 <= len(omissions) <= MAX_OMISSIONS
@@ -299,8 +300,10 @@ async def test_real_model_claims_paraphrases_and_counts_a_reprint_once(
         assert not {"Meridian Wire", "The Harbour Gazette"} <= outlets
         assert omission["evidence"]["support"] == str(len(outlets))
     reported = [part["text"] for item in omissions for part in item["counterparts"]]
-    assert any("422 people in total" in text for text in reported)
     assert any("request of Britain, Canada and Germany" in text for text in reported)
+    for omission in omissions:
+        shown = " ".join(part["text"] for part in omission["counterparts"])
+        assert not ("100,000 people" in shown and "422 people in total" in shown)
     assert {"Meridian Wire", "The Daily Ledger", "Northern Courier"} <= set(
         hostile["summary"]["diverging_outlets"]
     )

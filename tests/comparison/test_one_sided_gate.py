@@ -11,7 +11,7 @@ import pytest
 from comparison.calibration import SameEventModel
 from comparison.model import ArticleView, ClaimMember, PassageView
 from comparison.one_sided import omissions
-from comparison.one_sided_features import FEATURE_NAMES, Cover, candidates
+from comparison.one_sided_features import FEATURE_NAMES, Cover, candidates, same_fact
 from comparison.one_sided_model import ONE_SIDED, THRESHOLDS, OneSidedGate
 from comparison.voice import article_voices
 
@@ -129,6 +129,52 @@ def test_omissions_that_more_independent_outlets_carry_come_first() -> None:
         focus, others[1:], voices, groups, [c[1:] for c in claims], _FavoursFewSupporters()
     )
     assert [d.evidence["support"] for d in found] == ["3"]
+
+
+RUBBLE = (
+    "The civil defence says it has pulled more than 100,000 people from the rubble of bombed "
+    "buildings since it was founded."
+)
+
+
+@pytest.mark.parametrize(
+    ("other", "same"),
+    [
+        (
+            "Its volunteers have pulled 100,000 people from the rubble, the civil defence says.",
+            True,
+        ),
+        (
+            "The group that arrived was 98 civil defence members and 324 relatives, 422 people.",
+            False,
+        ),
+        ("Hundreds of volunteer rescuers and their families were spirited out overnight.", False),
+    ],
+)
+def test_a_passage_states_the_same_fact_only_with_its_terms_and_figures(
+    other: str, same: bool
+) -> None:
+    assert same_fact(RUBBLE, other) is same
+    assert same_fact(other, RUBBLE) is same
+
+
+def test_an_omission_shows_as_support_only_the_outlets_that_state_it() -> None:
+    focus = _article(
+        1, "focus", ["Unrelated text about the weather in the city today."], [[0, 0, 0, 1]]
+    )
+    restated = "Its volunteers have pulled 100,000 people from the rubble."
+    others = [
+        _article(2, "two", [RUBBLE], [[1, 0, 0, 0]]),
+        _article(3, "three", [restated], [[1, 0.2, 0, 0]]),
+        _article(4, "four", ["Hundreds of volunteer rescuers fled overnight."], [[1, 0.4, 0, 0]]),
+    ]
+    voices = {k: v for a in (focus, *others) for k, v in article_voices(a).items()}
+    groups = {1: 1, 2: 2, 3: 3, 4: 4}
+    claims = [[ClaimMember(a.passages[0], a.outlet, 1.0) for a in others[:2]]]
+    (found,) = omissions(focus, others, voices, groups, claims, _FavoursFewSupporters())
+    assert [c.outlet for c in found.counterparts] == ["two", "three"]
+    assert found.evidence["support"] == "2"
+    assert "four" not in found.explanation
 
 
 def test_cover_is_the_largest_share_one_window_holds() -> None:

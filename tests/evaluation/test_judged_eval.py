@@ -29,31 +29,33 @@ from evaluation.one_sided_fit import fit_on_rows, judged_newest, judged_out_of_f
 # them; raise them when the engine gets better.
 FLOORS = {
     "judged.precision": 0.39,
-    "judged.key_precision": 0.46,
-    "judged.key_difference_hit": 0.28,
+    "judged.key_precision": 0.45,
+    "judged.key_difference_hit": 0.27,
     # Omissions the gate gives 0.6 lead (comparison.ranking.LEAD_CONFIDENCE): 0.764 -> 0.651 on
-    # 321 events, for twice the editors' keys found.
-    "judged.empty_when_agreeing": 0.63,
+    # 321 events, for twice the editors' keys found (0.623 with exact int8 products).
+    "judged.empty_when_agreeing": 0.60,
     "judged.omission.precision": 0.40,
     "judged.unique_claim.precision": 0.40,
 }
 MAX_ITEMS_PER_ANSWER = 3.3
-# Judged unique claims and omissions that another outlet states in other words (0.182 on 321
+# Judged unique claims and omissions that another outlet states in other words (0.179 on 321
 # events); alignment aims for 0.08 (docs/comparison.md).
 MAX_MISSED_ALIGNMENT = 0.20
 # The 24 events judged last, answered by a gate fitted on those judged before them
 # (`--newest 24`): the figure to expect on an unseen event (0.28 on the seed-12 batch, 0.32 on
 # seed 13's, 0.38 on seed 14's, 0.47 on seed 15's; 0.43 for seed 15's on another machine, 0.44
-# with the gate's Platt calibration; 0.44 on seed 16's, 0.43 on seed 17's).
+# with the gate's Platt calibration; 0.44 on seed 16's, 0.43 on seed 17's, 0.44 for seed 17's
+# with exact int8 products).
 NEWEST = 24
 NEWEST_PRECISION_FLOOR = 0.40
-# The int8 model's vectors differ slightly between machines (its integer kernels differ with
-# the CPU's instruction set, and the package versions were not pinned before constraints.txt),
-# and the judged figures with them. The same code and judged set, run on two CI machines, gave
-# unique claims (183, 441) and (170, 380) judged items, all items 0.396 and 0.412 right, and a
-# gate refitted on one machine's rows gave the other's confidences 0.019-0.026 apart on
-# average. A shipped record or gate is the command's output when it is this close; an engine
-# change that moves them further needs the refit and recount (`--write --calibrate`).
+# The int8 model's vectors differed between machines: without AVX-512 VNNI, onnxruntime's u8 x
+# s8 products saturated, and the same code and judged set gave all items 0.412 right on an AVX2
+# machine and 0.402 on a VNNI one. Sessions now ask for exact products
+# (`index.onnx_encoder.int8_session_options`): on a VNNI machine they change no vector, and
+# elsewhere they remove the saturation. The tolerances stay until CI has run on both kinds of
+# machine with them. A shipped
+# record or gate is the command's output when it is this close; an engine change that moves
+# them further needs the refit and recount (`--write --calibrate`).
 MAX_RECORD_SHIFT = 0.05
 MAX_JUDGED_SHIFT = 0.2
 MAX_GATE_DRIFT = 0.05

@@ -17,6 +17,7 @@ from index.onnx_encoder import (
     OnnxEmbedder,
     export_path,
     exported_model,
+    int8_session_options,
 )
 
 NEWS = [
@@ -46,6 +47,14 @@ def onnx_embedder(onnx_cache: Path) -> OnnxEmbedder:
 
 
 @pytest.mark.slow
+def test_int8_sessions_multiply_exactly_on_every_x86_cpu() -> None:
+    # Without it an AVX2 machine's u8 x s8 products saturate and its vectors differ from a
+    # VNNI machine's.
+    options = int8_session_options(2)
+    assert options.get_session_config_entry("session.x64quantprecision") == "1"
+    assert (options.intra_op_num_threads, options.inter_op_num_threads) == (2, 1)
+
+
 def test_int8_vectors_agree_with_the_published_model(
     onnx_embedder: OnnxEmbedder, torch_embedder: SentenceTransformerEmbedder
 ) -> None:
