@@ -59,7 +59,7 @@ ComparerFactory = Callable[[IngestService], Comparer]
 
 
 class EngineComparer:
-    name = "parallax-engine-9"
+    name = "parallax-engine-10"
 
     def __init__(
         self,
