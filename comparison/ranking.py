@@ -65,9 +65,9 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
     "numeric": (2, 13),
     "contradiction": (1, 9),
-    "unique_claim": (228, 554),
-    "omission": (151, 345),
-    "framing": (7, 29),
+    "unique_claim": (282, 670),
+    "omission": (166, 392),
+    "framing": (8, 33),
     "attribution": (0, 17),
 }
 # Framing's three detectors are right at different rates, so each is judged on its own (the
@@ -75,9 +75,9 @@ TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
 # a lexicon's word of judgment ("so-called") added to what the others report plainly. A kind not
 # judged yet counts as framing as a whole.
 FRAMING_JUDGED: dict[str, tuple[int, int]] = {
-    "label": (2, 10),
+    "label": (2, 11),
     "loaded": (0, 8),
-    "scare_quotes": (5, 11),
+    "scare_quotes": (6, 14),
     "sentiment": (0, 0),
 }
 _FRAMING_KIND_WEIGHT = {"label": 1.0, "scare_quotes": 1.0, "loaded": 0.6}

@@ -139,15 +139,15 @@ RECORD: tuple[Tuned, ...] = (
           "python -m evaluation.one_sided_fit --calibrate", "2026-12-07",
           "each framing detector's judged items (right, judged), used for framing in place of "
           "TYPE_JUDGED's: a lexicon's word of judgment was right none of 8 times, different words "
-          "for the same actor twice in 10, scare quotes 5 times in 11"),
+          "for the same actor twice in 11, scare quotes 6 times in 14"),
     Tuned("comparison.ranking", "KEY_MIN_CONFIDENCE", "judged set, out of fold", _GATED,
           "2026-12-06", "judged precision a kind must plausibly reach to lead the answer, and "
           "the calibrated confidence an edit or a unique claim needs to lead"),
     Tuned("comparison.ranking", "KEY_MIN_PLAUSIBILITY", "judged set, out of fold", _GATED,
           "2026-12-07", "posterior probability below which a kind is known to fall short of "
           "KEY_MIN_CONFIDENCE (contradictions at 0.05, attribution at 0.0001, numeric at 0.04, "
-          "a lexicon's framing word at 0.01 and framing labels at 0.12 do; scare quotes at "
-          "0.67, omissions at 0.92 and unique claims at 0.71 do not)"),
+          "a lexicon's framing word at 0.01 and framing labels at 0.08 do; scare quotes at "
+          "0.61, omissions at 0.83 and unique claims at 0.87 do not)"),
     Tuned("comparison.ranking", "LEAD_CONFIDENCE", "judged set, out of fold and the batch "
           "judged last", _GATED, "2026-12-07", "the gate's confidence a unique claim or an "
           "omission needs to lead: omissions at 0.6 doubled the keys found out of fold (12 to 25 "
