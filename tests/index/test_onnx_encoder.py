@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from core.config import Settings
+from index import onnx_encoder
 from index.embedder import PACKAGED_MODEL_NAME, SentenceTransformerEmbedder, load_embedder
 from index.onnx_encoder import (
     BACKEND_SUFFIX,
@@ -47,12 +48,34 @@ def onnx_embedder(onnx_cache: Path) -> OnnxEmbedder:
 
 
 @pytest.mark.slow
-def test_int8_sessions_multiply_exactly_on_every_x86_cpu() -> None:
-    # Without it an AVX2 machine's u8 x s8 products saturate and its vectors differ from a
-    # VNNI machine's.
+@pytest.mark.parametrize("saturates", [True, False])
+def test_int8_sessions_ask_for_exact_products_where_the_default_saturates(
+    monkeypatch: pytest.MonkeyPatch, saturates: bool
+) -> None:
+    # Without VNNI the default u8 x s8 products saturate, and a machine's vectors would differ
+    # from a VNNI machine's; with VNNI they are exact already, and faster.
+    monkeypatch.setattr(onnx_encoder, "int8_products_saturate", lambda: saturates)
     options = int8_session_options(2)
-    assert options.get_session_config_entry("session.x64quantprecision") == "1"
     assert (options.intra_op_num_threads, options.inter_op_num_threads) == (2, 1)
+    if saturates:
+        assert options.get_session_config_entry("session.x64quantprecision") == "1"
+    else:
+        with pytest.raises(RuntimeError):
+            options.get_session_config_entry("session.x64quantprecision")
+
+
+@pytest.mark.parametrize(
+    ("cpuinfo", "saturates"),
+    [
+        ("flags\t\t: fpu sse4_2 avx avx2 fma\n", True),
+        ("flags\t\t: fpu avx2 avx512f avx512bw avx512_vnni\n", False),
+        ("flags\t\t: fpu avx2 avx_vnni\n", True),
+        ("flags\t\t: fpu avx2 avx512_vnnix\n", True),
+        (None, True),
+    ],
+)
+def test_a_cpu_saturates_unless_it_reports_vnni(cpuinfo: str | None, saturates: bool) -> None:
+    assert onnx_encoder.saturating_cpu(cpuinfo) is saturates
 
 
 def test_int8_vectors_agree_with_the_published_model(
