@@ -165,11 +165,11 @@ def omissions(
             continue
         held = max(substance(voices[m.passage.passage_id], focus.text).score for m in shown)
         best = max(featured[m.passage.passage_id].best_cosine for m in shown)
-        share = support / max(1, len(all_groups))
         lead = next(iter(by_group.values())).passage.text
         stating = [m for m in by_group.values() if same_fact(lead, m.passage.text)]
         if len(stating) < min(MIN_OMISSION_SUPPORT, len(all_groups)):
             continue
+        share = len(stating) / max(1, len(all_groups))
         outlets = [m.outlet for m in stating]
         noun = "outlet" if len(stating) == 1 else "independent outlets"
         ranked.append(

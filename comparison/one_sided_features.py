@@ -38,8 +38,8 @@ __all__ = [
 # At or above this cosine another outlet's passage carries the same claim (support). Support
 # so counted includes passages about the same subject that state another fact of it, and as a
 # feature of the gate that is worth keeping (judged out of fold, counting only passages that
-# also pass `same_fact` took the omissions' AUROC from 0.664 to 0.651); what an answer shows as
-# an omission's support is only what passes `same_fact`.
+# also pass `same_fact` took the omissions' AUROC from 0.664 to 0.651); the support an omission
+# is shown, ordered, weighted and required two outlets with is only what passes `same_fact`.
 SUPPORT_COSINE = 0.6
 # Of the shorter passage's terms, the share another must hold to state the same fact.
 SUPPORT_TERMS = 0.3
