@@ -312,8 +312,9 @@ class SummaryOut(BaseModel):
     accounts_agree: bool = Field(
         default=False,
         description=(
-            "The article states much of what the others report (`shared` at 0.4 or more): no "
-            "difference leads the answer but a reprint's edits; `divergences` still lists all."
+            "The article states much of what the others report and differs from it in few "
+            "places (`shared` at 0.1 plus 0.15 for each divergence, or more): no difference "
+            "leads the answer but a reprint's edits; `divergences` still lists all."
         ),
     )
 

@@ -19,7 +19,8 @@ def summarize(
 ) -> Summary:
     """Counts per type; outlets that diverge somewhere, and outlets that share claims with
     `outlet`'s article but never diverge from it; `shared`, the share of the other outlets'
-    passages the article states too."""
+    passages the article states too, which with the number of divergences says whether the
+    accounts agree."""
     counts: dict[str, int] = dict.fromkeys(DIVERGENCE_TYPES, 0)
     diverging: set[str] = set()
     for divergence in divergences:
@@ -34,5 +35,5 @@ def summarize(
         agreeing_outlets=tuple(sorted(sharing - diverging - {outlet})),
         diverging_outlets=tuple(sorted(diverging)),
         shared=shared,
-        accounts_agree=accounts_agree(shared),
+        accounts_agree=accounts_agree(shared, len(divergences)),
     )

@@ -63,11 +63,11 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 # answered with a one-sided gate fitted without it:
 # `python -m evaluation.one_sided_fit --judged --calibrate` prints these.
 TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
-    "numeric": (2, 13),
+    "numeric": (2, 14),
     "contradiction": (1, 9),
-    "unique_claim": (282, 670),
-    "omission": (166, 392),
-    "framing": (8, 33),
+    "unique_claim": (301, 707),
+    "omission": (187, 435),
+    "framing": (9, 34),
     "attribution": (0, 17),
 }
 # Framing's three detectors are right at different rates, so each is judged on its own (the
@@ -76,7 +76,7 @@ TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
 # judged yet counts as framing as a whole.
 FRAMING_JUDGED: dict[str, tuple[int, int]] = {
     "label": (2, 11),
-    "loaded": (0, 8),
+    "loaded": (1, 9),
     "scare_quotes": (6, 14),
     "sentiment": (0, 0),
 }

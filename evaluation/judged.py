@@ -33,6 +33,7 @@ when one of its counterparts overlaps one of the judged item's). Metrics:
   key differences only;
 - `judged.key_difference_hit`: the share of events whose `key` is matched by one of the
   answer's key differences, or, where the accounts agree, whose answer has none;
+  `judged.key_found`: the same over the events that have a `key` only;
 - `judged.items_per_answer` and `judged.empty_when_agreeing`;
 - `judged.framing.<detector>.correct` and `.judged`: framing items counted per detector (label,
   loaded, scare quotes), which the engine calibrates apart;
@@ -169,7 +170,7 @@ def answer(
         compare_article(views[0], views, align_event(views), gate=gate, cover=cover),
         reprints.divergences,
     )
-    agreeing = accounts_agree(shared_share(views[0], views))
+    agreeing = accounts_agree(shared_share(views[0], views), len(found))
     return Answer(
         event["event_id"],
         focus_id,
@@ -306,17 +307,19 @@ def metrics(
         out[name] = _rate(labels.count("correct"), len(labels))
     labels = known_labels(lambda i: i.type in ONE_SIDED_KINDS)
     out["judged.missed_alignment_rate"] = _rate(labels.count("wrong"), len(labels))
-    hits = agreeing = empty = 0
+    hits = found = keyed = agreeing = empty = 0
     for ans in answers:
         event = gold[(ans.event_id, ans.focus)]
         if event["key"] is None:
             hits += not ans.keys
         else:
-            hits += any(matches(item, event["key"]) for item in ans.keys)
+            keyed += 1
+            found += any(matches(item, event["key"]) for item in ans.keys)
         if event.get("agree"):
             agreeing += 1
             empty += not ans.keys
-    out["judged.key_difference_hit"] = _rate(hits, len(answers))
+    out["judged.key_difference_hit"] = _rate(hits + found, len(answers))
+    out["judged.key_found"] = _rate(found, keyed)
     out["judged.empty_when_agreeing"] = _rate(empty, agreeing)
     out["judged.items_per_answer"] = round(
         sum(len(a.items) for a in answers) / max(1, len(answers)), 2

@@ -41,7 +41,7 @@ TEXT = (
 def _comparer(lifespan: Lifespan) -> EngineComparer:
     comparer = lifespan.runtime.comparer
     assert isinstance(comparer, EngineComparer)
-    assert comparer.name == "parallax-engine-10"
+    assert comparer.name == "parallax-engine-11"
     return comparer
 
 
@@ -210,8 +210,10 @@ def test_summary_counts_and_sides() -> None:
     assert summary.agreeing_outlets == ("B",)
     assert summary.diverging_outlets == ("C",)
     assert not summary.accounts_agree
+    # One divergence found: the accounts agree where a quarter of the others' account is shared.
     assert summarize("A", claims, divergences, shared=0.2).accounts_agree is False
-    assert summarize("A", claims, divergences, shared=0.5).accounts_agree is True
+    assert summarize("A", claims, divergences, shared=0.25).accounts_agree is True
+    assert summarize("A", claims, [], shared=0.2).accounts_agree is True
 
 
 # --- the real model ----------------------------------------------------------------------

@@ -4,7 +4,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from comparison.agreement import AGREEING_SHARE, accounts_agree, shared_share
+from comparison.agreement import (
+    AGREEING_SHARE,
+    SHARE_PER_DIFFERENCE,
+    accounts_agree,
+    shared_share,
+)
 from comparison.model import ArticleView, PassageView
 
 DIMENSION = 8
@@ -61,5 +66,14 @@ def test_no_other_outlet_shares_nothing() -> None:
 
 
 def test_the_accounts_agree_from_the_threshold_up() -> None:
-    assert accounts_agree(AGREEING_SHARE)
-    assert not accounts_agree(AGREEING_SHARE - 0.001)
+    assert accounts_agree(AGREEING_SHARE, 0)
+    assert not accounts_agree(AGREEING_SHARE - 0.001, 0)
+
+
+def test_each_difference_found_asks_for_more_of_the_account_shared() -> None:
+    for found in range(4):
+        needed = round(AGREEING_SHARE + SHARE_PER_DIFFERENCE * found, 3)
+        assert accounts_agree(needed, found)
+        assert not accounts_agree(needed - 0.001, found)
+    assert accounts_agree(0.3, 1)
+    assert not accounts_agree(0.3, 2)
