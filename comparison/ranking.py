@@ -65,8 +65,8 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
     "numeric": (2, 14),
     "contradiction": (1, 9),
-    "unique_claim": (301, 707),
-    "omission": (187, 435),
+    "unique_claim": (317, 738),
+    "omission": (195, 446),
     "framing": (9, 34),
     "attribution": (0, 17),
 }
