@@ -62,12 +62,18 @@
       var none = document.createElement("li");
       none.textContent = answer.summary.accounts_agree
         ? "The accounts agree: this page states " + Math.round(answer.summary.shared * 100) +
-          "% of what the other outlets report."
+          "% of what the other outlets report, and " + differences(answer.summary.counts) + "."
         : "No key differences: none found is likely enough to lead.";
       list.appendChild(none);
     }
     document.getElementById("coverage").hidden = false;
     document.getElementById("differences").hidden = false;
+  }
+
+  function differences(counts) {
+    var found = Object.keys(counts).reduce(function (sum, kind) { return sum + counts[kind]; }, 0);
+    if (!found) { return "no difference was found"; }
+    return "differs from them in " + (found === 1 ? "one place" : found + " places");
   }
 
   function selectors(answer) {

@@ -134,10 +134,15 @@ def _compare_part(summary: SummaryOut) -> str:
 
 
 def test_the_compare_part_says_why_no_difference_leads() -> None:
-    agreeing = _compare_part(SummaryOut(shared=0.62, accounts_agree=True))
-    assert "The accounts agree: this article states 62% of what the other outlets report" in (
-        " ".join(agreeing.split())
-    )
+    counts = {"numeric": 0, "contradiction": 0, "unique_claim": 1, "omission": 2, "framing": 0,
+              "attribution": 0}  # fmt: skip
+    agreeing = _compare_part(SummaryOut(counts=counts, shared=0.62, accounts_agree=True))
+    assert (
+        "The accounts agree: this article states 62% of what the other outlets report, and "
+        "differs from them in 3 places."
+    ) in " ".join(agreeing.split())
+    alone = _compare_part(SummaryOut(shared=0.12, accounts_agree=True))
+    assert "other outlets report, and no difference was found." in " ".join(alone.split())
     quiet = _compare_part(SummaryOut(shared=0.1, accounts_agree=False))
     assert "none found is likely enough to lead" in quiet
     assert "The accounts agree" not in quiet

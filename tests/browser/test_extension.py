@@ -142,3 +142,36 @@ def test_the_panel_says_so_when_the_server_is_over_its_limit_or_busy(
     )
     api = httpserver.url_for("").rstrip("/")
     assert message in _panel_status_with(browser_with_extension, demo, {"apiBase": api})
+
+
+def test_the_panel_says_the_accounts_agree_and_how_often_they_differ(
+    browser_with_extension: WebDriver, demo: Demo, httpserver: HTTPServer
+) -> None:
+    counts = dict.fromkeys(
+        ("numeric", "contradiction", "unique_claim", "omission", "framing", "attribution"), 0
+    )
+    agreeing = {
+        "coverage": [
+            {"outlet": "Meridian Wire", "url": f"{demo.outlets}/meridianwire/", "title": "T"}
+        ],
+        "key_differences": [],
+        "summary": {"counts": {**counts, "omission": 2}, "shared": 0.62, "accounts_agree": True},
+    }
+    httpserver.expect_request("/compare", method="POST").respond_with_json(
+        agreeing, headers={"Access-Control-Allow-Origin": "*"}
+    )
+    driver = browser_with_extension
+    hostile = next(a for a in event_articles(EVACUATION) if a.outlet == "frontlinepatriot")
+    _open_panel_on(driver, demo, article_url(hostile, demo.outlets))
+    driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "chrome.storage.local.set(arguments[0]).then(done);",
+        {"apiBase": httpserver.url_for("").rstrip("/")},
+    )
+    driver.refresh()
+    until(driver, lambda d: "highlighted" in d.find_element(By.ID, "status").text)
+    said = _collapse(driver.find_element(By.ID, "key-differences").text)
+    assert said == (
+        "The accounts agree: this page states 62% of what the other outlets report, and differs "
+        "from them in 2 places."
+    )
