@@ -64,10 +64,10 @@ class Settings(BaseSettings):
             "How the model runs: `onnx-int8`, its transformer exported to ONNX with int8 weights "
             "(built once into model_cache_dir; 1.3-1.9x as fast as torch on two cores, vectors "
             "within cosine 0.98 of torch's; on an x86-64 CPU without AVX-512 VNNI its integer "
-            "products are made exact, which the default ones are not there, at some speed), or "
-            "`torch` as published (needs the `model` "
-            "extra: pip install 'parallax[model]'). Each keeps its own "
-            "vectors; switching embeds the stored articles again at the next start."
+            "products are made exact, which the default ones are not there, at 0.95 of the "
+            "speed on an AVX2 machine), or `torch` as published (needs the `model` extra: pip "
+            "install 'parallax[model]'). Each keeps its own vectors; switching embeds the "
+            "stored articles again at the next start."
         ),
     )
     model_cache_dir: Path | None = Field(

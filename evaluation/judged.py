@@ -307,18 +307,18 @@ def metrics(
         out[name] = _rate(labels.count("correct"), len(labels))
     labels = known_labels(lambda i: i.type in ONE_SIDED_KINDS)
     out["judged.missed_alignment_rate"] = _rate(labels.count("wrong"), len(labels))
-    hits = found = keyed = agreeing = empty = 0
+    quiet = found = keyed = agreeing = empty = 0
     for ans in answers:
         event = gold[(ans.event_id, ans.focus)]
         if event["key"] is None:
-            hits += not ans.keys
+            quiet += not ans.keys
         else:
             keyed += 1
             found += any(matches(item, event["key"]) for item in ans.keys)
         if event.get("agree"):
             agreeing += 1
             empty += not ans.keys
-    out["judged.key_difference_hit"] = _rate(hits + found, len(answers))
+    out["judged.key_difference_hit"] = _rate(quiet + found, len(answers))
     out["judged.key_found"] = _rate(found, keyed)
     out["judged.empty_when_agreeing"] = _rate(empty, agreeing)
     out["judged.items_per_answer"] = round(
