@@ -142,3 +142,24 @@ def test_each_framing_detector_leads_on_its_own_judged_record() -> None:
 def test_a_framing_detector_not_judged_yet_counts_as_framing() -> None:
     assert judged_of("framing", {"kind": "sentiment"}) == TYPE_JUDGED["framing"]
     assert judged_of("framing", {}) == TYPE_JUDGED["framing"]
+
+
+def test_at_most_three_of_a_kind_lead() -> None:
+    claims = [
+        _stated("unique_claim", n, f"The minister resigned on day {n}.", confidence=0.5 + n / 100)
+        for n in range(1, 6)
+    ]
+    keys = key_differences(claims)
+    assert len(keys) == ranking.MAX_PER_TYPE == 3
+    assert all(k.type == "unique_claim" for k in keys)
+
+
+def test_a_word_framed_in_several_passages_leads_once() -> None:
+    def quoted(passage_id: int, word: str) -> Divergence:
+        return replace(
+            _stated("framing", passage_id, f"The “{word}” left at dawn."),
+            evidence={"kind": "scare_quotes", "focus_terms": [f"“{word}”"]},
+        )
+
+    first, again, other = quoted(1, "rescuers"), quoted(2, "Rescuers"), quoted(3, "evacuated")
+    assert key_differences([first, again, other]) == [first, other]
