@@ -70,8 +70,8 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
     "numeric": (2, 14),
     "contradiction": (1, 9),
-    "unique_claim": (333, 760),
-    "omission": (206, 457),
+    "unique_claim": (346, 786),
+    "omission": (205, 466),
     "framing": (9, 34),
     "attribution": (0, 18),
 }
