@@ -155,27 +155,53 @@ def event_views(
     return list(reprints.articles), ids, reprints
 
 
-def answer(
+@dataclass(frozen=True, slots=True)
+class Findings:
+    """What the engine found on one judged event, before an answer is made of it: its
+    divergences, the share of the others' account the focus states, and the dataset ids of the
+    event's articles."""
+
+    event_id: str
+    focus: str
+    divergences: tuple[Divergence, ...]
+    shared: float
+    ids: dict[int, str]
+
+
+AgreementRule = Callable[[float, int], bool]
+KeyRule = Callable[..., list[Divergence]]
+
+
+def findings(
     event: dict[str, Any],
     focus_id: str,
     other_ids: Sequence[str],
     vectors: PassageVectors,
     gate: Gate | None = None,
     cover: PairCover | None = None,
-) -> Answer:
-    """The engine's answer for one judged event (with the shipped one-sided gate unless
+) -> Findings:
+    """The engine's findings for one judged event (with the shipped one-sided gate unless
     `gate` is given, and one-sided passages read again by `cover` when given)."""
     views, ids, reprints = event_views(event, focus_id, other_ids, vectors)
     found = merge_divergences(
         compare_article(views[0], views, align_event(views), gate=gate, cover=cover),
         reprints.divergences,
     )
-    agreeing = accounts_agree(shared_share(views[0], views), len(found))
+    return Findings(event["event_id"], focus_id, tuple(found), shared_share(views[0], views), ids)
+
+
+def answer_of(
+    found: Findings, agree: AgreementRule = accounts_agree, keys: KeyRule = key_differences
+) -> Answer:
+    """The answer the engine makes of `found`: every divergence, and the key differences
+    `keys` picks where `agree` tells whether the accounts agree (the shipped rules unless
+    others are given: `evaluation.rule_replay`)."""
+    agreeing = agree(found.shared, len(found.divergences))
     return Answer(
-        event["event_id"],
-        focus_id,
-        tuple(_item(d, ids) for d in found),
-        tuple(_item(d, ids) for d in key_differences(found, agreeing=agreeing)),
+        found.event_id,
+        found.focus,
+        tuple(_item(d, found.ids) for d in found.divergences),
+        tuple(_item(d, found.ids) for d in keys(found.divergences, agreeing=agreeing)),
     )
 
 
@@ -357,23 +383,23 @@ def calibration(result: dict[str, float]) -> dict[str, float]:
 def run(data: Path, embedder: Embedder, cache: Path | None = None) -> dict[str, float]:
     events = judged_events()
     cover = shipped_cover(Settings())
-    answers = _answers(data, events, PassageVectors(embedder, cache), cover=cover)
-    return metrics(answers, events, judged_items())
+    found = event_findings(data, events, PassageVectors(embedder, cache), cover=cover)
+    return metrics([answer_of(f) for f in found], events, judged_items())
 
 
-def _answers(
+def event_findings(
     data: Path,
     events: Sequence[dict[str, Any]],
     vectors: PassageVectors,
     gates: dict[str, Gate] | None = None,
     cover: PairCover | None = None,
-) -> list[Answer]:
-    """Each judged event's answer; `gates` may give an event its own gate (one fitted
+) -> list[Findings]:
+    """Each judged event's findings; `gates` may give an event its own gate (one fitted
     without it)."""
     source = {e["event_id"]: e for e in load_events(data / "events.dev.jsonl")}
     gates = gates or {}
     return [
-        answer(
+        findings(
             source[e["event_id"]], e["focus"], e["others"], vectors, gates.get(e["event_id"]), cover
         )
         for e in events
@@ -396,11 +422,11 @@ def write_packets(
     vectors = PassageVectors(embedder, cache)
     if open_gate:
         gate = OpenGate(default_gate())
-        found = _answers(data, events, vectors, {e["event_id"]: gate for e in events})
+        found = event_findings(data, events, vectors, {e["event_id"]: gate for e in events})
     else:
-        found = _answers(data, events, vectors, cover=shipped_cover(Settings()))
+        found = event_findings(data, events, vectors, cover=shipped_cover(Settings()))
     written = 0
-    for event, ans in zip(events, found, strict=True):
+    for event, ans in zip(events, map(answer_of, found), strict=True):
         known = [j for j in items if (j["event_id"], j["focus"]) == (ans.event_id, ans.focus)]
         new = [i for i in ans.items if not any(matches(i, j) for j in known)]
         read = event["agree"] or event["key"] is not None or event["divergences"]

@@ -39,9 +39,10 @@ from comparison.pair_cover import PairCover, shipped_cover
 from comparison.voice import article_voices
 from evaluation._data import command, emit, require
 from evaluation.judged import (
-    _answers,
     _overlaps,
+    answer_of,
     calibration_table,
+    event_findings,
     event_views,
     judged_events,
     judged_items,
@@ -170,16 +171,21 @@ def judged_out_of_fold(
     cover: PairCover | None = None,
 ) -> dict[str, float]:
     """The judged metrics with each event answered by a gate fitted without it."""
+    events = judged_events()
+    return _gated_metrics(data, embedder, events, out_of_fold_gates(found, events), cache, cover)
+
+
+def out_of_fold_gates(found: Sequence[Row], events: Sequence[dict[str, Any]]) -> dict[str, Gate]:
+    """For each of `events`, a gate fitted on the rows of the other folds' events."""
     from sklearn.model_selection import GroupKFold
 
-    events = judged_events()
     names = sorted({e["event_id"] for e in events})
     gates: dict[str, Gate] = {}
     for train, test in GroupKFold(n_splits=FOLDS).split(names, groups=names):
         kept = {names[i] for i in train}
         gate = fit_on_rows([r for r in found if r.event in kept])
         gates.update({names[i]: gate for i in test})
-    return _gated_metrics(data, embedder, events, gates, cache, cover)
+    return gates
 
 
 def judged_newest(
@@ -192,12 +198,20 @@ def judged_newest(
 ) -> dict[str, float]:
     """The judged metrics of the newest `newest` judged events, answered by a gate fitted on
     the events judged before them."""
-    events = judged_events()
+    held, gates = newest_gates(found, judged_events(), newest)
+    return _gated_metrics(data, embedder, held, gates, cache, cover)
+
+
+def newest_gates(
+    found: Sequence[Row], events: Sequence[dict[str, Any]], newest: int
+) -> tuple[list[dict[str, Any]], dict[str, Gate]]:
+    """The newest `newest` of `events` (in the order they were judged), each with the gate
+    fitted on the rows of the events judged before them."""
     if not 0 < newest < len(events):
         raise ValueError(f"--newest must leave earlier events to fit on: 0 < N < {len(events)}")
-    held, earlier = events[-newest:], {e["event_id"] for e in events[:-newest]}
+    held, earlier = list(events[-newest:]), {e["event_id"] for e in events[:-newest]}
     gate = fit_on_rows([r for r in found if r.event in earlier])
-    return _gated_metrics(data, embedder, held, {e["event_id"]: gate for e in held}, cache, cover)
+    return held, {e["event_id"]: gate for e in held}
 
 
 def _gated_metrics(
@@ -209,8 +223,8 @@ def _gated_metrics(
     cover: PairCover | None,
 ) -> dict[str, float]:
     """The judged metrics of `events`, each answered by the gate `gates` names for it."""
-    answers = _answers(data, events, PassageVectors(embedder, cache), gates, cover)
-    return metrics(answers, events, judged_items())
+    found = event_findings(data, events, PassageVectors(embedder, cache), gates, cover)
+    return metrics([answer_of(f) for f in found], events, judged_items())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
