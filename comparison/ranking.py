@@ -240,7 +240,8 @@ def key_differences(
         per_type[divergence.type] += 1
         if passage is not None:
             passages.add(passage.passage_id)
-        framed.add(words)
+        if words:
+            framed.add(words)
     return chosen
 
 

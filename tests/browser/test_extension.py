@@ -90,8 +90,8 @@ def test_the_panel_says_so_when_the_page_is_not_an_article(
     assert "not look like a news article" in str(status)
 
 
-def _panel_status_with(driver: WebDriver, demo: Demo, settings: dict[str, str]) -> str:
-    """The panel's message on a demo article once `settings` are stored."""
+def _panel_with(driver: WebDriver, demo: Demo, settings: dict[str, str]) -> None:
+    """The panel opened on a demo article, reloaded once `settings` are stored."""
     hostile = next(a for a in event_articles(EVACUATION) if a.outlet == "frontlinepatriot")
     _open_panel_on(driver, demo, article_url(hostile, demo.outlets))
     driver.execute_async_script(
@@ -100,6 +100,11 @@ def _panel_status_with(driver: WebDriver, demo: Demo, settings: dict[str, str]) 
         settings,
     )
     driver.refresh()
+
+
+def _panel_status_with(driver: WebDriver, demo: Demo, settings: dict[str, str]) -> str:
+    """The panel's message on a demo article once `settings` are stored."""
+    _panel_with(driver, demo, settings)
     until(driver, lambda d: d.find_element(By.ID, "status").get_attribute("class") == "problem")
     return driver.find_element(By.ID, "status").text
 
@@ -161,14 +166,7 @@ def test_the_panel_says_the_accounts_agree_and_how_often_they_differ(
         agreeing, headers={"Access-Control-Allow-Origin": "*"}
     )
     driver = browser_with_extension
-    hostile = next(a for a in event_articles(EVACUATION) if a.outlet == "frontlinepatriot")
-    _open_panel_on(driver, demo, article_url(hostile, demo.outlets))
-    driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "chrome.storage.local.set(arguments[0]).then(done);",
-        {"apiBase": httpserver.url_for("").rstrip("/")},
-    )
-    driver.refresh()
+    _panel_with(driver, demo, {"apiBase": httpserver.url_for("").rstrip("/")})
     until(driver, lambda d: "highlighted" in d.find_element(By.ID, "status").text)
     said = _collapse(driver.find_element(By.ID, "key-differences").text)
     assert said == (
