@@ -59,7 +59,7 @@ ComparerFactory = Callable[[IngestService], Comparer]
 
 
 class EngineComparer:
-    name = "parallax-engine-12"
+    name = "parallax-engine-13"
 
     def __init__(
         self,

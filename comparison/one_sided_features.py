@@ -49,6 +49,7 @@ MIN_CONTENT_WORDS = 4
 _CAPITALISED = re.compile(r"(?<![.!?]\s)\b[A-Z][a-z]+")
 _DIGIT = re.compile(r"\d")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 FEATURE_NAMES: tuple[str, ...] = (
     "best_cosine",
@@ -70,6 +71,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "article_centrality",
     "names",
     "digits",
+    "shared_figures",
 )
 
 
@@ -111,9 +113,15 @@ def same_fact(text: str, other: str) -> bool:
     return len(mine & theirs) >= SUPPORT_TERMS * min(len(mine), len(theirs))
 
 
+def _figures(text: str) -> frozenset[str]:
+    """The figures of `text`, years left out: two accounts of one event share their dates."""
+    return frozenset(n for n in _NUMBER.findall(text.replace(",", "")) if not _YEAR.fullmatch(n))
+
+
 class Cover:
     """How much of a passage the other side's articles state, word for word: the largest share
-    of its terms one window of `WINDOW` adjacent passages holds."""
+    of its terms one window of `WINDOW` adjacent passages holds, and the share of its figures
+    they give anywhere."""
 
     def __init__(self, articles: Sequence[ArticleView]) -> None:
         self._windows: list[frozenset[str]] = []
@@ -121,6 +129,11 @@ class Cover:
             stems = [_terms(p.text) for p in article.passages]
             for start in range(len(stems)):
                 self._windows.append(frozenset().union(*stems[start : start + WINDOW]))
+        self._figures = frozenset().union(*(_figures(a.text) for a in articles))
+
+    def figures(self, text: str) -> float:
+        mine = _figures(text)
+        return len(mine & self._figures) / len(mine) if mine else 0.0
 
     def lexical(self, text: str) -> float:
         terms = _terms(text)
@@ -162,6 +175,7 @@ def _features(
     elsewhere: str,
     event_centrality: float,
     article_centrality: float,
+    shared_figures: float,
 ) -> tuple[float, ...]:
     passage = voice.passage
     held = substance(voice, elsewhere)
@@ -186,6 +200,7 @@ def _features(
         article_centrality,
         float(min(5, len(_CAPITALISED.findall(passage.text[1:])))),
         float(_DIGIT.search(passage.text) is not None),
+        shared_figures,
     )
 
 
@@ -250,6 +265,7 @@ def candidates(
             elsewhere,
             float(event_rows[row]),
             float(article_rows[article.article_id][positions[row]]),
+            cover.figures(passage.text),
         )
         out.append(
             Candidate(

@@ -70,11 +70,11 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 # `python -m evaluation.one_sided_fit --judged --calibrate` prints these.
 TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
     "numeric": (2, 15),
-    "contradiction": (1, 9),
-    "unique_claim": (352, 803),
-    "omission": (212, 476),
-    "framing": (9, 34),
-    "attribution": (0, 18),
+    "contradiction": (1, 10),
+    "unique_claim": (359, 816),
+    "omission": (215, 476),
+    "framing": (9, 35),
+    "attribution": (0, 19),
 }
 # Framing's three detectors are right at different rates, so each is judged on its own (the
 # same command prints these): scare quotes and different words for the same actor or act against
@@ -83,7 +83,7 @@ TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
 FRAMING_JUDGED: dict[str, tuple[int, int]] = {
     "label": (2, 11),
     "loaded": (1, 9),
-    "scare_quotes": (6, 14),
+    "scare_quotes": (6, 15),
     "sentiment": (0, 0),
 }
 _FRAMING_KIND_WEIGHT = {"label": 1.0, "scare_quotes": 1.0, "loaded": 0.6}

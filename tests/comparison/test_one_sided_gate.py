@@ -186,6 +186,20 @@ def test_cover_is_the_largest_share_one_window_holds() -> None:
     assert cover.lexical("Too short.") == 0.0
 
 
+def test_shared_figures_is_the_share_of_a_passages_figures_the_other_side_gives() -> None:
+    other = _article(
+        2,
+        "other",
+        ["Claims fell to 373,000 in the week to June 5, 2021.", "Economists expected 350,000."],
+        [[1, 0], [0, 1]],
+    )
+    cover = Cover([other])
+    assert cover.figures("Jobless claims dropped to 373,000 last week.") == 1.0
+    assert cover.figures("Claims fell to 373,000, a revised 385,000 the week before.") == 0.5
+    assert cover.figures("The rate rose in 2021 and will again in 2022.") == 0.0
+    assert cover.figures("Claims fell sharply last week.") == 0.0
+
+
 def _gate(intercept: float) -> OneSidedGate:
     model = SameEventModel(FEATURE_NAMES, tuple(0.0 for _ in FEATURE_NAMES), intercept, (), ())
     return OneSidedGate({kind: model for kind in ONE_SIDED})
