@@ -70,10 +70,10 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 # `python -m evaluation.one_sided_fit --judged --calibrate` prints these.
 TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
     "numeric": (2, 15),
-    "contradiction": (1, 10),
-    "unique_claim": (359, 816),
-    "omission": (215, 476),
-    "framing": (9, 35),
+    "contradiction": (2, 11),
+    "unique_claim": (371, 834),
+    "omission": (215, 490),
+    "framing": (9, 36),
     "attribution": (0, 19),
 }
 # Framing's three detectors are right at different rates, so each is judged on its own (the
@@ -81,7 +81,7 @@ TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
 # a lexicon's word of judgment ("so-called") added to what the others report plainly. A kind not
 # judged yet counts as framing as a whole.
 FRAMING_JUDGED: dict[str, tuple[int, int]] = {
-    "label": (2, 11),
+    "label": (2, 12),
     "loaded": (1, 9),
     "scare_quotes": (6, 15),
     "sentiment": (0, 0),
