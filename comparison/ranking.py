@@ -71,19 +71,19 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
     "numeric": (2, 15),
     "contradiction": (2, 11),
-    "unique_claim": (371, 834),
-    "omission": (215, 490),
-    "framing": (9, 36),
-    "attribution": (0, 19),
+    "unique_claim": (385, 861),
+    "omission": (224, 500),
+    "framing": (10, 38),
+    "attribution": (0, 20),
 }
 # Framing's three detectors are right at different rates, so each is judged on its own (the
 # same command prints these): scare quotes and different words for the same actor or act against
 # a lexicon's word of judgment ("so-called") added to what the others report plainly. A kind not
 # judged yet counts as framing as a whole.
 FRAMING_JUDGED: dict[str, tuple[int, int]] = {
-    "label": (2, 12),
+    "label": (3, 13),
     "loaded": (1, 9),
-    "scare_quotes": (6, 15),
+    "scare_quotes": (6, 16),
     "sentiment": (0, 0),
 }
 _FRAMING_KIND_WEIGHT = {"label": 1.0, "scare_quotes": 1.0, "loaded": 0.6}

@@ -139,15 +139,15 @@ RECORD: tuple[Tuned, ...] = (
           "python -m evaluation.one_sided_fit --calibrate", "2026-12-07",
           "each framing detector's judged items (right, judged), used for framing in place of "
           "TYPE_JUDGED's: a lexicon's word of judgment was right once in 9, different words "
-          "for the same actor twice in 12, scare quotes 6 times in 15"),
+          "for the same actor 3 times in 13, scare quotes 6 times in 16"),
     Tuned("comparison.ranking", "KEY_MIN_CONFIDENCE", "judged set, out of fold", _GATED,
           "2026-12-06", "judged precision a kind must plausibly reach to lead the answer, and "
           "the calibrated confidence an edit or a unique claim needs to lead"),
     Tuned("comparison.ranking", "KEY_MIN_PLAUSIBILITY", "judged set, out of fold", _GATED,
           "2026-12-07", "posterior probability below which a kind is known to fall short of "
-          "KEY_MIN_CONFIDENCE (contradictions at 0.08, attribution at 0.00004, numeric at 0.02, "
-          "a lexicon's framing word at 0.05 and framing labels at 0.06 do; scare quotes at "
-          "0.53, omissions at 0.96 and unique claims at 0.996 do not)"),
+          "KEY_MIN_CONFIDENCE (contradictions at 0.08, attribution at 0.00002, numeric at 0.02, "
+          "a lexicon's framing word at 0.05 and framing labels at 0.12 do; scare quotes at "
+          "0.45, omissions at 0.99 and unique claims at 0.998 do not)"),
     Tuned("comparison.ranking", "LEAD_CONFIDENCE", "judged set, out of fold and the batch "
           "judged last", _GATED, "2026-12-07", "the gate's confidence a unique claim or an "
           "omission needs to lead: omissions at 0.6 doubled the keys found out of fold (12 to 25 "

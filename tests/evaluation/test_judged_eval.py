@@ -28,30 +28,33 @@ from evaluation.one_sided_fit import fit_on_rows, judged_newest, judged_out_of_f
 # one-sided gate fitted without it, unique claims read again by the shipped cover. CI holds
 # them; raise them when the engine gets better.
 FLOORS = {
-    "judged.precision": 0.41,
-    "judged.key_precision": 0.46,
-    "judged.key_difference_hit": 0.33,
+    # 0.425 on 465 events; 0.431 on 537, with the gate's `shared_figures`.
+    "judged.precision": 0.42,
+    "judged.key_precision": 0.47,
+    "judged.key_difference_hit": 0.35,
     # The editors' key among the key differences, on the events that have one (0.159 on 393;
-    # 0.179 -> 0.197 on 417 with three key differences of a kind rather than two; 0.196 on 465).
-    "judged.key_found": 0.17,
+    # 0.179 -> 0.197 on 417 with three key differences of a kind rather than two; 0.196 on 465,
+    # 0.197 on 537).
+    "judged.key_found": 0.18,
     # Agreement that counts the divergences found (comparison.agreement): 0.613 -> 0.664 on 369
     # events, 0.652 -> 0.696 on 393, 0.623 -> 0.659 on 417 (seed 21's 24 agree 3 times), 0.679 on
-    # 465.
-    "judged.empty_when_agreeing": 0.63,
-    "judged.omission.precision": 0.40,
-    "judged.unique_claim.precision": 0.40,
+    # 465, 0.720 on 537.
+    "judged.empty_when_agreeing": 0.66,
+    "judged.omission.precision": 0.42,
+    "judged.unique_claim.precision": 0.42,
 }
-# 2.96 on 465 events: the seed-18 batch's long PAC pairs gave 4.42 an answer.
+# 2.96 on 465 events, 2.70 on 537: the seed-18 batch's long PAC pairs gave 4.42 an answer.
 MAX_ITEMS_PER_ANSWER = 3.5
 # Judged unique claims and omissions that another outlet states in other words (0.170 on 465
-# events); alignment aims for 0.08 (docs/comparison.md).
+# events, 0.168 on 537); alignment aims for 0.08 (docs/comparison.md).
 MAX_MISSED_ALIGNMENT = 0.20
 # The 24 events judged last, answered by a gate fitted on those judged before them
 # (`--newest 24`): the figure to expect on an unseen event (0.28 on the seed-12 batch, 0.32 on
 # seed 13's, 0.38 on seed 14's, 0.47 on seed 15's; 0.43 for seed 15's on another machine, 0.44
 # with the gate's Platt calibration; 0.44 on seed 16's, 0.43 on seed 17's, 0.44 for seed 17's
 # with exact int8 products, 0.51 on seed 18's, 0.52 on seed 19's, 0.60 on seed 20's, 0.62 on
-# seed 21's, 0.44 on seed 22's and on seed 23's).
+# seed 21's, 0.44 on seed 22's and on seed 23's, 0.41 on seed 24's, 0.68 on seed 25's and 0.67 on
+# seed 26's).
 NEWEST = 24
 NEWEST_PRECISION_FLOOR = 0.42
 # The int8 model's vectors differed between machines: without AVX-512 VNNI, onnxruntime's u8 x
