@@ -71,8 +71,8 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
     "numeric": (2, 15),
     "contradiction": (2, 11),
-    "unique_claim": (385, 861),
-    "omission": (224, 500),
+    "unique_claim": (386, 874),
+    "omission": (231, 513),
     "framing": (10, 38),
     "attribution": (0, 20),
 }

@@ -147,7 +147,7 @@ RECORD: tuple[Tuned, ...] = (
           "2026-12-07", "posterior probability below which a kind is known to fall short of "
           "KEY_MIN_CONFIDENCE (contradictions at 0.08, attribution at 0.00002, numeric at 0.02, "
           "a lexicon's framing word at 0.05 and framing labels at 0.12 do; scare quotes at "
-          "0.45, omissions at 0.99 and unique claims at 0.998 do not)"),
+          "0.45, omissions at 0.99 and unique claims at 0.994 do not)"),
     Tuned("comparison.ranking", "LEAD_CONFIDENCE", "judged set, out of fold and the batch "
           "judged last", _GATED, "2026-12-07", "the gate's confidence a unique claim or an "
           "omission needs to lead: omissions at 0.6 doubled the keys found out of fold (12 to 25 "
