@@ -20,6 +20,7 @@ from comparison.agreement import shared_share
 from comparison.alignment import ClaimGraph, align_event
 from comparison.divergences import compare_article
 from comparison.model import ArticleView, Claim, PassageView
+from comparison.one_sided import default_gate
 from comparison.pair_cover import PairCover
 from comparison.ranking import key_differences
 from comparison.reprints import find_reprints, merge_divergences
@@ -59,7 +60,7 @@ ComparerFactory = Callable[[IngestService], Comparer]
 
 
 class EngineComparer:
-    name = "parallax-engine-13"
+    name = "parallax-engine-14"
 
     def __init__(
         self,
@@ -80,6 +81,7 @@ class EngineComparer:
         self._workspaces = EventWorkspaces(kept_events)
         self._max_articles = max_articles
         self._cover = cover
+        self._gate = default_gate().for_model(self._model)
 
     def _views(
         self, session: Session, ids: Sequence[int], event: EventKey | None
@@ -110,7 +112,8 @@ class EngineComparer:
         graph = self._workspaces.graph(coverage.event_key, views, align_event)
         divergences = tuple(
             merge_divergences(
-                compare_article(focus, views, graph, cover=self._cover), reprints.divergences
+                compare_article(focus, views, graph, gate=self._gate, cover=self._cover),
+                reprints.divergences,
             )
         )
         claims = article_claims(focus, graph.claims_for(focus.article_id), graph, others)

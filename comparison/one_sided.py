@@ -86,7 +86,8 @@ def unique_claims(
         for p in focus.passages
         if p.passage_id not in aligned and is_claim(voices[p.passage_id])
     }
-    for candidate in candidates([focus], others, voices, groups, open_passages):
+    prior = gate.prior("unique_claim")
+    for candidate in candidates([focus], others, voices, groups, open_passages, prior):
         passage = candidate.passage
         voice = voices[passage.passage_id]
         if _covered(candidate):
@@ -134,7 +135,8 @@ def omissions(
     to independence groups (wire copies count once)."""
     member_ids = {m.passage.passage_id for claim in claims for m in claim}
     featured = {
-        c.passage.passage_id: c for c in candidates(others, [focus], voices, groups, member_ids)
+        c.passage.passage_id: c
+        for c in candidates(others, [focus], voices, groups, member_ids, gate.prior("omission"))
     }
     all_groups = {groups[a.article_id] for a in others}
     ranked: list[tuple[int, Divergence]] = []

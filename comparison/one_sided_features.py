@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from comparison.model import PASSAGE_CACHE_SIZE, ArticleView, PassageView
+from comparison.passage_prior import PassagePrior
 from comparison.substance import is_claim, substance
 from comparison.text import content_stems
 from comparison.voice import Voice
@@ -72,6 +73,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "names",
     "digits",
     "shared_figures",
+    "passage_prior",
 )
 
 
@@ -178,6 +180,7 @@ def _features(
     event_centrality: float,
     article_centrality: float,
     shared_figures: float,
+    passage_prior: float,
 ) -> tuple[float, ...]:
     passage = voice.passage
     held = substance(voice, elsewhere)
@@ -203,6 +206,7 @@ def _features(
         float(min(5, len(_CAPITALISED.findall(passage.text[1:])))),
         float(_DIGIT.search(passage.text) is not None),
         shared_figures,
+        passage_prior,
     )
 
 
@@ -212,9 +216,10 @@ def candidates(
     voices: dict[int, Voice],
     groups: dict[int, int],
     wanted: set[int] | None = None,
+    prior: PassagePrior | None = None,
 ) -> list[Candidate]:
     """The passages of `side`'s articles (those whose ids are in `wanted`, or all), featured
-    against `opposite` (the other side).
+    against `opposite` (the other side), with `prior`'s score of each (0 without one).
 
     For unique claims `side` is the focus article alone and `opposite` the other outlets; for
     omissions the reverse. `groups` maps article ids to independence groups (wire copies count
@@ -239,6 +244,7 @@ def candidates(
     event_centre = _unit(np.concatenate([mine, theirs]).mean(axis=0, keepdims=True))[0]
     event_rows = mine @ event_centre
     positions = [i for a in side for i in range(len(a.passages))]
+    priors = prior.scores(mine) if prior is not None else np.zeros(len(mine))
     article_rows = {
         a.article_id: a.vectors @ _unit(a.vectors.mean(axis=0, keepdims=True))[0] for a in side
     }
@@ -268,6 +274,7 @@ def candidates(
             float(event_rows[row]),
             float(article_rows[article.article_id][positions[row]]),
             cover.figures(passage.text),
+            float(priors[row]),
         )
         out.append(
             Candidate(

@@ -124,6 +124,14 @@ RECORD: tuple[Tuned, ...] = (
           "claims: 0.35 chosen on 129 events, held against 0.3 on 177 and a fresh 24; "
           "omissions: 0.5 against 0 to 0.55 on 249, and on two fresh 24s 0.38 -> 0.50 and "
           "0.29 -> 0.47 right)"),
+    Tuned("comparison.one_sided_model", "PRIOR_KINDS", "judged set, out of fold", _GATED,
+          "2026-12-08", "the kinds whose gate weighs the passage's own vector "
+          "(comparison.passage_prior): unique claims 0.443 -> 0.465 right on 585 events; "
+          "omissions gained too little AUROC and lost keys"),
+    Tuned("comparison.passage_prior", "PRIOR_C", "judged set, out of fold", _GATED,
+          "2026-12-08", "regularisation of the passage prior, on 561 events: unique-claim AUROC "
+          "0.760 / 0.761 / 0.760 / 0.757 at 0.0001 / 0.0003 / 0.001 / 0.003, against 0.743 "
+          "without"),
     Tuned("comparison.one_sided_features", "SUPPORT_COSINE", "judged set", _GATED,
           "2026-12-05", "cosine at which another outlet's passage carries the same claim"),
     Tuned("comparison.one_sided_features", "SUPPORT_TERMS", "demo outlets, judged set",
@@ -132,7 +140,7 @@ RECORD: tuple[Tuned, ...] = (
           "support shown (at least MIN_OMISSION_SUPPORT outlets); as a gate feature the same "
           "rule lowered the omissions' AUROC (0.664 to 0.651)"),
     Tuned("comparison.ranking", "TYPE_JUDGED", "judged set, out of fold",
-          "python -m evaluation.one_sided_fit --calibrate", "2026-12-07",
+          "python -m evaluation.one_sided_fit --calibrate", "2026-12-08",
           "each kind's judged items (right, judged); smoothed, the confidence of the pairwise "
           "kinds and the rank of all"),
     Tuned("comparison.ranking", "FRAMING_JUDGED", "judged set, out of fold",
@@ -144,10 +152,10 @@ RECORD: tuple[Tuned, ...] = (
           "2026-12-06", "judged precision a kind must plausibly reach to lead the answer, and "
           "the calibrated confidence an edit or a unique claim needs to lead"),
     Tuned("comparison.ranking", "KEY_MIN_PLAUSIBILITY", "judged set, out of fold", _GATED,
-          "2026-12-07", "posterior probability below which a kind is known to fall short of "
-          "KEY_MIN_CONFIDENCE (contradictions at 0.08, attribution at 0.00002, numeric at 0.02, "
+          "2026-12-08", "posterior probability below which a kind is known to fall short of "
+          "KEY_MIN_CONFIDENCE (contradictions at 0.08, attribution at 0.00002, numeric at 0.01, "
           "a lexicon's framing word at 0.05 and framing labels at 0.12 do; scare quotes at "
-          "0.45, omissions at 0.99 and unique claims at 0.994 do not)"),
+          "0.45, omissions at 0.999 and unique claims at 0.9999 do not)"),
     Tuned("comparison.ranking", "LEAD_CONFIDENCE", "judged set, out of fold and the batch "
           "judged last", _GATED, "2026-12-07", "the gate's confidence a unique claim or an "
           "omission needs to lead: omissions at 0.6 doubled the keys found out of fold (12 to 25 "

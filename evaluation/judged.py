@@ -60,6 +60,7 @@ from comparison.model import DIVERGENCE_TYPES, ArticleView, Divergence
 from comparison.one_sided import default_gate
 from comparison.one_sided_model import Gate, OneSidedKind
 from comparison.pair_cover import PairCover, shipped_cover
+from comparison.passage_prior import PassagePrior
 from comparison.ranking import FRAMING_JUDGED, key_differences, smoothed
 from comparison.reprints import Reprints, find_reprints, merge_divergences
 from core.config import Settings
@@ -233,6 +234,9 @@ class OpenGate:
 
     def passes(self, kind: OneSidedKind, confidence: float) -> bool:
         return True
+
+    def prior(self, kind: OneSidedKind) -> PassagePrior | None:
+        return self.scores.prior(kind)
 
 
 def draw_events(data: Path, count: int, seed: int, directory: Path = JUDGED_DIR) -> int:

@@ -24,15 +24,18 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from comparison.divergences import independence_groups
-from comparison.one_sided_features import Candidate, candidates
+from comparison.one_sided_features import FEATURE_NAMES, Candidate, candidates
 from comparison.one_sided_model import (
     DEFAULT_PATH,
     ONE_SIDED,
+    PRIOR_KINDS,
     THRESHOLDS,
     Gate,
     OneSidedGate,
+    OneSidedKind,
     fit_gate,
 )
 from comparison.pair_cover import PairCover, shipped_cover
@@ -56,10 +59,15 @@ FOLDS = 5
 
 @dataclass(frozen=True, slots=True)
 class Row:
+    """One judged candidate: its features (the passage prior left at 0: the gate's own prior
+    scores `vector`, the passage's vector of the embedding model `model`)."""
+
     kind: str
     event: str
     features: tuple[float, ...]
     label: int
+    vector: npt.NDArray[np.float32]
+    model: str
 
 
 def _spans(kind: str, judged: dict[str, Any]) -> list[tuple[str | None, int, int]]:
@@ -99,6 +107,7 @@ def rows(data: Path, embedder: Embedder, cache: Path | None = None) -> list[Row]
     """One row per judged candidate passage of every judged event."""
     source = {e["event_id"]: e for e in load_events(data / "events.dev.jsonl")}
     vectors = PassageVectors(embedder, cache)
+    model = embedder.name
     items = judged_items()
     out: list[Row] = []
     for event in judged_events():
@@ -119,12 +128,30 @@ def rows(data: Path, embedder: Embedder, cache: Path | None = None) -> list[Row]
             "unique_claim": candidates([focus], others, voices, groups),
             "omission": candidates(others, [focus], voices, groups),
         }
+        vector_of = {
+            p.passage_id: a.vectors[i] for a in [focus, *others] for i, p in enumerate(a.passages)
+        }
         for kind, found in sides.items():
             for candidate in found:
                 article = None if kind == "unique_claim" else ids[candidate.passage.article_id]
                 label = _label(kind, candidate, article, event["divergences"], mine)
                 if label is not None:
-                    out.append(Row(kind, event["event_id"], candidate.features, label))
+                    vector = vector_of[candidate.passage.passage_id]
+                    row = Row(kind, event["event_id"], candidate.features, label, vector, model)
+                    out.append(row)
+    return out
+
+
+def gated_features(gate: Gate, kind: OneSidedKind, found: Sequence[Row]) -> list[tuple[float, ...]]:
+    """The features `gate` reads for `found`'s rows of `kind`, its passage prior's scores in."""
+    prior = gate.prior(kind)
+    column = FEATURE_NAMES.index("passage_prior")
+    out = []
+    for row in found:
+        if row.kind != kind:
+            continue
+        score = float(prior.scores(row.vector)[0]) if prior is not None else 0.0
+        out.append((*row.features[:column], score, *row.features[column + 1 :]))
     return out
 
 
@@ -142,7 +169,9 @@ def report(found: Sequence[Row]) -> dict[str, float]:
         x = np.array([r.features for r in mine])
         y = np.array([r.label for r in mine])
         groups = [r.event for r in mine]
-        scores = fit_gate(x, y, groups, folds=FOLDS).out_of_fold
+        vectors = np.array([r.vector for r in mine]) if kind in PRIOR_KINDS else None
+        model = mine[0].model if mine else ""
+        scores = fit_gate(x, y, groups, folds=FOLDS, vectors=vectors, model=model).out_of_fold
         kept = scores >= THRESHOLDS[kind]
         out[f"{kind}.rows"] = len(mine)
         out[f"{kind}.positives"] = int(y.sum())
@@ -160,6 +189,8 @@ def fit_on_rows(found: Sequence[Row]) -> OneSidedGate:
         {k: [r.features for r in found if r.kind == k] for k in ONE_SIDED},
         {k: [r.label for r in found if r.kind == k] for k in ONE_SIDED},
         {k: [r.event for r in found if r.kind == k] for k in ONE_SIDED},
+        {k: np.array([r.vector for r in found if r.kind == k]) for k in ONE_SIDED},
+        found[0].model if found else "",
     )
 
 

@@ -76,3 +76,6 @@ class FixedGate:
 
     def passes(self, kind: str, confidence: float) -> bool:
         return confidence >= self._threshold
+
+    def prior(self, kind: str) -> None:
+        return None

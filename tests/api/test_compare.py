@@ -103,7 +103,7 @@ async def test_full_answer_follows_the_contract(api: tuple[httpx.AsyncClient, Li
     assert set(answer["summary"]["counts"]) == set(DIVERGENCE_TYPES)
     assert {"agreeing_outlets", "diverging_outlets"} <= set(answer["summary"])
     meta = answer["meta"]
-    assert meta["engine"] == "parallax-engine-13"
+    assert meta["engine"] == "parallax-engine-14"
     assert meta["engine"] == lifespan.runtime.comparer.name
     assert meta["model"].startswith("test-double/")
     assert meta["index_version"]

@@ -19,7 +19,7 @@ from api.answer_cache import (
 from api.schemas import ArticleOut, Comparison, CoverageOut, PassageOut, SummaryOut
 from tests.api.conftest import LinkFactory
 
-KEY: AnswerKey = ("parallax-engine-13", (7, 3, 2))
+KEY: AnswerKey = ("parallax-engine-14", (7, 3, 2))
 
 
 def _answer() -> PreparedAnswer:
@@ -53,7 +53,7 @@ def _answer() -> PreparedAnswer:
             summary=SummaryOut(agreeing_outlets=["Outlet 8"], diverging_outlets=[]),
             model="m",
             index_version="passages:3,reports:2",
-            engine="parallax-engine-13",
+            engine="parallax-engine-14",
         )
     )
 
@@ -129,7 +129,7 @@ async def test_answers_read_or_made_here_are_kept_in_memory_too(
 ) -> None:
     maker = RedisAnswerCache(make_link(redis_url, redis_prefix), ttl=60)
     reader = RedisAnswerCache(make_link(redis_url, redis_prefix), ttl=60, kept=2)
-    other_key: AnswerKey = ("parallax-engine-13", (8, 3, 2))
+    other_key: AnswerKey = ("parallax-engine-14", (8, 3, 2))
     answer, other = _answer(), _answer()
     await maker.put(KEY, answer)
     await reader.put(other_key, other)

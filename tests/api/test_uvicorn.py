@@ -89,7 +89,7 @@ def test_compare_with_html_over_a_socket(server: Server) -> None:
         assert [item["article_id"] for item in answer["coverage"]] == [first_id]
         assert answer["coverage"][0]["wire_copy_of"] is None
         assert answer["meta"]["model"] == "sentence-transformers/all-MiniLM-L6-v2+onnx-int8"
-        assert answer["meta"]["engine"] == "parallax-engine-13"
+        assert answer["meta"]["engine"] == "parallax-engine-14"
 
         # Only once the service fetched the reprint itself is it other readers' coverage.
         second_id = fetch(second).json()["article"]["id"]

@@ -41,7 +41,7 @@ TEXT = (
 def _comparer(lifespan: Lifespan) -> EngineComparer:
     comparer = lifespan.runtime.comparer
     assert isinstance(comparer, EngineComparer)
-    assert comparer.name == "parallax-engine-13"
+    assert comparer.name == "parallax-engine-14"
     return comparer
 
 

@@ -102,6 +102,9 @@ class _FavoursFewSupporters:
     def passes(self, kind: str, confidence: float) -> bool:
         return True
 
+    def prior(self, kind: str) -> None:
+        return None
+
 
 def test_omissions_that_more_independent_outlets_carry_come_first() -> None:
     focus = _article(

@@ -22,39 +22,48 @@ from evaluation.judged import (
     matches,
     metrics,
 )
-from evaluation.one_sided_fit import fit_on_rows, judged_newest, judged_out_of_fold, rows
+from evaluation.one_sided_fit import (
+    fit_on_rows,
+    gated_features,
+    judged_newest,
+    judged_out_of_fold,
+    rows,
+)
 
 # Measured with `python -m evaluation.one_sided_fit --judged --json`: every event answered by a
 # one-sided gate fitted without it, unique claims read again by the shipped cover. CI holds
 # them; raise them when the engine gets better.
 FLOORS = {
-    # 0.425 on 465 events; 0.431 on 537, with the gate's `shared_figures`.
-    "judged.precision": 0.42,
-    "judged.key_precision": 0.47,
-    "judged.key_difference_hit": 0.35,
+    # 0.425 on 465 events; 0.431 on 537, with the gate's `shared_figures`; 0.436 -> 0.449 on
+    # 585 with its passage prior.
+    "judged.precision": 0.43,
+    "judged.key_precision": 0.48,
+    "judged.key_difference_hit": 0.38,
     # The editors' key among the key differences, on the events that have one (0.159 on 393;
     # 0.179 -> 0.197 on 417 with three key differences of a kind rather than two; 0.196 on 465,
-    # 0.197 on 537).
-    "judged.key_found": 0.18,
+    # 0.197 on 537, 0.207 on 585).
+    "judged.key_found": 0.19,
     # Agreement that counts the divergences found (comparison.agreement): 0.613 -> 0.664 on 369
     # events, 0.652 -> 0.696 on 393, 0.623 -> 0.659 on 417 (seed 21's 24 agree 3 times), 0.679 on
-    # 465, 0.720 on 537.
-    "judged.empty_when_agreeing": 0.66,
-    "judged.omission.precision": 0.42,
-    "judged.unique_claim.precision": 0.42,
+    # 465, 0.720 on 537, 0.756 on 585.
+    "judged.empty_when_agreeing": 0.70,
+    "judged.omission.precision": 0.44,
+    # 0.443 -> 0.465 on 585 events with the gate's passage prior.
+    "judged.unique_claim.precision": 0.44,
 }
-# 2.96 on 465 events, 2.70 on 537: the seed-18 batch's long PAC pairs gave 4.42 an answer.
+# 2.96 on 465 events, 2.70 on 537, 2.54 on 585: the seed-18 batch's long PAC pairs gave 4.42
+# an answer.
 MAX_ITEMS_PER_ANSWER = 3.5
 # Judged unique claims and omissions that another outlet states in other words (0.170 on 465
-# events, 0.168 on 537); alignment aims for 0.08 (docs/comparison.md).
+# events, 0.168 on 537, 0.167 on 585); alignment aims for 0.08 (docs/comparison.md).
 MAX_MISSED_ALIGNMENT = 0.20
 # The 24 events judged last, answered by a gate fitted on those judged before them
 # (`--newest 24`): the figure to expect on an unseen event (0.28 on the seed-12 batch, 0.32 on
 # seed 13's, 0.38 on seed 14's, 0.47 on seed 15's; 0.43 for seed 15's on another machine, 0.44
 # with the gate's Platt calibration; 0.44 on seed 16's, 0.43 on seed 17's, 0.44 for seed 17's
 # with exact int8 products, 0.51 on seed 18's, 0.52 on seed 19's, 0.60 on seed 20's, 0.62 on
-# seed 21's, 0.44 on seed 22's and on seed 23's, 0.41 on seed 24's, 0.68 on seed 25's and 0.67 on
-# seed 26's).
+# seed 21's, 0.44 on seed 22's and on seed 23's, 0.41 on seed 24's, 0.68 on seed 25's, 0.67 on
+# seed 26's, 0.48 on seed 27's, and 0.59 on seed 28's, 0.64 with the passage prior).
 NEWEST = 24
 NEWEST_PRECISION_FLOOR = 0.42
 # The int8 model's vectors differed between machines: without AVX-512 VNNI, onnxruntime's u8 x
@@ -243,8 +252,10 @@ def test_the_shipped_gate_is_what_the_fit_command_writes(shared_data: Path, embe
     refit = fit_on_rows(found)
     shipped = OneSidedGate.load()
     for kind in ONE_SIDED:
-        features = [r.features for r in found if r.kind == kind]
+        pairs = zip(
+            gated_features(refit, kind, found), gated_features(shipped, kind, found), strict=True
+        )
         drift = np.mean(
-            [abs(refit.confidence(kind, f) - shipped.confidence(kind, f)) for f in features]
+            [abs(refit.confidence(kind, a) - shipped.confidence(kind, b)) for a, b in pairs]
         )
         assert drift <= MAX_GATE_DRIFT, (kind, drift)
