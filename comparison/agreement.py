@@ -26,9 +26,9 @@ __all__ = ["AGREEING_SHARE", "SHARE_PER_DIFFERENCE", "accounts_agree", "shared_s
 # a share of 0.4 whatever was found, agreeing answers were empty more often (73 -> 79 of 119),
 # the editors' key was found more often (34 -> 38 of 250), and an answer called agreeing was
 # right about it more often (0.46 -> 0.52); on 417, empty answers 0.623 -> 0.659, keys found 48 ->
-# 50 of 279. On the nine batches of 24 read after it was chosen, three keys fewer in 126 and
-# seven more empty answers in 90: docs/comparison.md, "Agreement that counts the differences" and
-# seeds 20 to 28.
+# 50 of 279. On the ten batches of 24 read after it was chosen, three keys fewer in 144 and
+# seven more empty answers in 96: docs/comparison.md, "Agreement that counts the differences" and
+# seeds 20 to 30.
 AGREEING_SHARE = 0.1
 SHARE_PER_DIFFERENCE = 0.15
 

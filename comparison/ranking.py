@@ -69,21 +69,21 @@ TYPE_WEIGHT: dict[DivergenceType, float] = {
 # answered with a one-sided gate fitted without it:
 # `python -m evaluation.one_sided_fit --judged --calibrate` prints these.
 TYPE_JUDGED: dict[DivergenceType, tuple[int, int]] = {
-    "numeric": (2, 16),
-    "contradiction": (2, 11),
-    "unique_claim": (402, 865),
-    "omission": (243, 518),
-    "framing": (10, 38),
-    "attribution": (0, 20),
+    "numeric": (3, 18),
+    "contradiction": (2, 12),
+    "unique_claim": (419, 907),
+    "omission": (255, 559),
+    "framing": (10, 41),
+    "attribution": (0, 22),
 }
 # Framing's three detectors are right at different rates, so each is judged on its own (the
 # same command prints these): scare quotes and different words for the same actor or act against
 # a lexicon's word of judgment ("so-called") added to what the others report plainly. A kind not
 # judged yet counts as framing as a whole.
 FRAMING_JUDGED: dict[str, tuple[int, int]] = {
-    "label": (3, 13),
+    "label": (3, 14),
     "loaded": (1, 9),
-    "scare_quotes": (6, 16),
+    "scare_quotes": (6, 18),
     "sentiment": (0, 0),
 }
 _FRAMING_KIND_WEIGHT = {"label": 1.0, "scare_quotes": 1.0, "loaded": 0.6}

@@ -126,7 +126,7 @@ RECORD: tuple[Tuned, ...] = (
           "0.29 -> 0.47 right)"),
     Tuned("comparison.one_sided_model", "PRIOR_KINDS", "judged set, out of fold", _GATED,
           "2026-12-08", "the kinds whose gate weighs the passage's own vector "
-          "(comparison.passage_prior): unique claims 0.443 -> 0.465 right on 585 events; "
+          "(comparison.passage_prior): unique claims 0.438 -> 0.462 right on 609 events; "
           "omissions gained too little AUROC and lost keys"),
     Tuned("comparison.passage_prior", "PRIOR_C", "judged set, out of fold", _GATED,
           "2026-12-08", "regularisation of the passage prior, on 561 events: unique-claim AUROC "
@@ -144,18 +144,18 @@ RECORD: tuple[Tuned, ...] = (
           "each kind's judged items (right, judged); smoothed, the confidence of the pairwise "
           "kinds and the rank of all"),
     Tuned("comparison.ranking", "FRAMING_JUDGED", "judged set, out of fold",
-          "python -m evaluation.one_sided_fit --calibrate", "2026-12-07",
+          "python -m evaluation.one_sided_fit --calibrate", "2026-12-08",
           "each framing detector's judged items (right, judged), used for framing in place of "
           "TYPE_JUDGED's: a lexicon's word of judgment was right once in 9, different words "
-          "for the same actor 3 times in 13, scare quotes 6 times in 16"),
+          "for the same actor 3 times in 14, scare quotes 6 times in 18"),
     Tuned("comparison.ranking", "KEY_MIN_CONFIDENCE", "judged set, out of fold", _GATED,
           "2026-12-06", "judged precision a kind must plausibly reach to lead the answer, and "
           "the calibrated confidence an edit or a unique claim needs to lead"),
     Tuned("comparison.ranking", "KEY_MIN_PLAUSIBILITY", "judged set, out of fold", _GATED,
           "2026-12-08", "posterior probability below which a kind is known to fall short of "
-          "KEY_MIN_CONFIDENCE (contradictions at 0.08, attribution at 0.00002, numeric at 0.01, "
-          "a lexicon's framing word at 0.05 and framing labels at 0.12 do; scare quotes at "
-          "0.45, omissions at 0.999 and unique claims at 0.9999 do not)"),
+          "KEY_MIN_CONFIDENCE (contradictions at 0.06, attribution at 0.00001, numeric at 0.02, "
+          "a lexicon's framing word at 0.05 and framing labels at 0.09 do; scare quotes at "
+          "0.31, omissions at 0.997 and unique claims at 0.9999 do not)"),
     Tuned("comparison.ranking", "LEAD_CONFIDENCE", "judged set, out of fold and the batch "
           "judged last", _GATED, "2026-12-07", "the gate's confidence a unique claim or an "
           "omission needs to lead: omissions at 0.6 doubled the keys found out of fold (12 to 25 "

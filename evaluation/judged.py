@@ -239,33 +239,50 @@ class OpenGate:
         return self.scores.prior(kind)
 
 
-def draw_events(data: Path, count: int, seed: int, directory: Path = JUDGED_DIR) -> int:
+def draw_events(
+    data: Path, count: int, seed: int, directory: Path = JUDGED_DIR, *, refocus: bool = False
+) -> int:
     """Add `count` dev events no one has read to `events.jsonl`, unread (no key, no
     divergences, `agree` false), each with a random focus and up to `OTHERS` other outlets'
-    articles, drawn in turn from each dataset so every source is read."""
-    taken = {e["event_id"] for e in judged_events(directory)}
+    articles, drawn in turn from each dataset so every source is read.
+
+    With `refocus`, the events drawn are ones already read, each seen from an outlet that no
+    reading of it was focused on: an answer no one has judged, once every dev event is read."""
+    focused: dict[str, set[str]] = {}
+    for entry in judged_events(directory):
+        focused.setdefault(entry["event_id"], set()).add(entry["focus"])
     rng = random.Random(seed)
-    pools: dict[str, list[dict[str, Any]]] = {}
+    pools: dict[str, list[tuple[dict[str, Any], list[dict[str, Any]]]]] = {}
     for event in load_events(data / "events.dev.jsonl"):
-        outlets = {str(a.get("outlet") or "").casefold() for a in event["articles"]}
-        if event["event_id"] not in taken and len(outlets) > 1:
-            pools.setdefault(event["event_id"].split(":")[0], []).append(event)
+        outlets = {_outlet(a) for a in event["articles"]}
+        if len(outlets) < 2 or (event["event_id"] in focused) != refocus:
+            continue
+        seen = focused.get(event["event_id"], set())
+        read = {_outlet(a) for a in event["articles"] if a["article_id"] in seen}
+        foci = [a for a in event["articles"] if _outlet(a) not in read]
+        if foci:
+            pools.setdefault(event["event_id"].split(":")[0], []).append((event, foci))
     for pool in pools.values():
         rng.shuffle(pool)
     drawn: list[dict[str, Any]] = []
     while len(drawn) < count and any(pools.values()):
         for name in sorted(pools):
             if pools[name] and len(drawn) < count:
-                drawn.append(_unread(pools[name].pop(), rng))
+                drawn.append(_unread(*pools[name].pop(), rng))
     with (directory / "events.jsonl").open("a", encoding="utf-8") as handle:
         handle.writelines(json.dumps(e) + "\n" for e in drawn)
     return len(drawn)
 
 
-def _unread(event: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    articles = list(event["articles"])
-    focus = rng.choice(articles)
-    others = [a for a in articles if a["outlet"] != focus["outlet"]]
+def _outlet(article: dict[str, Any]) -> str:
+    return str(article.get("outlet") or "").casefold()
+
+
+def _unread(
+    event: dict[str, Any], foci: list[dict[str, Any]], rng: random.Random
+) -> dict[str, Any]:
+    focus = rng.choice(foci)
+    others = [a for a in event["articles"] if _outlet(a) != _outlet(focus)]
     rng.shuffle(others)
     return {
         "event_id": event["event_id"],
@@ -458,7 +475,7 @@ def write_packets(
                     }
                 )
             )
-        name = event["event_id"].replace(":", "_").replace("/", "_")
+        name = f"{event['event_id']}__{event['focus']}".replace(":", "_").replace("/", "_")
         (directory / f"{name}.txt").write_text("\n".join(lines), encoding="utf-8")
         written += 1
     return written
@@ -487,12 +504,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--draw", type=int, default=0, help="add this many unread dev events")
     parser.add_argument("--seed", type=int, default=0, help="the draw's seed")
+    parser.add_argument(
+        "--refocus",
+        action="store_true",
+        help="draw events already read, from an outlet none of their readings focused on",
+    )
     parser.add_argument("--calibrate", action="store_true", help="print each kind's precision")
     args = parser.parse_args(argv)
     if require(args.data / "events.dev.jsonl") is None:
         return 2
     if args.draw:
-        print(f"{draw_events(args.data, args.draw, args.seed)} events drawn")
+        drawn = draw_events(args.data, args.draw, args.seed, refocus=args.refocus)
+        print(f"{drawn} events drawn")
         return 0
     from index.embedder import load_embedder
 

@@ -233,14 +233,24 @@ def judged_newest(
     return _gated_metrics(data, embedder, held, gates, cache, cover)
 
 
+def held_out(
+    events: Sequence[dict[str, Any]], newest: int
+) -> tuple[list[dict[str, Any]], set[str]]:
+    """The newest `newest` of `events`, and the ids of the events a gate for them may be fitted
+    on: those judged before, less any of theirs read again among the newest (its earlier
+    reading's passages are the same articles)."""
+    if not 0 < newest < len(events):
+        raise ValueError(f"--newest must leave earlier events to fit on: 0 < N < {len(events)}")
+    held = list(events[-newest:])
+    return held, {e["event_id"] for e in events[:-newest]} - {e["event_id"] for e in held}
+
+
 def newest_gates(
     found: Sequence[Row], events: Sequence[dict[str, Any]], newest: int
 ) -> tuple[list[dict[str, Any]], dict[str, Gate]]:
     """The newest `newest` of `events` (in the order they were judged), each with the gate
     fitted on the rows of the events judged before them."""
-    if not 0 < newest < len(events):
-        raise ValueError(f"--newest must leave earlier events to fit on: 0 < N < {len(events)}")
-    held, earlier = list(events[-newest:]), {e["event_id"] for e in events[:-newest]}
+    held, earlier = held_out(events, newest)
     gate = fit_on_rows([r for r in found if r.event in earlier])
     return held, {e["event_id"]: gate for e in held}
 
