@@ -24,7 +24,9 @@ __all__ = [
     "SameEventModel",
     "cross_validated_reliability",
     "expected_calibration_error",
+    "fit_logistic",
     "fit_model",
+    "out_of_fold_logits",
     "reliability_table",
 ]
 
@@ -92,13 +94,17 @@ class SameEventModel:
         return cls.from_json(path.read_text(encoding="utf-8"))
 
 
-def _fit_logistic(x: FloatArray, y: npt.NDArray[np.int_]) -> tuple[FloatArray, float]:
+def fit_logistic(
+    x: FloatArray, y: npt.NDArray[np.int_], *, c: float = 1.0
+) -> tuple[FloatArray, float]:
+    """Logistic regression on standardised features (`c`: inverse regularisation), its
+    coefficients and intercept mapped back to the scale of `x`."""
     from sklearn.linear_model import LogisticRegression
 
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale == 0] = 1.0
-    model = LogisticRegression(C=1.0, max_iter=2000)
+    model = LogisticRegression(C=c, max_iter=3000)
     model.fit((x - mean) / scale, y)
     coef = model.coef_[0] / scale
     intercept = float(model.intercept_[0] - (model.coef_[0] * mean / scale).sum())
@@ -133,15 +139,23 @@ def _platt(raw: FloatArray, y: npt.NDArray[np.int_]) -> tuple[tuple[float, ...],
     return tuple(float(v) for v in xs), tuple(float(v) for v in ys)
 
 
+def out_of_fold_logits(
+    x: FloatArray, y: npt.NDArray[np.int_], groups: Sequence[str], folds: int, *, c: float = 1.0
+) -> FloatArray:
+    """Each row's logit from a `fit_logistic` model fitted without its group (folds by group)."""
+    from sklearn.model_selection import GroupKFold
+
+    logits = np.zeros(len(y), dtype=np.float64)
+    for train, test in GroupKFold(n_splits=folds).split(x, y, groups):
+        coef, intercept = fit_logistic(x[train], y[train], c=c)
+        logits[test] = x[test] @ coef + intercept
+    return logits
+
+
 def _out_of_fold(
     x: FloatArray, y: npt.NDArray[np.int_], groups: Sequence[str], folds: int
 ) -> FloatArray:
-    from sklearn.model_selection import GroupKFold
-
-    raw = np.zeros(len(y), dtype=np.float64)
-    for train, test in GroupKFold(n_splits=folds).split(x, y, groups):
-        coef, intercept = _fit_logistic(x[train], y[train])
-        raw[test] = 1.0 / (1.0 + np.exp(-(x[test] @ coef + intercept)))
+    raw: FloatArray = 1.0 / (1.0 + np.exp(-out_of_fold_logits(x, y, groups, folds)))
     return raw
 
 
@@ -162,7 +176,7 @@ def fit_model(
     """
     x = np.asarray(features, dtype=np.float64)
     y = np.asarray(labels, dtype=np.int_)
-    coef, intercept = _fit_logistic(x, y)
+    coef, intercept = fit_logistic(x, y)
     calibrate = _isotonic if calibration == "isotonic" else _platt
     cal_x, cal_y = calibrate(_out_of_fold(x, y, groups, folds), y)
     return SameEventModel(

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from comparison.calibration import fit_logistic, out_of_fold_logits
+
 __all__ = ["PRIOR_C", "PassagePrior", "fit_prior", "stacked_scores"]
 
 # Inverse regularisation of the logistic fit on standardised vector components. Out of fold on
@@ -75,24 +77,12 @@ class PassagePrior:
         )
 
 
-def _fit(vectors: FloatArray, labels: npt.NDArray[np.int_]) -> tuple[FloatArray, float]:
-    from sklearn.linear_model import LogisticRegression
-
-    mean = vectors.mean(axis=0)
-    scale = vectors.std(axis=0)
-    scale[scale == 0] = 1.0
-    model = LogisticRegression(C=PRIOR_C, max_iter=3000)
-    model.fit((vectors - mean) / scale, labels)
-    weights = model.coef_[0] / scale
-    return weights, float(model.intercept_[0] - (weights * mean).sum())
-
-
 def fit_prior(
     vectors: npt.ArrayLike, labels: npt.ArrayLike, model: str, neutral: float
 ) -> PassagePrior:
     """The prior fitted on every passage, `neutral` for vectors of another model."""
-    weights, intercept = _fit(
-        np.asarray(vectors, dtype=np.float64), np.asarray(labels, dtype=np.int_)
+    weights, intercept = fit_logistic(
+        np.asarray(vectors, dtype=np.float64), np.asarray(labels, dtype=np.int_), c=PRIOR_C
     )
     return PassagePrior(model, tuple(float(w) for w in weights), intercept, neutral)
 
@@ -102,12 +92,10 @@ def stacked_scores(
 ) -> FloatArray:
     """Each passage's score from a prior fitted without its event (folds by event): what the
     gate may learn from, as it is what the prior gives a passage of an unseen event."""
-    from sklearn.model_selection import GroupKFold
-
-    x = np.asarray(vectors, dtype=np.float64)
-    y = np.asarray(labels, dtype=np.int_)
-    out = np.zeros(len(y), dtype=np.float64)
-    for train, test in GroupKFold(n_splits=folds).split(x, y, groups):
-        weights, intercept = _fit(x[train], y[train])
-        out[test] = x[test] @ weights + intercept
-    return out
+    return out_of_fold_logits(
+        np.asarray(vectors, dtype=np.float64),
+        np.asarray(labels, dtype=np.int_),
+        groups,
+        folds,
+        c=PRIOR_C,
+    )
